@@ -1,0 +1,1 @@
+"""Backup-code pools (issue: Backup code pools)."""

@@ -1,0 +1,28 @@
+"""System checks that refuse a production start with a dangerous configuration."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.security, deploy=False)
+def production_settings_check(app_configs, **kwargs):
+    if settings.DEBUG:
+        return []
+    errors = []
+    if not settings.SECRET_KEY or len(settings.SECRET_KEY) < 32:
+        errors.append(
+            Error(
+                "SECRET_KEY is missing or too short.",
+                hint="Set SECRET_KEY to a random string of 50 characters in the environment.",
+                id="innkeeper.E001",
+            )
+        )
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is empty, so every request would be refused.",
+                hint="Set ALLOWED_HOSTS to the comma-separated host names the site is served on.",
+                id="innkeeper.E002",
+            )
+        )
+    return errors

@@ -1,0 +1,142 @@
+"""The simulated lock driver: locks whose memory lives in the SimulatedDevice table.
+
+They behave like real keypad locks (code lengths, constraints, a slot limit, latency, an
+optional native schedule) and can be told to misbehave: go offline, lose a code, refuse writes,
+hold a code nobody here manages, be factory reset.
+"""
+
+import time
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.models import SimulatedCode, SimulatedDevice
+from locks.pins import pin_violations
+
+
+class SimulatedDriver:
+    key = "simulated"
+
+    def __init__(self, *, now: datetime | None = None, **_options):
+        self.now = now
+
+    def _now(self) -> datetime:
+        return self.now or timezone.now()
+
+    def _device(self, device_id: str, *, for_write: bool = False) -> SimulatedDevice:
+        try:
+            device = SimulatedDevice.objects.get(device_id=device_id)
+        except SimulatedDevice.DoesNotExist:
+            raise DriverError(
+                "The lock is not known to its hub any more (removed or factory reset).",
+                permanent=True,
+                error_code="device_removed",
+            ) from None
+        if device.latency_ms:
+            time.sleep(device.latency_ms / 1000)
+        if device.wiped or not device.online:
+            raise DriverError(
+                "The lock is offline: it does not answer its hub.", error_code="device_disconnected"
+            )
+        if for_write and device.refuse_writes_until and device.refuse_writes_until > self._now():
+            raise DriverError(
+                "The lock refused the write (busy or jammed); it will be retried.",
+                error_code="provider_issue",
+            )
+        return device
+
+    def discover(self, account: str) -> list[DeviceInfo]:
+        devices = SimulatedDevice.objects.filter(owner__slug=account, wiped=False)
+        return [self._info(d) for d in devices]
+
+    def read_device(self, device_id: str) -> DeviceInfo:
+        return self._info(self._device(device_id))
+
+    def list_codes(self, device_id: str) -> list[CodeOnLock]:
+        device = self._device(device_id)
+        return [
+            CodeOnLock(
+                ref=str(c.slot), code=c.code, name=c.name, starts_at=c.starts_at, ends_at=c.ends_at
+            )
+            for c in device.codes.all()
+        ]
+
+    def set_code(self, device_id: str, spec: CodeSpec) -> str:
+        with transaction.atomic():
+            device = self._device(device_id, for_write=True)
+            device = SimulatedDevice.objects.select_for_update().get(pk=device.pk)
+            problems = pin_violations(
+                spec.code, device.supported_code_lengths, device.code_constraints
+            )
+            if problems:
+                raise DriverError(
+                    "The lock rejected the PIN: " + "; ".join(problems) + ".",
+                    permanent=True,
+                    error_code="code_constraints_violated",
+                )
+            codes = list(device.codes.all())
+            if any(c.code == spec.code for c in codes):
+                raise DriverError(
+                    "The same PIN is already on the lock.",
+                    permanent=True,
+                    error_code="duplicate_code_on_device",
+                )
+            if len(codes) >= device.max_active_codes:
+                raise DriverError(
+                    f"All {device.max_active_codes} code slots on the lock are in use.",
+                    permanent=True,
+                    error_code="no_space_for_access_code_on_device",
+                )
+            used = {c.slot for c in codes}
+            slot = next(n for n in range(1, device.max_active_codes + 1) if n not in used)
+            native = device.supports_native_scheduling
+            SimulatedCode.objects.create(
+                device=device,
+                slot=slot,
+                name=spec.name[:32],
+                code=spec.code,
+                starts_at=spec.starts_at if native else None,
+                ends_at=spec.ends_at if native else None,
+            )
+            SimulatedDevice.objects.filter(pk=device.pk).update(writes=F("writes") + 1)
+        return str(slot)
+
+    def remove_code(self, device_id: str, ref: str) -> None:
+        device = self._device(device_id, for_write=True)
+        SimulatedCode.objects.filter(device=device, slot=int(ref)).delete()
+        SimulatedDevice.objects.filter(pk=device.pk).update(writes=F("writes") + 1)
+
+    @staticmethod
+    def _info(device: SimulatedDevice) -> DeviceInfo:
+        return DeviceInfo(
+            device_id=device.device_id,
+            name=device.name,
+            model_name=device.model_name,
+            online=device.online and not device.wiped,
+            battery_level=device.battery_level,
+            supported_code_lengths=list(device.supported_code_lengths),
+            code_constraints=list(device.code_constraints),
+            max_active_codes=device.max_active_codes,
+            supports_native_scheduling=device.supports_native_scheduling,
+        )
+
+
+def keypad_entry(device: SimulatedDevice, code: str, now: datetime) -> SimulatedCode | None:
+    """The code that opens the door when `code` is typed at `now`, or None: the door stays shut.
+
+    The keypad works offline: it only needs what is in the lock's memory.
+    """
+    if device.wiped:
+        return None
+    for stored in device.codes.all():
+        if stored.code != code:
+            continue
+        if stored.starts_at and now < stored.starts_at:
+            continue
+        if stored.ends_at and now >= stored.ends_at:
+            continue
+        return stored
+    return None

@@ -1,0 +1,31 @@
+"""The reconciler's tick: a django-q2 schedule every minute, created once, wherever we migrate."""
+
+from django.db import migrations
+
+TICK = "innkeeper-tick"
+
+
+def create_tick(apps, schema_editor):
+    Schedule = apps.get_model("django_q", "Schedule")
+    Schedule.objects.update_or_create(
+        name=TICK,
+        defaults={
+            "func": "locks.tasks.tick",
+            "schedule_type": "I",  # every N minutes
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
+
+
+def remove_tick(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name=TICK).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("locks", "0001_initial"),
+        ("django_q", "0018_task_success_index"),
+    ]
+
+    operations = [migrations.RunPython(create_tick, remove_tick)]

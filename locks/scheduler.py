@@ -1,0 +1,112 @@
+"""When the reconciler runs: a tick finds due locks, claims each, and queues per-lock work.
+
+A lock is due when its `next_check_at` has passed. A claim is a conditional UPDATE that only
+one worker can win, leased for LEASE so a crashed worker's lock comes back by itself. Each
+lock is worked on by one worker at a time, and one slow lock never holds up another.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.db.models import Case, Q, When
+from django.utils import timezone
+
+from locks.models import Lock
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # longer than the task timeout, so a lease outlives its task
+TICK_BATCH = 500
+
+
+def _unclaimed(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def due_lock_ids(*, now: datetime, limit: int = TICK_BATCH) -> list[int]:
+    """The one indexed query of the tick: locks whose next check has come."""
+    return list(
+        Lock.objects.filter(next_check_at__lte=now)
+        .filter(_unclaimed(now))
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
+    """Take the lock for one reconcile; None when another worker holds it or it is not due."""
+    token = uuid.uuid4()
+    won = (
+        Lock.objects.filter(pk=lock_id, next_check_at__lte=now)
+        .filter(_unclaimed(now))
+        .update(claimed_until=now + LEASE, claim_token=token)
+    )
+    return token if won == 1 else None
+
+
+def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
+    """Reconcile a lock this worker has claimed, then release it with its next due time."""
+    from locks.reconcile import lock_reconcile
+
+    lock = Lock.objects.select_related("owner").filter(pk=lock_id, claim_token=token).first()
+    if lock is None:
+        return None  # the lease ran out and another worker took over
+    version = lock.desired_version
+    try:
+        result = lock_reconcile(lock=lock, now=now)
+        next_check = result.next_check_at
+    except Exception:
+        # A bug or a driver's surprise: recorded where people see it, retried on the clock.
+        log.exception("Reconciling lock %s failed", lock_id)
+        Lock.objects.filter(pk=lock_id).update(
+            last_error="Innkeeper hit an internal error while checking this lock; it will "
+            "retry in a few minutes. If this stays, contact support."
+        )
+        result, next_check = None, now + LEASE
+    # A change to the desired state made during the pass makes the lock due again at once.
+    Lock.objects.filter(pk=lock_id, claim_token=token).update(
+        claimed_until=None,
+        claim_token=None,
+        next_check_at=Case(When(desired_version=version, then=next_check), default=now),
+    )
+    return result
+
+
+def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
+    """Claim a due lock and queue its reconcile; False when someone else already has it."""
+    from django_q.tasks import async_task
+
+    token = lock_claim(lock_id=lock_id, now=now)
+    if token is None:
+        return False
+    async_task(
+        "locks.tasks.reconcile_lock",
+        lock_id,
+        str(token),
+        task_name=f"reconcile-lock-{lock_id}",
+        group="reconcile",
+    )
+    return True
+
+
+def tick(*, now: datetime) -> int:
+    """Queue every due lock; returns how many were queued."""
+    return sum(enqueue_lock(lock_id=pk, now=now) for pk in due_lock_ids(now=now))
+
+
+def run_due_locks(*, now: datetime | None = None) -> int:
+    """One full synchronous pass over every due lock (the `tick` command, cron, tests)."""
+    done = 0
+    while True:
+        at = now or timezone.now()
+        ids = due_lock_ids(now=at)
+        progressed = False
+        for lock_id in ids:
+            token = lock_claim(lock_id=lock_id, now=at)
+            if token is not None:
+                lock_run_claimed(lock_id=lock_id, token=token, now=at)
+                done += 1
+                progressed = True
+        if not progressed or len(ids) < TICK_BATCH:
+            return done

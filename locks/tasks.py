@@ -1,0 +1,14 @@
+"""The task queue's entry points: fetch ids, call a service, nothing else."""
+
+from django.utils import timezone
+
+from locks import scheduler
+
+
+def tick() -> int:
+    """Every minute (see `ensure_schedules`): queue a reconcile for every lock that is due."""
+    return scheduler.tick(now=timezone.now())
+
+
+def reconcile_lock(lock_id: int, token: str) -> None:
+    scheduler.lock_run_claimed(lock_id=lock_id, token=token, now=timezone.now())

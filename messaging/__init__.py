@@ -1,0 +1,1 @@
+"""Guest messages by SMS (issue: Guest messages by SMS)."""

@@ -1,0 +1,1 @@
+"""Reservations and their guest codes (issue: Reservations drive guest codes)."""

@@ -1,0 +1,86 @@
+"""The fixed cast every test uses.
+
+- alice: manager at Seaside Hotels (the owner under test)
+- bob: front desk at Seaside Hotels
+- charlie: manager at another company, Hilltop Homes: an outsider to Seaside's data
+"""
+
+import os
+from datetime import UTC, datetime
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+import pytest  # noqa: E402
+
+from tests import factories  # noqa: E402
+
+# A fixed "now" for tests that move time by hand.
+T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def t0():
+    return T0
+
+
+@pytest.fixture
+def owner(db):
+    return factories.OwnerFactory(slug="seaside", name="Seaside Hotels")
+
+
+@pytest.fixture
+def other_owner(db):
+    return factories.OwnerFactory(slug="hilltop", name="Hilltop Homes")
+
+
+@pytest.fixture
+def alice(owner):
+    return factories.member(owner, "alice", role="manager")
+
+
+@pytest.fixture
+def bob(owner):
+    return factories.member(owner, "bob", role="front_desk")
+
+
+@pytest.fixture
+def charlie(other_owner):
+    return factories.member(other_owner, "charlie", role="manager")
+
+
+@pytest.fixture
+def hotel(owner):
+    return factories.PropertyFactory(owner=owner, name="Seaside Hotel", time_zone="Europe/Lisbon")
+
+
+@pytest.fixture
+def room(hotel):
+    return factories.UnitFactory(property=hotel, name="Room 101")
+
+
+@pytest.fixture
+def lock(owner, hotel, room, t0):
+    """A simulated keypad lock on Room 101's door, read once at t0."""
+    return factories.simulated_lock(
+        owner=owner, property=hotel, unit=room, name="Room 101 door", now=t0
+    )
+
+
+@pytest.fixture
+def other_lock(other_owner, t0):
+    prop = factories.PropertyFactory(owner=other_owner, name="Hilltop House")
+    return factories.simulated_lock(
+        owner=other_owner, property=prop, name="Hilltop front door", now=t0
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client, signed in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
