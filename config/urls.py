@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("locks.api.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("locks.urls")),
+]

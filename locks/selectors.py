@@ -1,0 +1,83 @@
+"""Reads that the dashboard, the API and the tasks share. Every one is scoped to an owner."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+
+from locks.errors import NotFound
+from locks.models import AccessCode, ActionAttempt, Event, Lock, Owner, Property
+
+
+def properties_for(owner: Owner) -> QuerySet[Property]:
+    return Property.objects.filter(owner=owner).prefetch_related("units")
+
+
+def locks_for(owner: Owner) -> QuerySet[Lock]:
+    """The owner's locks, with their live managed codes counted for at-a-glance pages."""
+    live = Q(access_codes__removed_at__isnull=True, access_codes__is_managed=True)
+    return (
+        Lock.objects.filter(owner=owner)
+        .select_related("property", "unit")
+        .annotate(
+            live_code_count=Count("access_codes", filter=live),
+            codes_set_count=Count("access_codes", filter=live & Q(access_codes__status="set")),
+            codes_with_errors_count=Count(
+                "access_codes", filter=live & ~Q(access_codes__errors=[])
+            ),
+        )
+    )
+
+
+def lock_get(owner: Owner, lock_id) -> Lock:
+    try:
+        return Lock.objects.select_related("owner", "property", "unit").get(
+            owner=owner, pk=lock_id
+        )
+    except (Lock.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such lock.", type="device_not_found") from None
+
+
+def lock_get_by_device_id(owner: Owner, device_id: str) -> Lock:
+    """The API names a lock by its `device_id` (Seam's word); ours is the driver's device id."""
+    try:
+        return Lock.objects.select_related("owner", "property", "unit").get(
+            owner=owner, device_id=device_id
+        )
+    except (Lock.DoesNotExist, Lock.MultipleObjectsReturned, ValueError, TypeError):
+        raise NotFound("No device with that device_id.", type="device_not_found") from None
+
+
+def access_codes_for(owner: Owner) -> QuerySet[AccessCode]:
+    return AccessCode.objects.filter(owner=owner).select_related("lock")
+
+
+def live_codes_for_lock(lock: Lock, *, managed: bool = True) -> QuerySet[AccessCode]:
+    return AccessCode.objects.filter(lock=lock, removed_at__isnull=True, is_managed=managed)
+
+
+def access_code_get(owner: Owner, access_code_id) -> AccessCode:
+    try:
+        return AccessCode.objects.select_related("lock", "lock__owner").get(
+            owner=owner, pk=access_code_id
+        )
+    except (AccessCode.DoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id is as unknown as a missing one.
+        raise NotFound("No access code with that id.", type="access_code_not_found") from None
+
+
+def events_for(owner: Owner) -> QuerySet[Event]:
+    return Event.objects.filter(owner=owner).select_related("lock", "access_code")
+
+
+def lock_events(lock: Lock, limit: int = 50) -> list[Event]:
+    return list(
+        Event.objects.filter(lock=lock)
+        .select_related("access_code")
+        .order_by("-occurred_at")[:limit]
+    )
+
+
+def action_attempt_get(owner: Owner, action_attempt_id) -> ActionAttempt:
+    try:
+        return ActionAttempt.objects.get(owner=owner, pk=action_attempt_id)
+    except (ActionAttempt.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotFound("No action attempt with that id.", type="action_attempt_not_found") from None
