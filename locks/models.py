@@ -151,6 +151,8 @@ def new_device_id() -> str:
 class Lock(HasIssues):
     """One door. Its reported fields are what its driver last said about the device."""
 
+    # The door's id in the API (`device_id`): it stays when a reset device is replaced.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="locks")
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="locks")
     unit = models.ForeignKey(
@@ -164,6 +166,7 @@ class Lock(HasIssues):
     name = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     driver = models.CharField(max_length=40)
+    # The driver's id for the device now behind this door.
     device_id = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
 

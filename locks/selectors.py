@@ -37,12 +37,12 @@ def lock_get(owner: Owner, lock_id) -> Lock:
 
 
 def lock_get_by_device_id(owner: Owner, device_id: str) -> Lock:
-    """The API names a lock by its `device_id` (Seam's word); ours is the driver's device id."""
+    """The API's `device_id` is the door's `public_id`, stable across device replacements."""
     try:
         return Lock.objects.select_related("owner", "property", "unit").get(
-            owner=owner, device_id=device_id
+            owner=owner, public_id=device_id
         )
-    except (Lock.DoesNotExist, Lock.MultipleObjectsReturned, ValueError, TypeError):
+    except (Lock.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFound("No device with that device_id.", type="device_not_found") from None
 
 
