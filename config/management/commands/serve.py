@@ -1,0 +1,39 @@
+"""The dashboard and its task worker in one command (what `make run` calls); Ctrl-C stops both."""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve the dashboard and run the django-q2 worker beside it, until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport: str, **options):
+        manage = [sys.executable, "manage.py"]
+        worker = subprocess.Popen([*manage, "qcluster"])
+        web = subprocess.Popen([*manage, "runserver", addrport, "--noreload"])
+        self.stdout.write(f"Innkeeper is at http://{addrport}/ (Ctrl-C stops it)")
+        processes = [web, worker]
+        interrupted = False
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            for process in processes:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if not interrupted:
+            raise CommandError("The web server or the task worker stopped; see the output above.")

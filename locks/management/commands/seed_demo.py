@@ -1,0 +1,143 @@
+"""Demo data: a hotel and a rental home with simulated locks, a few codes, and logins.
+
+Safe to run again: what exists is kept; only the demo API key is replaced (its secret is shown
+once, so a new one is made to print).
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from locks import services
+from locks.models import ApiKey, Lock, Membership, Owner
+
+DEMO_PASSWORD = "innkeeper-demo"
+DEMO_KEY_NAME = "Demo key (make run)"
+
+HOTEL_DOORS = [
+    # (unit, door name, simulated model)
+    (None, "Street entrance", "scheduling"),
+    ("Room 101", "Room 101", "keypad"),
+    ("Room 102", "Room 102", "keypad"),
+    ("Room 201", "Room 201", "strict"),
+]
+HOME_DOORS = [
+    ("Whole house", "Front door", "scheduling"),
+    ("Whole house", "Garden gate", "keypad"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data: an owner with a manager and a front-desk login, properties, locks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--owner", default="demo", help="The owner's slug (default: demo).")
+
+    def handle(self, *args, owner: str, **options):
+        now = timezone.now()
+        with transaction.atomic():
+            demo, created = Owner.objects.get_or_create(
+                slug=owner, defaults={"name": "Seaside Stays" if owner == "demo" else owner}
+            )
+            manager = self._user(owner, Membership.Role.MANAGER, demo)
+            clerk = self._user(f"{owner}-desk", Membership.Role.FRONT_DESK, demo)
+            if not demo.properties.exists():
+                self._properties(demo, now)
+            ApiKey.objects.filter(owner=demo, name=DEMO_KEY_NAME, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            _, secret = services.api_key_create(owner=demo, name=DEMO_KEY_NAME)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data for “{demo.name}” is ready" + (" (new)." if created else ".")
+            )
+        )
+        self.stdout.write(f"  Manager login:     {manager.username} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Front desk login:  {clerk.username} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  API key:           {secret}")
+        self.stdout.write(
+            '  Try it:            Seam(api_key="…", endpoint="http://127.0.0.1:8000/api")'
+        )
+
+    def _user(self, username: str, role: str, owner: Owner):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+        Membership.objects.get_or_create(user=user, owner=owner, defaults={"role": role})
+        return user
+
+    def _properties(self, owner: Owner, now: datetime) -> None:
+        hotel = services.property_create(
+            owner=owner,
+            name="Harbour Hotel",
+            address="12 Quay Street, Lisbon",
+            time_zone="Europe/Lisbon",
+        )
+        home = services.property_create(
+            owner=owner,
+            name="Olive Tree Cottage",
+            address="Estrada do Moinho 4, Sintra",
+            time_zone="Europe/Lisbon",
+            default_check_in=time(16, 0),
+            default_check_out=time(10, 0),
+        )
+        locks = {}
+        for prop, doors in ((hotel, HOTEL_DOORS), (home, HOME_DOORS)):
+            units = {}
+            for unit_name, door, model in doors:
+                unit = None
+                if unit_name:
+                    unit = units.get(unit_name) or services.unit_create(
+                        property=prop, name=unit_name
+                    )
+                    units[unit_name] = unit
+                locks[door] = services.simulated_lock_create(
+                    owner=owner,
+                    property=prop,
+                    unit=unit,
+                    name=door,
+                    location="Ground floor" if unit is None else "",
+                    model=model,
+                    now=now,
+                    latency_ms=150,
+                )
+        self._codes(locks, now)
+
+    def _codes(self, locks: dict[str, Lock], now: datetime) -> None:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        create = services.access_code_create
+        create(lock=locks["Street entrance"], now=now, name="Housekeeping", kind="staff")
+        create(
+            lock=locks["Room 102"],
+            now=now,
+            name="Maria Silva · staying",
+            kind="guest",
+            starts_at=hour - timedelta(days=1),
+            ends_at=hour + timedelta(days=2),
+        )
+        # Starts in 35 minutes: programmed 30 minutes ahead, so a newcomer sees it go on the
+        # lock about five minutes after `make run`.
+        create(
+            lock=locks["Room 101"],
+            now=now,
+            name="Tom Becker · arriving soon",
+            kind="guest",
+            starts_at=now + timedelta(minutes=35),
+            ends_at=now + timedelta(days=3),
+        )
+        create(
+            lock=locks["Front door"],
+            now=now,
+            name="The Nguyen family",
+            kind="guest",
+            starts_at=hour + timedelta(days=2),
+            ends_at=hour + timedelta(days=6),
+        )
+        services.simulated_add_unmanaged_code(
+            lock=locks["Garden gate"], code="2741", name="Gardener", now=now
+        )
