@@ -29,9 +29,7 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
 
 def lock_get(owner: Owner, lock_id) -> Lock:
     try:
-        return Lock.objects.select_related("owner", "property", "unit").get(
-            owner=owner, pk=lock_id
-        )
+        return Lock.objects.select_related("owner", "property", "unit").get(owner=owner, pk=lock_id)
     except (Lock.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such lock.", type="device_not_found") from None
 
@@ -81,3 +79,29 @@ def action_attempt_get(owner: Owner, action_attempt_id) -> ActionAttempt:
         return ActionAttempt.objects.get(owner=owner, pk=action_attempt_id)
     except (ActionAttempt.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFound("No action attempt with that id.", type="action_attempt_not_found") from None
+
+
+def api_access_code_get(owner: Owner, access_code_id) -> AccessCode:
+    """A managed code the API still shows: removed codes are forgotten, as Seam does."""
+    code = access_code_get(owner, access_code_id)
+    if not code.is_managed or code.removed_at is not None:
+        raise NotFound("No access code with that id.", type="access_code_not_found")
+    return code
+
+
+def access_code_get_by_pin(lock: Lock, code: str) -> AccessCode:
+    found = live_codes_for_lock(lock).select_related("lock").filter(code=code).first()
+    if found is None:
+        raise NotFound("No access code with that PIN on that device.", type="access_code_not_found")
+    return found
+
+
+def lock_get_by_name(owner: Owner, name: str) -> Lock:
+    found = (
+        Lock.objects.select_related("owner", "property", "unit")
+        .filter(owner=owner, name=name)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No device with that name.", type="device_not_found")
+    return found

@@ -567,3 +567,31 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
             )
             lock_check_now(lock=lock, now=now)
     return attempt
+
+
+def simulated_keypad_entry(*, lock: Lock, code: str, now: datetime) -> tuple[ActionAttempt, Event]:
+    """A PIN typed at a simulated lock: it opens only for a code in the lock's memory now."""
+    from locks.drivers.simulated import keypad_entry
+
+    stored = keypad_entry(_simulated_device(lock), code, now)
+    access_code = None
+    if stored is not None:
+        live = AccessCode.objects.filter(lock=lock, code=stored.code, removed_at__isnull=True)
+        access_code = live.filter(device_ref=str(stored.slot)).first() or live.first()
+    with transaction.atomic():
+        event = event_record(
+            owner=lock.owner,
+            event_type="lock.unlocked" if stored else "lock.access_denied",
+            now=now,
+            lock=lock,
+            access_code=access_code,
+            method="keycode",
+        )
+        attempt = ActionAttempt.objects.create(
+            owner=lock.owner,
+            action_type="SIMULATE_KEYPAD_CODE_ENTRY",
+            lock=lock,
+            status=ActionAttempt.Status.SUCCESS,
+            finished_at=now,
+        )
+    return attempt, event

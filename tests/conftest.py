@@ -5,15 +5,11 @@
 - charlie: manager at another company, Hilltop Homes: an outsider to Seaside's data
 """
 
-import os
 from datetime import UTC, datetime
 
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+import pytest
 
-import pytest  # noqa: E402
-
-from tests import factories  # noqa: E402
+from tests import factories
 
 # A fixed "now" for tests that move time by hand.
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -1,1 +1,43 @@
-urlpatterns = []
+"""The API's routes: Seam's paths under /api/."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from locks.api import simulate, views
+from locks.api.errors import route_not_found
+
+ROUTES = {
+    "access_codes/create": views.access_code_create,
+    "access_codes/get": views.access_code_get,
+    "access_codes/list": views.access_code_list,
+    "access_codes/update": views.access_code_update,
+    "access_codes/delete": views.access_code_delete,
+    "access_codes/generate_code": views.access_code_generate,
+    "access_codes/unmanaged/list": views.unmanaged_access_code_list,
+    "access_codes/simulate/create_unmanaged_access_code": simulate.simulate_create_unmanaged_code,
+    "devices/list": views.device_list,
+    "devices/get": views.device_get,
+    "devices/simulate/connect": simulate.simulate_connect,
+    "devices/simulate/disconnect": simulate.simulate_disconnect,
+    "devices/simulate/factory_reset": simulate.simulate_factory_reset,
+    "devices/simulate/remove_code": simulate.simulate_remove_code,
+    "locks/list": views.lock_list,
+    "locks/get": views.lock_get,
+    "locks/simulate/keypad_code_entry": simulate.simulate_keypad_code_entry,
+    "action_attempts/get": views.action_attempt_get,
+    "events/list": views.event_list,
+}
+
+urlpatterns = [
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        name="api-schema",
+    ),
+    *(
+        path(route, view.as_view(), name="api-" + route.replace("/", "-"))
+        for route, view in ROUTES.items()
+    ),
+    # Anything else under /api/ answers in Seam's error shape, not with Django's HTML page.
+    re_path(r"^", route_not_found),
+]

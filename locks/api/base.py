@@ -1,0 +1,118 @@
+"""The shape every endpoint shares: RPC-style paths, POST everywhere plus the SDK's methods.
+
+An endpoint is a function `(owner, params, now) -> dict`; `endpoint(...)` turns it into a DRF
+view that authenticates the key, reads the parameters from the query string and the JSON body,
+validates them with an input serializer, and answers `{..., "ok": true}`.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from locks.api.auth import ApiKeyAuthentication, HasApiKey
+from locks.api.serializers import Input, decode_cursor, encode_cursor
+from locks.errors import ServiceError
+
+# The SDK appends `_strict=true` to every query string; it asks Seam to refuse unknown
+# parameters, which we ignore anyway.
+IGNORED_QUERY_PARAMS = {"_strict"}
+
+
+def request_params(request: Request) -> dict:
+    """Query string and JSON body as one dict (the body wins); `name[]` reads as `name`."""
+    body = request.data
+    if not isinstance(body, dict):
+        raise ServiceError('Send the parameters as a JSON object, e.g. {"device_id": "..."}.')
+    params: dict = {}
+    for key in request.query_params:
+        if key in IGNORED_QUERY_PARAMS:
+            continue
+        values = request.query_params.getlist(key)
+        name = key.removesuffix("[]")
+        params[name] = values if len(values) > 1 or key != name else values[0]
+    params.update(body)
+    return params
+
+
+class SeamEndpoint(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    input_class: type[Input]
+    handler: Callable
+
+    def run(self, request: Request, *args, **kwargs) -> Response:
+        params = self.input_class(data=request_params(request)).validated()
+        result = type(self).handler(owner=request.auth.owner, params=params, now=timezone.now())
+        return Response({**result, "ok": True})
+
+
+def endpoint(*methods: str, input: type[Input], summary: str, response=OpenApiTypes.OBJECT):
+    """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses)."""
+    allowed = ["post", *(m.lower() for m in methods)]
+
+    def wrap(handler: Callable) -> type[SeamEndpoint]:
+        view = type(
+            f"{handler.__name__.title().replace('_', '')}Endpoint",
+            (SeamEndpoint,),
+            {
+                "__doc__": handler.__doc__,
+                "http_method_names": [*allowed, "options"],
+                "input_class": input,
+                "handler": staticmethod(handler),
+            },
+        )
+        for method in allowed:
+            reads_query = method in ("get", "delete")
+            schema = extend_schema(
+                summary=summary,
+                description=handler.__doc__,
+                request=None if reads_query else input,
+                parameters=[input] if reads_query else None,
+                responses=response,
+            )
+            setattr(view, method, schema(_answer()))
+        return view
+
+    return wrap
+
+
+def _answer():
+    """A fresh method per HTTP verb, so each can carry its own schema."""
+
+    def answer(self, request, *args, **kwargs):
+        return self.run(request, *args, **kwargs)
+
+    return answer
+
+
+def paginate(qs: QuerySet, params: dict) -> tuple[list, dict]:
+    """Keyset pages in creation order: a cursor stays right while rows come and go."""
+    qs = qs.order_by("created_at", "pk")
+    cursor = params.get("page_cursor")
+    if cursor:
+        created_at, pk = decode_cursor(cursor)
+        try:
+            after = datetime.fromisoformat(created_at)
+            qs = qs.filter(Q(created_at__gt=after) | Q(created_at=after, pk__gt=pk))
+        except (ValueError, DjangoValidationError):
+            raise serializers.ValidationError(
+                {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
+            ) from None
+    limit = params["limit"]
+    rows = list(qs[: limit + 1])
+    items, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(items[-1].created_at, items[-1].pk) if more else None
+    return items, {
+        "has_next_page": more,
+        "next_page_cursor": next_cursor,
+        "next_page_url": None,
+    }

@@ -1,0 +1,94 @@
+"""One error shape for the whole API, Seam's: {"error": {"type", "message"}, "ok": false}."""
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from locks.errors import ServiceError
+
+
+def error_body(type: str, message: str, **extra) -> dict:
+    return {"error": {"type": type, "message": message, **extra}, "ok": False}
+
+
+def validation_errors(detail) -> dict:
+    """DRF's error detail in the shape the Seam SDK reads: {param: {"_errors": [...]}}."""
+    if not isinstance(detail, dict):
+        return {"_errors": [str(m) for m in _flatten(detail)]}
+    return {field: {"_errors": [str(m) for m in _flatten(msgs)]} for field, msgs in detail.items()}
+
+
+def _flatten(detail) -> list:
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _flatten(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _flatten(value)]
+    return [detail]
+
+
+def _first_message(errors: dict) -> str:
+    for field, entry in errors.items():
+        for message in entry["_errors"]:
+            return message if field in ("_errors", "non_field_errors") else f"{field}: {message}"
+    return "The request is not valid."
+
+
+def seam_exception_handler(exc, context):
+    """DRF's exception handler, answering in Seam's error shape."""
+    if isinstance(exc, ServiceError):
+        extra = {}
+        if exc.field and exc.type == "invalid_input":
+            extra["validation_errors"] = {exc.field: {"_errors": [exc.message]}}
+        return Response(error_body(exc.type, exc.message, **extra), status=exc.status)
+    if isinstance(exc, exceptions.ValidationError):
+        errors = validation_errors(exc.detail)
+        return Response(
+            error_body("invalid_input", _first_message(errors), validation_errors=errors),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.ParseError):
+        return Response(
+            error_body("invalid_input", "The request body is not valid JSON."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return Response(
+            error_body(
+                "invalid_input",
+                "Send the parameters as JSON, with the header Content-Type: application/json.",
+            ),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        message = (
+            str(exc.detail)
+            if isinstance(exc, exceptions.AuthenticationFailed)
+            else "Send your API key as the header “Authorization: Bearer seam_...”."
+        )
+        response = Response(error_body("unauthorized", message), status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        method = context["request"].method
+        allowed = ", ".join(context["view"].allowed_methods)
+        return Response(
+            error_body(
+                "method_not_allowed", f"{method} is not allowed here; use one of {allowed}."
+            ),
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+        )
+    if isinstance(exc, exceptions.APIException):
+        return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
+    return None  # an unexpected error: Django logs it and answers 500
+
+
+@csrf_exempt
+def route_not_found(request, *args, **kwargs):
+    return JsonResponse(
+        error_body(
+            "not_found",
+            f"There is no endpoint {request.path}. See /api/schema/ for the list.",
+        ),
+        status=404,
+    )

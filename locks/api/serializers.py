@@ -1,0 +1,332 @@
+"""What the API reads (input) and writes (output), field for field in Seam's dialect."""
+
+import base64
+import binascii
+import json
+
+from rest_framework import serializers
+
+from locks.models import AccessCode, ActionAttempt, Event, Lock
+
+# --- input -------------------------------------------------------------------------------------
+
+
+class Text(serializers.CharField):
+    """A string that must be sent as a string: a number would lose a PIN's leading zeros."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ManyOf(serializers.ListField):
+    """A list, also taken as one string (a query string with a single value)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [data] if data else []
+        return super().to_internal_value(data)
+
+
+class Input(serializers.Serializer):
+    """Unknown parameters are ignored, so newer SDKs' extra options do not break a call."""
+
+    def validated(self) -> dict:
+        self.is_valid(raise_exception=True)
+        return self.validated_data
+
+
+class WindowInput(Input):
+    name = Text(required=False, allow_blank=True, max_length=200)
+    code = Text(required=False, max_length=12)
+    starts_at = serializers.DateTimeField(required=False, allow_null=True)
+    ends_at = serializers.DateTimeField(required=False, allow_null=True)
+    allow_external_modification = serializers.BooleanField(required=False)
+    # Seam's newer name for the same setting.
+    is_external_modification_allowed = serializers.BooleanField(required=False)
+
+
+class AccessCodeCreateInput(WindowInput):
+    device_id = Text()
+    preferred_code_length = serializers.IntegerField(required=False, min_value=1, max_value=12)
+    common_code_key = Text(required=False, allow_blank=True, max_length=100)
+    use_backup_access_code_pool = serializers.BooleanField(required=False)
+    prefer_native_scheduling = serializers.BooleanField(required=False)
+
+
+class AccessCodeUpdateInput(WindowInput):
+    access_code_id = Text()
+    device_id = Text(required=False)
+    type = serializers.ChoiceField(choices=AccessCode.Type.values, required=False)
+    is_managed = serializers.BooleanField(required=False)
+
+
+class AccessCodeIdInput(Input):
+    access_code_id = Text()
+    device_id = Text(required=False)
+
+
+class AccessCodeGetInput(Input):
+    access_code_id = Text(required=False)
+    device_id = Text(required=False)
+    code = Text(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("access_code_id") and not (attrs.get("device_id") and attrs.get("code")):
+            raise serializers.ValidationError("Give access_code_id, or both device_id and code.")
+        return attrs
+
+
+class PageInput(Input):
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
+    page_cursor = Text(required=False, allow_null=True, allow_blank=True)
+
+
+class AccessCodeListInput(PageInput):
+    device_id = Text(required=False)
+    access_code_ids = ManyOf(child=serializers.UUIDField(), required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("device_id") and "access_code_ids" not in attrs:
+            raise serializers.ValidationError("Give device_id or access_code_ids.")
+        return attrs
+
+
+class DeviceIdInput(Input):
+    device_id = Text()
+
+
+class UnmanagedListInput(PageInput):
+    device_id = Text()
+
+
+class DeviceListInput(PageInput):
+    device_ids = ManyOf(child=serializers.UUIDField(), required=False)
+    device_type = Text(required=False)
+    device_types = ManyOf(child=Text(), required=False)
+
+
+class DeviceGetInput(Input):
+    device_id = Text(required=False)
+    name = Text(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("device_id") and not attrs.get("name"):
+            raise serializers.ValidationError("Give device_id or name.")
+        return attrs
+
+
+class ActionAttemptGetInput(Input):
+    action_attempt_id = Text()
+
+
+class EventListInput(Input):
+    since = serializers.DateTimeField(required=False)
+    between = serializers.ListField(
+        child=serializers.DateTimeField(), required=False, min_length=2, max_length=2
+    )
+    device_id = Text(required=False)
+    device_ids = ManyOf(child=serializers.UUIDField(), required=False)
+    access_code_id = Text(required=False)
+    access_code_ids = ManyOf(child=serializers.UUIDField(), required=False)
+    event_type = Text(required=False)
+    event_types = ManyOf(child=Text(), required=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=500)
+
+    def validate(self, attrs):
+        if "since" not in attrs and "between" not in attrs:
+            raise serializers.ValidationError(
+                {"since": ["Give since (e.g. 2026-06-01T00:00:00Z) or between."]}
+            )
+        return attrs
+
+
+class DeviceCodeInput(Input):
+    device_id = Text()
+    code = Text(max_length=12)
+
+
+class UnmanagedCodeInput(DeviceCodeInput):
+    name = Text(required=False, allow_blank=True, max_length=200, default="")
+
+
+def encode_cursor(created_at, pk) -> str:
+    raw = json.dumps([created_at.isoformat(), str(pk)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(created_at), str(pk)
+    except (ValueError, TypeError, binascii.Error):
+        raise serializers.ValidationError(
+            {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
+        ) from None
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class IssuesMixin(serializers.Serializer):
+    """Seam marks each issue with where it lives (`is_access_code_error`, `is_device_error`)."""
+
+    issue_flag = ""
+
+    def get_errors(self, obj) -> list[dict]:
+        return [{**e, f"is_{self.issue_flag}_error": True} for e in obj.errors]
+
+    def get_warnings(self, obj) -> list[dict]:
+        return [{**w, f"is_{self.issue_flag}_warning": True} for w in obj.warnings]
+
+
+class AccessCodeSerializer(IssuesMixin):
+    issue_flag = "access_code"
+
+    access_code_id = serializers.UUIDField(source="id")
+    device_id = serializers.UUIDField(source="lock.public_id")
+    name = serializers.CharField()
+    code = serializers.CharField()
+    type = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+    is_managed = serializers.BooleanField()
+    is_backup = serializers.SerializerMethodField()
+    is_backup_access_code_available = serializers.SerializerMethodField()
+    pulled_backup_access_code_id = serializers.SerializerMethodField()
+    is_external_modification_allowed = serializers.BooleanField()
+    is_scheduled_on_device = serializers.BooleanField()
+    is_waiting_for_code_assignment = serializers.SerializerMethodField()
+    common_code_key = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_status(self, obj) -> str:
+        # Removal asked for and not yet confirmed by the lock: Seam says `removing`.
+        if obj.deleted_at is not None and obj.removed_at is None:
+            return AccessCode.Status.REMOVING
+        return obj.status
+
+    def get_is_backup(self, obj) -> bool:
+        return obj.kind == AccessCode.Kind.BACKUP
+
+    def get_is_backup_access_code_available(self, obj) -> bool:
+        return False
+
+    def get_pulled_backup_access_code_id(self, obj) -> str | None:
+        return None
+
+    def get_is_waiting_for_code_assignment(self, obj) -> bool:
+        return False
+
+    def get_common_code_key(self, obj) -> str | None:
+        return obj.common_code_key or None
+
+
+class DeviceSerializer(IssuesMixin):
+    issue_flag = "device"
+
+    device_id = serializers.UUIDField(source="public_id")
+    display_name = serializers.CharField(source="name")
+    nickname = serializers.CharField(source="name")
+    device_type = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+    capabilities_supported = serializers.SerializerMethodField()
+    can_program_online_access_codes = serializers.SerializerMethodField()
+    can_simulate_connection = serializers.SerializerMethodField()
+    can_simulate_disconnection = serializers.SerializerMethodField()
+    is_managed = serializers.SerializerMethodField()
+    properties = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_device_type(self, lock: Lock) -> str:
+        return f"{lock.driver}_lock"
+
+    def get_location(self, lock: Lock) -> dict:
+        place = " · ".join(p for p in (lock.property.name, lock.location) if p)
+        return {"location_name": place, "time_zone": lock.property.time_zone}
+
+    def get_capabilities_supported(self, lock: Lock) -> list[str]:
+        return ["access_code", "lock"]
+
+    def get_can_program_online_access_codes(self, lock: Lock) -> bool:
+        return True
+
+    def get_can_simulate_connection(self, lock: Lock) -> bool:
+        return lock.driver == "simulated"
+
+    def get_can_simulate_disconnection(self, lock: Lock) -> bool:
+        return lock.driver == "simulated"
+
+    def get_is_managed(self, lock: Lock) -> bool:
+        return True
+
+    def get_properties(self, lock: Lock) -> dict:
+        return {
+            "name": lock.name,
+            "online": lock.online,
+            # Innkeeper keeps codes; it does not follow the bolt.
+            "locked": None,
+            "battery_level": lock.battery_level,
+            "battery": None
+            if lock.battery_level is None
+            else {"level": lock.battery_level, "status": _battery_status(lock.battery_level)},
+            "model": {"display_name": lock.model_name, "manufacturer_display_name": "Innkeeper"},
+            "manufacturer": lock.driver,
+            "supported_code_lengths": lock.supported_code_lengths,
+            "code_constraints": [{"constraint_type": c} for c in lock.code_constraints],
+            "max_active_codes_supported": lock.max_active_codes,
+            "supports_native_scheduling": lock.supports_native_scheduling,
+            "supports_backup_access_code_pool": False,
+            "backup_access_code_pool_enabled": False,
+            "has_native_entry_events": lock.driver == "simulated",
+            "door_kind": lock.door_kind,
+            "unit_name": lock.unit.name if lock.unit_id else None,
+            "property_name": lock.property.name,
+        }
+
+
+def _battery_status(level: float) -> str:
+    if level < 0.05:
+        return "critical"
+    if level < 0.2:
+        return "low"
+    return "good" if level < 0.6 else "full"
+
+
+class ActionAttemptSerializer(serializers.Serializer):
+    action_attempt_id = serializers.UUIDField(source="id")
+    action_type = serializers.CharField()
+    status = serializers.CharField()
+    result = serializers.SerializerMethodField()
+    error = serializers.JSONField()
+
+    def get_result(self, attempt: ActionAttempt) -> dict | None:
+        if attempt.status != ActionAttempt.Status.SUCCESS:
+            return None
+        code = attempt.access_code
+        if attempt.action_type != "DELETE_ACCESS_CODE" and code is not None and code.is_live:
+            return {**attempt.result, "access_code": AccessCodeSerializer(code).data}
+        return attempt.result
+
+
+class EventSerializer(serializers.Serializer):
+    event_id = serializers.UUIDField(source="id")
+    event_type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField(source="occurred_at")
+    device_id = serializers.UUIDField(source="lock.public_id", allow_null=True, default=None)
+    access_code_id = serializers.UUIDField(allow_null=True)
+    message = serializers.CharField()
+
+    def to_representation(self, event: Event) -> dict:
+        data = super().to_representation(event)
+        # Extra facts (battery level, unlock method) sit beside Seam's fields, never over them.
+        return {**{k: v for k, v in event.data.items() if k not in data}, **data}

@@ -1,0 +1,210 @@
+"""Access codes, devices, action attempts and events, as Seam's API answers them.
+
+Each endpoint reads through the selectors (scoped to the key's owner: other owners' objects
+answer 404) and writes through the services; none talks to a lock: the reconciler does.
+"""
+
+from datetime import datetime
+
+from locks import selectors, services
+from locks.api import serializers as s
+from locks.api.base import endpoint, paginate
+from locks.errors import ServiceError
+from locks.models import Lock, Owner
+
+
+def _code(code) -> dict:
+    return s.AccessCodeSerializer(code).data
+
+
+def _codes(codes) -> list[dict]:
+    return s.AccessCodeSerializer(codes, many=True).data
+
+
+def _attempt(attempt) -> dict:
+    return s.ActionAttemptSerializer(attempt).data
+
+
+def _external_modification(params: dict) -> bool | None:
+    """Seam renamed `allow_external_modification`; either name is taken."""
+    if "allow_external_modification" in params:
+        return params["allow_external_modification"]
+    return params.get("is_external_modification_allowed")
+
+
+# --- access codes --------------------------------------------------------------------------------
+
+
+@endpoint(input=s.AccessCodeCreateInput, summary="Create an access code")
+def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """A PIN for one lock, ongoing or time-bound; without `code`, one is generated.
+
+    The code starts `unset`; the answer's action attempt finishes when the lock confirms it.
+    """
+    lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    code, attempt = services.access_code_create(
+        lock=lock,
+        now=now,
+        name=params.get("name", ""),
+        code=params.get("code"),
+        starts_at=params.get("starts_at"),
+        ends_at=params.get("ends_at"),
+        preferred_code_length=params.get("preferred_code_length"),
+        allow_external_modification=bool(_external_modification(params)),
+        common_code_key=params.get("common_code_key", ""),
+    )
+    return {"access_code": _code(code), "action_attempt": _attempt(attempt)}
+
+
+@endpoint("GET", input=s.AccessCodeGetInput, summary="Get an access code")
+def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """By `access_code_id`, or by `device_id` and `code`. Removed codes answer 404."""
+    if params.get("access_code_id"):
+        code = selectors.api_access_code_get(owner, params["access_code_id"])
+    else:
+        lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+        code = selectors.access_code_get_by_pin(lock, params["code"])
+    return {"access_code": _code(code)}
+
+
+@endpoint("GET", input=s.AccessCodeListInput, summary="List access codes")
+def access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """The live managed codes of a device, or the ones named in `access_code_ids`."""
+    codes = selectors.access_codes_for(owner).filter(removed_at__isnull=True, is_managed=True)
+    if params.get("device_id"):
+        codes = codes.filter(lock=selectors.lock_get_by_device_id(owner, params["device_id"]))
+    if "access_code_ids" in params:
+        codes = codes.filter(pk__in=params["access_code_ids"])
+    page, pagination = paginate(codes, params)
+    return {"access_codes": _codes(page), "pagination": pagination}
+
+
+@endpoint("PATCH", "PUT", input=s.AccessCodeUpdateInput, summary="Update an access code")
+def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """Change the name, the PIN or the window; a new PIN replaces the old one on the lock."""
+    code = selectors.api_access_code_get(owner, params["access_code_id"])
+    if params.get("device_id") and params["device_id"] != str(code.lock.public_id):
+        raise ServiceError(
+            "An access code cannot move to another lock; delete it and create a new one there.",
+            field="device_id",
+        )
+    if params.get("is_managed") is False:
+        raise ServiceError(
+            "Innkeeper cannot stop managing a code; delete it instead.", field="is_managed"
+        )
+    fields = ("name", "code", "starts_at", "ends_at", "type")
+    changes = {k: params[k] for k in fields if k in params}
+    external = _external_modification(params)
+    if external is not None:
+        changes["allow_external_modification"] = external
+    attempt = services.access_code_update(access_code=code, now=now, **changes)
+    return {"action_attempt": _attempt(attempt)}
+
+
+@endpoint("DELETE", input=s.AccessCodeIdInput, summary="Delete an access code")
+def access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """The code shows `removing` until the lock confirms its removal; then it is gone."""
+    code = selectors.api_access_code_get(owner, params["access_code_id"])
+    attempt = services.access_code_delete(access_code=code, now=now)
+    return {"action_attempt": _attempt(attempt)}
+
+
+@endpoint("GET", input=s.DeviceIdInput, summary="Generate a PIN for a device")
+def access_code_generate(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """A PIN the lock accepts and that no code on it uses; nothing is saved."""
+    lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    pin = services.access_code_generate(lock=lock, now=now)
+    return {"generated_code": {"device_id": str(lock.public_id), "code": pin}}
+
+
+@endpoint("GET", input=s.UnmanagedListInput, summary="List unmanaged access codes")
+def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """Codes found on the lock that nobody created here (as of the lock's last reading)."""
+    lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    codes = selectors.live_codes_for_lock(lock, managed=False).select_related("lock")
+    page, pagination = paginate(codes, params)
+    return {"access_codes": _codes(page), "pagination": pagination}
+
+
+# --- devices and locks ---------------------------------------------------------------------------
+
+
+def _devices(owner: Owner, params: dict):
+    locks = Lock.objects.filter(owner=owner).select_related("property", "unit")
+    if "device_ids" in params:
+        locks = locks.filter(public_id__in=params["device_ids"])
+    types = [*params.get("device_types", []), *filter(None, [params.get("device_type")])]
+    if types:
+        locks = locks.filter(driver__in=[t.removesuffix("_lock") for t in types])
+    page, pagination = paginate(locks, params)
+    return s.DeviceSerializer(page, many=True).data, pagination
+
+
+def _device(owner: Owner, params: dict) -> dict:
+    if params.get("device_id"):
+        lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    else:
+        lock = selectors.lock_get_by_name(owner, params["name"])
+    return s.DeviceSerializer(lock).data
+
+
+@endpoint("GET", input=s.DeviceListInput, summary="List devices")
+def device_list(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """Every lock of the key's owner; filter with `device_ids` or `device_type(s)`."""
+    devices, pagination = _devices(owner, params)
+    return {"devices": devices, "pagination": pagination}
+
+
+@endpoint("GET", input=s.DeviceGetInput, summary="Get a device")
+def device_get(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """By `device_id` (or `name`)."""
+    return {"device": _device(owner, params)}
+
+
+@endpoint("GET", input=s.DeviceListInput, summary="List locks")
+def lock_list(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """As devices/list; the list is under both `locks` and `devices` (the SDK reads the latter)."""
+    devices, pagination = _devices(owner, params)
+    return {"locks": devices, "devices": devices, "pagination": pagination}
+
+
+@endpoint("GET", input=s.DeviceGetInput, summary="Get a lock")
+def lock_get(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """As devices/get; the device is under both `lock` and `device` (the SDK reads the latter)."""
+    device = _device(owner, params)
+    return {"lock": device, "device": device}
+
+
+# --- action attempts and events ------------------------------------------------------------------
+
+
+@endpoint("GET", input=s.ActionAttemptGetInput, summary="Get an action attempt")
+def action_attempt_get(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """`pending` until the lock has answered, then `success` or `error`."""
+    attempt = selectors.action_attempt_get(owner, params["action_attempt_id"])
+    return {"action_attempt": _attempt(attempt)}
+
+
+@endpoint("GET", input=s.EventListInput, summary="List events")
+def event_list(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """What happened since `since` (or `between` two times), newest first."""
+    events = selectors.events_for(owner)
+    if "between" in params:
+        start, end = params["between"]
+        events = events.filter(occurred_at__gte=start, occurred_at__lte=end)
+    if "since" in params:
+        events = events.filter(occurred_at__gte=params["since"])
+    if params.get("device_id"):
+        events = events.filter(lock=selectors.lock_get_by_device_id(owner, params["device_id"]))
+    if "device_ids" in params:
+        events = events.filter(lock__public_id__in=params["device_ids"])
+    if params.get("access_code_id"):
+        code = selectors.access_code_get(owner, params["access_code_id"])
+        events = events.filter(access_code=code)
+    if "access_code_ids" in params:
+        events = events.filter(access_code_id__in=params["access_code_ids"])
+    types = [*params.get("event_types", []), *filter(None, [params.get("event_type")])]
+    if types:
+        events = events.filter(event_type__in=types)
+    page = events.order_by("-occurred_at")[: params["limit"]]
+    return {"events": s.EventSerializer(page, many=True).data}

@@ -1,0 +1,9 @@
+"""Loaded by pytest with `-p tests.environment`, before pytest-django reads the settings.
+
+The settings refuse to start without a SECRET_KEY (outside DEBUG); tests get a throwaway one.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")

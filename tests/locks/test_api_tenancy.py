@@ -1,0 +1,96 @@
+"""A key of one owner never sees or changes another owner's locks, codes or attempts."""
+
+import pytest
+from django.utils import timezone
+
+from locks import services
+from locks.models import AccessCode, SimulatedDevice
+from tests.locks.seam_api import api_key_for, call
+
+
+@pytest.fixture
+def key(owner):
+    return api_key_for(owner)
+
+
+@pytest.fixture
+def their_code(other_lock):
+    code, attempt = services.access_code_create(lock=other_lock, now=timezone.now(), code="4826")
+    return code, attempt
+
+
+def test_their_devices_are_not_listed(client, key, lock, other_lock):
+    for path in ("devices/list", "locks/list"):
+        _, body = call(client, "GET", path, key)
+        assert [d["device_id"] for d in body["devices"]] == [str(lock.public_id)]
+
+
+@pytest.mark.parametrize(
+    "method, path, extra",
+    [
+        ("GET", "devices/get", {}),
+        ("GET", "locks/get", {}),
+        ("POST", "access_codes/create", {}),
+        ("GET", "access_codes/list", {}),
+        ("GET", "access_codes/get", {"code": "4826"}),
+        ("GET", "access_codes/generate_code", {}),
+        ("GET", "access_codes/unmanaged/list", {}),
+        ("POST", "access_codes/simulate/create_unmanaged_access_code", {"code": "7315"}),
+        ("POST", "devices/simulate/connect", {}),
+        ("POST", "devices/simulate/disconnect", {}),
+        ("POST", "devices/simulate/factory_reset", {}),
+        ("POST", "devices/simulate/remove_code", {"code": "4826"}),
+        ("POST", "locks/simulate/keypad_code_entry", {"code": "4826"}),
+        ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
+    ],
+)
+def test_their_device_answers_404(client, key, lock, other_lock, their_code, method, path, extra):
+    body = {"device_id": str(other_lock.public_id), **extra}
+    if method == "GET":
+        status, answer = call(client, method, path, key, **body)
+    else:
+        status, answer = call(client, method, path, key, body)
+    assert (status, answer["error"]["type"]) == (404, "device_not_found")
+    device = SimulatedDevice.objects.get(device_id=other_lock.device_id)
+    assert device.online and not device.wiped
+    assert AccessCode.objects.filter(lock=other_lock).count() == 1
+
+
+@pytest.mark.parametrize(
+    "method, path, extra",
+    [
+        ("GET", "access_codes/get", {}),
+        ("PATCH", "access_codes/update", {"name": "Mine now"}),
+        ("DELETE", "access_codes/delete", {}),
+        ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
+    ],
+)
+def test_their_code_answers_404(client, key, lock, their_code, method, path, extra):
+    code, _ = their_code
+    body = {"access_code_id": str(code.pk), **extra}
+    if method == "GET":
+        status, answer = call(client, method, path, key, **body)
+    else:
+        status, answer = call(client, method, path, key, body)
+    assert (status, answer["error"]["type"]) == (404, "access_code_not_found")
+    code.refresh_from_db()
+    assert code.name == "" and code.deleted_at is None
+
+
+def test_their_code_is_not_listed_by_id(client, key, lock, their_code):
+    code, _ = their_code
+    _, body = call(client, "GET", "access_codes/list", key, access_code_ids=str(code.pk))
+    assert body["access_codes"] == []
+
+
+def test_their_action_attempt_answers_404(client, key, their_code):
+    _, attempt = their_code
+    status, body = call(
+        client, "GET", "action_attempts/get", key, action_attempt_id=str(attempt.pk)
+    )
+    assert (status, body["error"]["type"]) == (404, "action_attempt_not_found")
+
+
+def test_their_events_are_not_listed(client, key, lock, their_code):
+    _, body = call(client, "GET", "events/list", key, since="2020-01-01T00:00:00Z")
+    assert {e["device_id"] for e in body["events"]} == {str(lock.public_id)}
