@@ -1,0 +1,230 @@
+"""The dashboard's forms: they check the shape of what was typed; services check the rest."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from locks.models import AccessCode, Lock, Owner, Property, Unit
+from locks.services import SIMULATED_MODELS
+
+digits_only = RegexValidator(r"^\d+$", "A PIN is digits only, e.g. 4821.")
+
+SIMULATED_MODEL_WORDS = {
+    "keypad": "Keypad deadbolt: PINs of 4 to 8 digits, 20 codes",
+    "scheduling": "Smart lock that holds schedules itself: 4 or 6 digits, 50 codes",
+    "strict": "Lever lock with strict rules: 6 digits, no zeros, 6 codes",
+}
+SIMULATED_MODEL_CHOICES = [
+    (key, SIMULATED_MODEL_WORDS.get(key, spec["model_name"]))
+    for key, spec in SIMULATED_MODELS.items()
+]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A wall-clock time as typed, left without a time zone: the form places it in the
+    property's zone (the site's own zone has nothing to do with it)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    default_error_messages = {"invalid": "Enter a date and time, e.g. 2026-06-01 15:00."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        try:
+            return datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def place_in_zone(naive: datetime, tz: ZoneInfo) -> datetime:
+    """`naive` read on the property's clocks; refuses a time the clocks skip (spring forward)."""
+    aware = naive.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise ValidationError(
+            f"{naive:%H:%M} does not exist on {naive.day} {naive:%b} in {tz.key}: the clocks jump "
+            "forward then. Pick a time an hour later."
+        )
+    return aware
+
+
+class AccessCodeForm(forms.Form):
+    WHEN_CHOICES = [
+        (AccessCode.Type.TIME_BOUND, "From a start to an end time"),
+        (AccessCode.Type.ONGOING, "Always, until revoked"),
+    ]
+
+    name = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Give the code a name, e.g. the guest's name."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Anna Smith, booking 1234"}),
+    )
+    kind = forms.ChoiceField(choices=AccessCode.Kind.choices, initial=AccessCode.Kind.GUEST)
+    code = forms.CharField(
+        label="PIN",
+        required=False,
+        max_length=12,
+        validators=[digits_only],
+        help_text="Leave empty and Innkeeper picks a safe one that this lock accepts.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    type = forms.ChoiceField(
+        label="When",
+        choices=WHEN_CHOICES,
+        initial=AccessCode.Type.TIME_BOUND,
+        widget=forms.RadioSelect,
+    )
+    starts_at = LocalDateTimeField(label="From", required=False)
+    ends_at = LocalDateTimeField(label="To", required=False)
+
+    def __init__(self, *args, tz: ZoneInfo, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+        zone = f"{tz.key.replace('_', ' ')} time"
+        self.fields["starts_at"].help_text = zone
+        self.fields["ends_at"].help_text = zone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") != AccessCode.Type.TIME_BOUND:
+            data["starts_at"] = data["ends_at"] = None
+            return data
+        for field, words in (("starts_at", "start"), ("ends_at", "end")):
+            value = data.get(field)
+            if value is None:
+                if field not in self.errors:
+                    self.add_error(field, f"Give the {words} time, or choose “Always”.")
+                continue
+            try:
+                data[field] = place_in_zone(value, self.tz)
+            except ValidationError as exc:
+                self.add_error(field, exc)
+        return data
+
+
+class PinChangeForm(forms.Form):
+    code = forms.CharField(
+        label="New PIN",
+        required=False,
+        max_length=12,
+        validators=[digits_only],
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "Empty: pick one"}
+        ),
+    )
+
+
+class LockCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Give the door a name, e.g. “Room 101” or “Street entrance”."},
+    )
+    property = forms.ModelChoiceField(
+        queryset=Property.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Pick one of your properties."},
+    )
+    unit = forms.ModelChoiceField(
+        label="Room or home",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="None: a door the whole property shares",
+        error_messages={"invalid_choice": "Pick one of your rooms, or none."},
+    )
+    model = forms.ChoiceField(
+        label="Simulated model",
+        choices=SIMULATED_MODEL_CHOICES,
+        initial="keypad",
+        widget=forms.RadioSelect,
+    )
+    location = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. First floor, east corridor"}),
+    )
+
+    def __init__(self, *args, owner: Owner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["property"].queryset = Property.objects.filter(owner=owner)
+        self.fields["unit"].queryset = Unit.objects.filter(property__owner=owner).select_related(
+            "property"
+        )
+        self.fields["unit"].label_from_instance = lambda unit: f"{unit.property} · {unit.name}"
+
+    def clean(self):
+        data = super().clean()
+        prop, unit = data.get("property"), data.get("unit")
+        if prop and unit and unit.property_id != prop.pk:
+            self.add_error(
+                "unit", f"{unit.name} is in {unit.property}; pick a room of {prop} or none."
+            )
+        return data
+
+
+class LockEditForm(forms.Form):
+    name = forms.CharField(
+        max_length=200, error_messages={"required": "Give the door a name, e.g. “Room 101”."}
+    )
+    location = forms.CharField(max_length=200, required=False)
+    unit = forms.ModelChoiceField(
+        label="Room or home",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="None: a door the whole property shares",
+        error_messages={"invalid_choice": "Pick one of this property's rooms, or none."},
+    )
+
+    def __init__(self, *args, lock: Lock, **kwargs):
+        kwargs.setdefault(
+            "initial", {"name": lock.name, "location": lock.location, "unit": lock.unit_id}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(property=lock.property)
+
+
+class KeypadForm(forms.Form):
+    code = forms.CharField(
+        label="PIN",
+        max_length=12,
+        validators=[digits_only],
+        error_messages={"required": "Type a PIN to try."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class UnmanagedCodeForm(forms.Form):
+    code = forms.CharField(
+        label="PIN",
+        max_length=12,
+        validators=[digits_only],
+        error_messages={"required": "Type the PIN someone adds at the keypad."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    name = forms.CharField(label="Label", max_length=32, required=False)
+
+
+class LoseCodeForm(forms.Form):
+    slot = forms.TypedChoiceField(
+        label="Code on the lock",
+        coerce=int,
+        error_messages={
+            "required": "Pick a code on the lock.",
+            "invalid_choice": "That code is no longer on the lock; pick another.",
+        },
+    )
+
+    def __init__(self, *args, slots: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slots
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        error_messages={"required": "Give the key a name, e.g. the software that will use it."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Property-management system"}),
+    )

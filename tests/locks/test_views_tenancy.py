@@ -1,0 +1,62 @@
+"""Every dashboard URL that names Seaside's objects: as charlie (Hilltop's manager), 404."""
+
+import pytest
+from django.urls import reverse
+
+from locks import services
+from locks.models import AccessCode, ApiKey, SimulatedDevice
+
+
+@pytest.fixture
+def seaside_urls(owner, lock, t0):
+    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    key, _ = services.api_key_create(owner=owner, name="PMS")
+    on_lock = [lock.pk]
+    on_code = [lock.pk, code.pk]
+    return [
+        ("get", reverse("lock_detail", args=on_lock)),
+        ("get", reverse("lock_edit", args=on_lock)),
+        ("post", reverse("lock_edit", args=on_lock)),
+        ("post", reverse("lock_check", args=on_lock)),
+        ("post", reverse("keypad_try", args=on_lock)),
+        ("post", reverse("code_create", args=on_lock)),
+        ("post", reverse("code_revoke", args=on_code)),
+        ("post", reverse("code_reveal", args=on_code)),
+        ("post", reverse("code_change_pin", args=on_code)),
+        ("post", reverse("simulate_connection", args=on_lock)),
+        ("post", reverse("simulate_lose_code", args=on_lock)),
+        ("post", reverse("simulate_add_code", args=on_lock)),
+        ("post", reverse("simulate_refuse_writes", args=on_lock)),
+        ("post", reverse("simulate_factory_reset", args=on_lock)),
+        ("post", reverse("api_key_revoke", args=[key.pk])),
+    ]
+
+
+def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_urls, lock):
+    client = client_for(charlie)
+    data = {"code": "4826", "name": "X", "online": "0", "slot": "1", "refuse": "1"}
+    for method, url in seaside_urls:
+        response = getattr(client, method)(url, data) if method == "post" else client.get(url)
+        assert response.status_code == 404, url
+        assert "5937" not in response.content.decode()
+    code = AccessCode.objects.get(name="Anna")
+    assert code.deleted_at is None and code.code == "5937"
+    device = SimulatedDevice.objects.get(device_id=lock.device_id)
+    assert device.online and not device.wiped
+    assert ApiKey.objects.get().revoked_at is None
+    lock.refresh_from_db()
+    assert lock.name == "Room 101 door"
+
+
+def test_a_code_url_under_ones_own_lock_still_hides_other_owners_codes(
+    client_for, charlie, other_lock, lock, t0
+):
+    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    response = client_for(charlie).post(reverse("code_reveal", args=[other_lock.pk, code.pk]))
+    assert response.status_code == 404
+
+
+def test_the_front_desk_sees_every_page_a_clerk_needs(client_for, bob, lock):
+    client = client_for(bob)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("lock_detail", args=[lock.pk])).status_code == 200
