@@ -4,7 +4,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from locks.errors import NotFound
-from locks.models import AccessCode, ActionAttempt, Event, Lock, Owner, Property
+from locks.models import (
+    AccessCode,
+    ActionAttempt,
+    ApiKey,
+    Event,
+    Lock,
+    Owner,
+    Property,
+    SimulatedDevice,
+)
 
 
 def properties_for(owner: Owner) -> QuerySet[Property]:
@@ -25,6 +34,22 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
             ),
         )
     )
+
+
+def devices_for(owner: Owner) -> QuerySet[Lock]:
+    """The owner's locks as the API lists them (no counts: they are not in Seam's device)."""
+    return Lock.objects.filter(owner=owner).select_related("property", "unit")
+
+
+def simulated_device_for(lock: Lock) -> SimulatedDevice | None:
+    """The simulated hardware behind a lock, or None for a real one."""
+    if lock.driver != "simulated":
+        return None
+    return SimulatedDevice.objects.filter(owner=lock.owner, device_id=lock.device_id).first()
+
+
+def api_keys_for(owner: Owner) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(owner=owner).select_related("created_by")
 
 
 def lock_get(owner: Owner, lock_id) -> Lock:

@@ -29,7 +29,7 @@ from locks.forms import (
     UnmanagedCodeForm,
 )
 from locks.middleware import SESSION_KEY
-from locks.models import AccessCode, ApiKey, Lock, Membership, SimulatedDevice
+from locks.models import AccessCode, ApiKey, Lock, Membership
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCK_PARTIALS = {"lock-status", "codes", "events"}
@@ -76,12 +76,6 @@ def _code(request, lock: Lock, code_id) -> AccessCode:
     return code
 
 
-def _simulated_device(lock: Lock) -> SimulatedDevice | None:
-    if lock.driver != "simulated":
-        return None
-    return SimulatedDevice.objects.filter(owner=lock.owner, device_id=lock.device_id).first()
-
-
 def _to_lock(lock: Lock, anchor: str = ""):
     return redirect(reverse("lock_detail", args=[lock.pk]) + (f"#{anchor}" if anchor else ""))
 
@@ -100,7 +94,7 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
     revealed = extra.pop("revealed", {})
     for code in codes + unmanaged:
         code.revealed_pin = revealed.get(code.pk)
-    device = _simulated_device(lock)
+    device = selectors.simulated_device_for(lock)
     slots = [
         (stored.slot, f"Slot {stored.slot} · {stored.name or 'no label'}")
         for stored in (device.codes.all() if device and is_manager else [])
@@ -168,7 +162,7 @@ def lock_detail(request, lock_id):
 def keypad_try(request, lock_id):
     """Type a PIN at a simulated lock's keypad: the door opens only for a code it holds now."""
     lock = _lock(request, lock_id)
-    device = _simulated_device(lock)
+    device = selectors.simulated_device_for(lock)
     if device is None:
         raise Http404("Only simulated locks have a keypad here.")
     form = KeypadForm(request.POST)
@@ -389,7 +383,7 @@ def simulate_connection(request, lock, now):
 
 @simulated_control
 def simulate_lose_code(request, lock, now):
-    device = _simulated_device(lock)
+    device = selectors.simulated_device_for(lock)
     if device is None:
         raise ServiceError("The simulated device behind this lock is gone.")
     slots = [(stored.slot, str(stored.slot)) for stored in device.codes.all()]
@@ -463,7 +457,7 @@ def api_keys(request):
     context = {
         "form": form,
         "created": created,
-        "keys": ApiKey.objects.filter(owner=owner).select_related("created_by"),
+        "keys": selectors.api_keys_for(owner),
         "api_url": request.build_absolute_uri("/api"),
     }
     return render(request, "locks/api_keys.html", context)

@@ -10,7 +10,7 @@ from locks import selectors, services
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import ServiceError
-from locks.models import Lock, Owner
+from locks.models import Owner
 
 
 def _code(code) -> dict:
@@ -130,7 +130,7 @@ def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> 
 
 
 def _devices(owner: Owner, params: dict):
-    locks = Lock.objects.filter(owner=owner).select_related("property", "unit")
+    locks = selectors.devices_for(owner)
     if "device_ids" in params:
         locks = locks.filter(public_id__in=params["device_ids"])
     types = [*params.get("device_types", []), *filter(None, [params.get("device_type")])]
