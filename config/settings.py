@@ -151,6 +151,8 @@ Q_CLUSTER = {
     "save_limit": 500,
     "poll": 1,
     "label": "Tasks",
+    # Each task is logged at INFO; the default keeps a terminal readable.
+    "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -42,8 +42,8 @@ class Command(BaseCommand):
             demo, created = Owner.objects.get_or_create(
                 slug=owner, defaults={"name": "Seaside Stays" if owner == "demo" else owner}
             )
-            manager = self._user(owner, Membership.Role.MANAGER, demo)
-            clerk = self._user(f"{owner}-desk", Membership.Role.FRONT_DESK, demo)
+            manager = self._user(owner, Membership.Role.MANAGER, demo, "Maya Costa")
+            clerk = self._user(f"{owner}-desk", Membership.Role.FRONT_DESK, demo, "Rui Alves")
             if not demo.properties.exists():
                 self._properties(demo, now)
             ApiKey.objects.filter(owner=demo, name=DEMO_KEY_NAME, revoked_at__isnull=True).update(
@@ -63,11 +63,14 @@ class Command(BaseCommand):
             '  Try it:            Seam(api_key="…", endpoint="http://127.0.0.1:8000/api")'
         )
 
-    def _user(self, username: str, role: str, owner: Owner):
+    def _user(self, username: str, role: str, owner: Owner, full_name: str):
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(username=username, password=DEMO_PASSWORD)
+            first, last = full_name.split()
+            user = User.objects.create_user(
+                username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
         Membership.objects.get_or_create(user=user, owner=owner, defaults={"role": role})
         return user
 
