@@ -6,6 +6,7 @@ ahead, expiry, retries, drift after someone fiddles with the lock and a factory 
 lock reports, never on what was sent.
 """
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,7 +42,8 @@ class Pass:
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
-    return min(base * 2 ** max(attempts - 1, 0), cap)
+    # The exponent is bounded: after a long outage 2**attempts would overflow a timedelta.
+    return min(base * 2 ** min(max(attempts - 1, 0), 20), cap)
 
 
 def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
@@ -51,6 +53,7 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     rows = list(AccessCode.objects.filter(lock=lock, removed_at__isnull=True))
     managed = [r for r in rows if r.is_managed]
     unmanaged = [r for r in rows if not r.is_managed]
+    loaded = {code.pk: _snapshot(code) for code in managed}
     result = Pass(lock=lock, now=now)
     driver = get_driver(lock.driver, now=now)
 
@@ -65,7 +68,7 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
                 _mark_removed(code, now)  # never reached the lock: nothing to take off
             elif _out_of_sync(code, now, lead):
                 _escalate(code, now, lock, lead)
-        _save(result, managed, lead)
+        _save(result, managed, lead, loaded)
         return result
 
     _lock_reachable(lock, info, now)
@@ -137,7 +140,7 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
         code.next_attempt_at = now + backoff(code.attempts, RETRY_BASE, RETRY_MAX)
         if code.status != Status.SET:
             code.status = Status.SETTING
-    _lock_slot_warning(lock, slots_short, len(observed), now)
+    _lock_slot_warning(lock, slots_short, free, now)
 
     if result.writes:
         _read_back(driver, lock, managed, now, lead)
@@ -145,7 +148,7 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     for code in managed:
         if _out_of_sync(code, now, lead):
             _escalate(code, now, lock, lead)
-    _save(result, managed, lead)
+    _save(result, managed, lead, loaded)
     return result
 
 
@@ -468,14 +471,15 @@ def _lock_reachable(lock: Lock, info, now: datetime) -> None:
         )
 
 
-def _lock_slot_warning(lock: Lock, short: bool, used: int, now: datetime) -> None:
+def _lock_slot_warning(lock: Lock, short: bool, free: int, now: datetime) -> None:
+    """Warn while codes wait for a slot; `free` counts the slots left after this pass's writes."""
     if short:
         lock.add_warning(
             "max_access_codes_reached",
             f"All {lock.max_active_codes} code slots are in use; codes are waiting for a slot.",
             now,
         )
-    elif lock.max_active_codes and used < lock.max_active_codes:
+    elif free > 0:
         lock.clear_warnings("max_access_codes_reached")
 
 
@@ -525,22 +529,35 @@ def _code_due(code: AccessCode, now: datetime, lead: timedelta) -> datetime | No
     return None
 
 
-def _save(result: Pass, managed: list[AccessCode], lead: timedelta) -> None:
+def _window_edge(code: AccessCode, now: datetime, lead: timedelta) -> datetime | None:
+    """The next time a time-bound code must go on or come off the lock, if still ahead."""
+    if code.removed_at is not None or code.type != AccessCode.Type.TIME_BOUND:
+        return None
+    return min((t for t in (code.starts_at - lead, code.ends_at) if t > now), default=None)
+
+
+def _snapshot(code: AccessCode) -> list:
+    return copy.deepcopy([getattr(code, name) for name in CODE_FIELDS])
+
+
+def _save(result: Pass, managed: list[AccessCode], lead: timedelta, loaded: dict) -> None:
     lock, now = result.lock, result.now
-    if managed:
-        AccessCode.objects.bulk_update(managed, CODE_FIELDS + ["updated_at"])
+    # Most passes are polls that change nothing: write only the codes that did change.
+    changed = [code for code in managed if _snapshot(code) != loaded[code.pk]]
+    for code in changed:
+        code.updated_at = now  # bulk_update leaves auto_now alone
+    if changed:
+        AccessCode.objects.bulk_update(changed, CODE_FIELDS + ["updated_at"])
     if result.reachable:
         next_check = now + timedelta(minutes=lock.owner.lock_poll_minutes)
     else:
         next_check = now + backoff(lock.consecutive_failures, RETRY_BASE, LOCK_BACKOFF_MAX)
     for code in managed:
-        due = _code_due(code, now, lead)
-        if due is not None and result.reachable:
+        # An unreachable lock is retried on its own back-off (pending codes would otherwise
+        # bring it back every minute), but a window opening or closing still brings it forward.
+        due = _code_due(code, now, lead) if result.reachable else _window_edge(code, now, lead)
+        if due is not None:
             next_check = min(next_check, due)
-        elif due is not None:
-            # An unreachable lock is retried on its own back-off, but a window opening or
-            # closing still brings it forward.
-            next_check = min(next_check, max(due, now + RETRY_BASE))
     result.next_check_at = next_check
     lock.save(update_fields=LOCK_FIELDS)
     _resolve_attempts(result, managed)

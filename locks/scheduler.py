@@ -24,14 +24,19 @@ def _unclaimed(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
-def due_lock_ids(*, now: datetime, limit: int = TICK_BATCH) -> list[int]:
-    """The one indexed query of the tick: locks whose next check has come."""
-    return list(
+def due_lock_query(*, now: datetime):
+    """The tick's one indexed query (`lock_due_tick`): locks whose next check has come."""
+    return (
         Lock.objects.filter(next_check_at__lte=now)
         .filter(_unclaimed(now))
         .order_by("next_check_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", flat=True)
     )
+
+
+def due_lock_ids(*, now: datetime, limit: int | None = None) -> list[int]:
+    """The most overdue locks first, a batch (TICK_BATCH) at a time."""
+    return list(due_lock_query(now=now)[: limit or TICK_BATCH])
 
 
 def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
@@ -91,8 +96,15 @@ def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
 
 
 def tick(*, now: datetime) -> int:
-    """Queue every due lock; returns how many were queued."""
-    return sum(enqueue_lock(lock_id=pk, now=now) for pk in due_lock_ids(now=now))
+    """Queue every due lock, batch after batch; returns how many were queued."""
+    queued = 0
+    while True:
+        ids = due_lock_ids(now=now)
+        # Claimed locks drop out of the due query, so each batch is a new one.
+        batch = sum(enqueue_lock(lock_id=pk, now=now) for pk in ids)
+        queued += batch
+        if not batch or len(ids) < TICK_BATCH:
+            return queued
 
 
 def run_due_locks(*, now: datetime | None = None) -> int:

@@ -6,7 +6,7 @@ from locks import scheduler
 
 
 def tick() -> int:
-    """Every minute (see `ensure_schedules`): queue a reconcile for every lock that is due."""
+    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue every due lock."""
     return scheduler.tick(now=timezone.now())
 
 

@@ -26,7 +26,7 @@ class SimulatedDriver:
     def _now(self) -> datetime:
         return self.now or timezone.now()
 
-    def _device(self, device_id: str, *, for_write: bool = False) -> SimulatedDevice:
+    def _device(self, device_id: str) -> SimulatedDevice:
         try:
             device = SimulatedDevice.objects.get(device_id=device_id)
         except SimulatedDevice.DoesNotExist:
@@ -41,12 +41,17 @@ class SimulatedDriver:
             raise DriverError(
                 "The lock is offline: it does not answer its hub.", error_code="device_disconnected"
             )
-        if for_write and device.refuse_writes_until and device.refuse_writes_until > self._now():
+        return device
+
+    def _receive_write(self, device: SimulatedDevice) -> None:
+        """Count a write command that reached the lock (accepted or not), then refuse it if busy."""
+        # Counted before the write's own transaction, so a rejected write stays on the record.
+        SimulatedDevice.objects.filter(pk=device.pk).update(writes=F("writes") + 1)
+        if device.refuse_writes_until and device.refuse_writes_until > self._now():
             raise DriverError(
                 "The lock refused the write (busy or jammed); it will be retried.",
                 error_code="provider_issue",
             )
-        return device
 
     def discover(self, account: str) -> list[DeviceInfo]:
         devices = SimulatedDevice.objects.filter(owner__slug=account, wiped=False)
@@ -65,9 +70,9 @@ class SimulatedDriver:
         ]
 
     def set_code(self, device_id: str, spec: CodeSpec) -> str:
+        self._receive_write(self._device(device_id))
         with transaction.atomic():
-            device = self._device(device_id, for_write=True)
-            device = SimulatedDevice.objects.select_for_update().get(pk=device.pk)
+            device = SimulatedDevice.objects.select_for_update().get(device_id=device_id)
             problems = pin_violations(
                 spec.code, device.supported_code_lengths, device.code_constraints
             )
@@ -101,13 +106,12 @@ class SimulatedDriver:
                 starts_at=spec.starts_at if native else None,
                 ends_at=spec.ends_at if native else None,
             )
-            SimulatedDevice.objects.filter(pk=device.pk).update(writes=F("writes") + 1)
         return str(slot)
 
     def remove_code(self, device_id: str, ref: str) -> None:
-        device = self._device(device_id, for_write=True)
+        device = self._device(device_id)
+        self._receive_write(device)
         SimulatedCode.objects.filter(device=device, slot=int(ref)).delete()
-        SimulatedDevice.objects.filter(pk=device.pk).update(writes=F("writes") + 1)
 
     @staticmethod
     def _info(device: SimulatedDevice) -> DeviceInfo:

@@ -1,0 +1,158 @@
+"""The scheduler: due locks, claims and leases, the tick, and the every-minute schedule."""
+
+import io
+from datetime import timedelta
+
+from django.core.management import call_command
+from django_q.models import OrmQ, Schedule
+from django_q.signing import SignedPackage
+
+from locks import reconcile, scheduler, tasks
+from locks.models import AccessCode, Lock, SimulatedDevice
+from locks.services import access_code_create
+from tests import factories
+
+Status = AccessCode.Status
+
+
+def test_a_lock_is_due_once_its_next_check_has_come(lock, t0):
+    Lock.objects.filter(pk=lock.pk).update(next_check_at=t0 + timedelta(minutes=5))
+
+    assert scheduler.due_lock_ids(now=t0) == []
+    assert scheduler.due_lock_ids(now=t0 + timedelta(minutes=5)) == [lock.pk]
+
+
+def test_the_tick_takes_the_most_overdue_locks_first(owner, hotel, lock, t0):
+    other = factories.simulated_lock(owner=owner, property=hotel, name="Side gate", now=t0)
+    Lock.objects.filter(pk=lock.pk).update(next_check_at=t0 - timedelta(minutes=1))
+    Lock.objects.filter(pk=other.pk).update(next_check_at=t0 - timedelta(minutes=9))
+
+    assert scheduler.due_lock_ids(now=t0) == [other.pk, lock.pk]
+    assert scheduler.due_lock_ids(now=t0, limit=1) == [other.pk]
+
+
+def test_a_due_lock_is_claimed_once(lock, t0):
+    first = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+    second = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+
+    assert first is not None
+    assert second is None
+    assert scheduler.due_lock_ids(now=t0) == []
+
+
+def test_a_lock_that_is_not_due_cannot_be_claimed(lock, t0):
+    Lock.objects.filter(pk=lock.pk).update(next_check_at=t0 + timedelta(hours=1))
+
+    assert scheduler.lock_claim(lock_id=lock.pk, now=t0) is None
+
+
+def test_a_crashed_workers_lease_runs_out_and_the_lock_is_claimed_again(lock, t0):
+    code, _ = access_code_create(lock=lock, now=t0)
+    crashed = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+
+    assert scheduler.lock_claim(lock_id=lock.pk, now=t0 + timedelta(minutes=4)) is None
+    after_lease = t0 + scheduler.LEASE + timedelta(seconds=1)
+    assert scheduler.due_lock_ids(now=after_lease) == [lock.pk]
+    assert scheduler.run_due_locks(now=after_lease) == 1
+    code.refresh_from_db()
+    assert code.status == Status.SET
+    # The crashed worker, waking late, finds its claim gone and does nothing.
+    assert scheduler.lock_run_claimed(lock_id=lock.pk, token=crashed, now=after_lease) is None
+    assert SimulatedDevice.objects.get(device_id=lock.device_id).writes == 1
+
+
+def test_a_pass_releases_the_lock_with_its_next_due_time(lock, t0):
+    token = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+
+    scheduler.lock_run_claimed(lock_id=lock.pk, token=token, now=t0)
+
+    lock.refresh_from_db()
+    assert (lock.claimed_until, lock.claim_token) == (None, None)
+    assert lock.next_check_at == t0 + timedelta(minutes=lock.owner.lock_poll_minutes)
+
+
+def test_a_change_during_a_pass_makes_the_lock_due_again(lock, t0, monkeypatch):
+    added = []
+    original = reconcile.lock_reconcile
+
+    def reconcile_while_someone_adds_a_code(*, lock, now):
+        result = original(lock=lock, now=now)
+        if not added:
+            added.append(access_code_create(lock=lock, now=now, name="Late arrival")[0])
+        return result
+
+    monkeypatch.setattr(reconcile, "lock_reconcile", reconcile_while_someone_adds_a_code)
+    token = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+    scheduler.lock_run_claimed(lock_id=lock.pk, token=token, now=t0)
+
+    assert scheduler.due_lock_ids(now=t0) == [lock.pk]
+    scheduler.run_due_locks(now=t0)
+    added[0].refresh_from_db()
+    assert added[0].status == Status.SET
+
+
+def test_a_full_pass_reaches_every_due_lock_beyond_one_batch(owner, hotel, t0, monkeypatch):
+    monkeypatch.setattr(scheduler, "TICK_BATCH", 2)
+    locks = [
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Room {n}", now=t0)
+        for n in range(5)
+    ]
+    codes = [access_code_create(lock=lock, now=t0)[0] for lock in locks]
+
+    assert scheduler.run_due_locks(now=t0) == 5
+
+    assert {c.status for c in AccessCode.objects.filter(pk__in=[c.pk for c in codes])} == {
+        Status.SET
+    }
+
+
+def test_the_tick_queues_one_task_per_due_lock(owner, hotel, lock, t0):
+    other = factories.simulated_lock(owner=owner, property=hotel, name="Side gate", now=t0)
+
+    assert scheduler.tick(now=t0) == 2
+    assert scheduler.tick(now=t0) == 0  # both are claimed until their task runs
+
+    queued = [SignedPackage.loads(q.payload) for q in OrmQ.objects.all()]
+    assert sorted(task["args"][0] for task in queued) == sorted([lock.pk, other.pk])
+    assert {task["func"] for task in queued} == {"locks.tasks.reconcile_lock"}
+
+
+def test_a_queued_reconcile_runs_the_claimed_lock(lock, t0):
+    code, _ = access_code_create(lock=lock, now=t0)
+    scheduler.tick(now=t0)
+    task = SignedPackage.loads(OrmQ.objects.get().payload)
+
+    tasks.reconcile_lock(*task["args"])
+
+    code.refresh_from_db()
+    lock.refresh_from_db()
+    assert code.status == Status.SET
+    assert lock.claimed_until is None
+
+
+def test_the_tick_command_runs_a_full_pass(lock, t0):
+    code, _ = access_code_create(lock=lock, now=t0)
+
+    out = io.StringIO()
+    call_command("tick", stdout=out)
+
+    code.refresh_from_db()
+    assert code.status == Status.SET
+    assert "Checked 1 lock." in out.getvalue()
+
+
+def test_the_tick_is_scheduled_every_minute_after_migrate(db):
+    tick = Schedule.objects.get(name="innkeeper-tick")
+
+    assert tick.func == "locks.tasks.tick"
+    assert (tick.schedule_type, tick.minutes) == (Schedule.MINUTES, 1)
+    assert tick.repeats == -1
+
+
+def test_the_tick_queues_every_due_lock_beyond_one_batch(owner, hotel, t0, monkeypatch):
+    monkeypatch.setattr(scheduler, "TICK_BATCH", 2)
+    for n in range(5):
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Room {n}", now=t0)
+
+    assert scheduler.tick(now=t0) == 5
+    assert OrmQ.objects.count() == 5
