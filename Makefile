@@ -23,9 +23,11 @@ test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-test-postgres: $(STAMP)
+# The same suite on PostgreSQL with the task queue on Redis (what larger installs run).
+test-postgres: $(STAMP) browser-deps
 	.ci/postgres-test-db.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://innkeeper@127.0.0.1:5432/innkeeper_test} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	  $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)

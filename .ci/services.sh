@@ -9,7 +9,11 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     --dir /tmp --logfile /tmp/innkeeper-ci-redis.log
 fi
 for _ in $(seq 30); do
-  pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0
+  if pg_isready -h 127.0.0.1 -p 5432 -q && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
+    # Database 15 is the test suite's: start it empty.
+    redis-cli -h 127.0.0.1 -n 15 FLUSHDB >/dev/null
+    exit 0
+  fi
   sleep 1
 done
 echo "PostgreSQL or Redis did not come up on 127.0.0.1" >&2

@@ -17,26 +17,36 @@ def api_key_for(owner, name: str = "Property system") -> str:
     return secret
 
 
+class _InProcessTransport(httpx.WSGITransport):
+    """The WSGI app in this process, sharing the test's database transaction.
+
+    Django closes "old" connections around each request, which would end the test's
+    transaction; as Django's own test client does, that is switched off for each request,
+    until its body has been read and closed.
+    """
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            response = super().handle_request(request)
+            content = response.read()
+            response.close()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+
 @contextmanager
 def seam_client(key: str, **options):
-    """The SDK against the WSGI app, sharing the test's database transaction.
-
-    Django closes "old" connections around each request; that would end the test's
-    transaction, so (as Django's own test client does) it is switched off meanwhile.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        transport = httpx.WSGITransport(app=get_wsgi_application())
-        yield Seam(
-            api_key=key,
-            endpoint="http://testserver/api",
-            httpx_options={"transport": transport},
-            **options,
-        )
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    """The real Seam SDK, talking to the app in-process."""
+    yield Seam(
+        api_key=key,
+        endpoint="http://testserver/api",
+        httpx_options={"transport": _InProcessTransport(app=get_wsgi_application())},
+        **options,
+    )
 
 
 def call(client, method: str, path: str, key: str | None = None, body=None, **query):

@@ -3,7 +3,9 @@
 import io
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
+from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
@@ -13,6 +15,13 @@ from locks.services import access_code_create
 from tests import factories
 
 Status = AccessCode.Status
+
+
+@pytest.fixture(autouse=True)
+def orm_broker(monkeypatch):
+    """Queue through the database here, also where REDIS_URL is set (test_scheduler_redis.py
+    covers Redis), so the queued tasks can be read back as rows."""
+    monkeypatch.setattr(Conf, "ORM", "default")
 
 
 def test_a_lock_is_due_once_its_next_check_has_come(lock, t0):
