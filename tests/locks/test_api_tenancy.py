@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from locks import services
+from locks.api.urls import ROUTES
 from locks.models import AccessCode, SimulatedDevice
 from tests.locks.seam_api import api_key_for, call
 
@@ -94,3 +95,12 @@ def test_their_action_attempt_answers_404(client, key, their_code):
 def test_their_events_are_not_listed(client, key, lock, their_code):
     _, body = call(client, "GET", "events/list", key, since="2020-01-01T00:00:00Z")
     assert {e["device_id"] for e in body["events"]} == {str(lock.public_id)}
+
+
+def test_every_endpoint_is_in_an_outsider_check():
+    # The tests above that do not take a parametrized path.
+    checked = {"devices/list", "locks/list", "action_attempts/get"}
+    for test in (test_their_device_answers_404, test_their_code_answers_404):
+        (params,) = [m for m in test.pytestmark if m.name == "parametrize"]
+        checked |= {path for _, path, _ in params.args[1]}
+    assert set(ROUTES) - checked == set()

@@ -1,10 +1,11 @@
 """Every dashboard URL that names Seaside's objects: as charlie (Hilltop's manager), 404."""
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from locks import services
 from locks.models import AccessCode, ApiKey, SimulatedDevice
+from locks.urls import urlpatterns
 
 
 @pytest.fixture
@@ -60,3 +61,9 @@ def test_the_front_desk_sees_every_page_a_clerk_needs(client_for, bob, lock):
     client = client_for(bob)
     assert client.get(reverse("home")).status_code == 200
     assert client.get(reverse("lock_detail", args=[lock.pk])).status_code == 200
+
+
+def test_every_dashboard_url_that_names_an_object_is_in_the_outsider_check(seaside_urls):
+    naming_an_object = {p.name for p in urlpatterns if p.pattern.converters}
+    checked = {resolve(url).url_name for _, url in seaside_urls}
+    assert naming_an_object - checked == set()
