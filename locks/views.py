@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from locks import selectors, services
-from locks.drivers.simulated import keypad_entry
 from locks.errors import NotFound, ServiceError
 from locks.forms import (
     AccessCodeForm,
@@ -162,14 +161,17 @@ def lock_detail(request, lock_id):
 def keypad_try(request, lock_id):
     """Type a PIN at a simulated lock's keypad: the door opens only for a code it holds now."""
     lock = _lock(request, lock_id)
-    device = selectors.simulated_device_for(lock)
-    if device is None:
+    if selectors.simulated_device_for(lock) is None:
         raise Http404("Only simulated locks have a keypad here.")
     form = KeypadForm(request.POST)
     result = None
     if form.is_valid():
-        opened_by = keypad_entry(device, form.cleaned_data["code"], timezone.now())
-        result = {"opens": opened_by is not None, "name": opened_by.name if opened_by else ""}
+        _, event = services.simulated_keypad_entry(
+            lock=lock, code=form.cleaned_data["code"], now=timezone.now()
+        )
+        opens = event.event_type == "lock.unlocked"
+        name = event.access_code.name if opens and event.access_code else ""
+        result = {"opens": opens, "name": name}
     if request.htmx:
         context = {"lock": lock, "keypad_form": form, "keypad_result": result}
         return render(request, "locks/lock_detail.html#keypad", context)

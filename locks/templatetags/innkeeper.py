@@ -107,6 +107,8 @@ EVENTS = {
     "access_code.failed_to_remove_from_device": "{code} could not be taken off the lock",
     "access_code.delay_in_setting_on_device": "{code} is taking longer than usual to program",
     "access_code.pin_revealed": "PIN of {code} shown to {revealed_by}",
+    "lock.unlocked": "Door opened with {code}",
+    "lock.access_denied": "Wrong PIN typed at the keypad: the door stayed locked",
 }
 
 
@@ -201,10 +203,11 @@ def event_sentence(event) -> str:
     if template_text is None:
         return event.message or event.event_type.replace("_", " ").replace(".", ": ")
     code = event.access_code
-    code_name = f"“{code.name}”" if code and code.name else "A code"
-    return template_text.format(
+    code_name = f"“{code.name}”" if code and code.name else "a code"
+    sentence = template_text.format(
         code=code_name, revealed_by=event.data.get("revealed_by", "someone")
     )
+    return sentence[0].upper() + sentence[1:]
 
 
 @register.filter

@@ -141,3 +141,15 @@ def test_front_desk_cannot_use_the_controls(client_for, bob, lock):
     device = device_of(lock)
     assert device.online and not device.wiped and device.refuse_writes_until is None
     assert not device.codes.exists()
+
+
+def test_a_keypad_try_shows_in_the_locks_activity(client_for, alice, lock, t0):
+    services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    scheduler.run_due_locks(now=t0)
+    client = client_for(alice)
+    client.post(reverse("keypad_try", args=[lock.pk]), {"code": "5937"})
+    client.post(reverse("keypad_try", args=[lock.pk]), {"code": "8264"})
+    page = client.get(reverse("lock_detail", args=[lock.pk])).content.decode()
+    assert "Door opened with “Cleaner”" in page
+    assert "Wrong PIN typed at the keypad" in page
+    assert "8264" not in page
