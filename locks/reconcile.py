@@ -51,6 +51,8 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     owner = lock.owner
     lead = lock.program_lead(owner)
     rows = list(AccessCode.objects.filter(lock=lock, removed_at__isnull=True))
+    for row in rows:
+        row.lock = lock  # saves a query per event recorded below
     managed = [r for r in rows if r.is_managed]
     unmanaged = [r for r in rows if not r.is_managed]
     loaded = {code.pk: _snapshot(code) for code in managed}
@@ -152,6 +154,17 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     return result
 
 
+def _code_event(code: AccessCode, event_type: str, now: datetime, **data) -> None:
+    event_record(
+        owner=code.lock.owner,
+        event_type=event_type,
+        now=now,
+        lock=code.lock,
+        access_code=code,
+        **data,
+    )
+
+
 # --- matching what is on the lock to what should be ----------------------------------------------
 
 
@@ -233,24 +246,12 @@ def _observe_present(code: AccessCode, on_lock: CodeOnLock, now: datetime, lock:
         return
     if code.status != Status.SET:
         code.status = Status.SET
-        event_record(
-            owner=lock.owner,
-            event_type="access_code.set_on_device",
-            now=now,
-            lock=lock,
-            access_code=code,
-        )
+        _code_event(code, "access_code.set_on_device", now)
     scheduled = (
         lock.supports_native_scheduling and code.starts_at is not None and (now < code.starts_at)
     )
     if scheduled and not code.is_scheduled_on_device:
-        event_record(
-            owner=lock.owner,
-            event_type="access_code.scheduled_on_device",
-            now=now,
-            lock=lock,
-            access_code=code,
-        )
+        _code_event(code, "access_code.scheduled_on_device", now)
     code.is_scheduled_on_device = scheduled
     code.out_of_sync_since = None
     code.attempts = 0
@@ -268,13 +269,7 @@ def _observe_absent(code: AccessCode, now: datetime, lock: Lock) -> None:
     """Not wanted and not on the lock: done if over, waiting if in the future."""
     if code.is_over(now):
         if code.status in (Status.SET, Status.SETTING, Status.REMOVING):
-            event_record(
-                owner=lock.owner,
-                event_type="access_code.removed_from_device",
-                now=now,
-                lock=lock,
-                access_code=code,
-            )
+            _code_event(code, "access_code.removed_from_device", now)
         _mark_removed(code, now)
     else:
         code.status = Status.UNSET
@@ -299,12 +294,10 @@ def _mark_removed(code: AccessCode, now: datetime) -> None:
 
 def _vanished(code: AccessCode, now: datetime, lock: Lock) -> bool:
     """A code that was set is gone from the lock. True when that is to be honoured."""
-    event_record(
-        owner=lock.owner,
-        event_type="access_code.deleted_external_to_seam",
-        now=now,
-        lock=lock,
-        access_code=code,
+    _code_event(
+        code,
+        "access_code.deleted_external_to_seam",
+        now,
         message="The code was removed at the lock by someone else.",
     )
     if code.is_external_modification_allowed:
@@ -344,13 +337,7 @@ def _sync_unmanaged(
                 device_ref=on_lock.ref,
                 type=AccessCode.Type.ONGOING,
             )
-            event_record(
-                owner=lock.owner,
-                event_type="access_code.unmanaged.created",
-                now=now,
-                lock=lock,
-                access_code=row,
-            )
+            _code_event(row, "access_code.unmanaged.created", now)
     for row in by_pin.values():  # gone from the lock
         AccessCode.objects.filter(pk=row.pk).update(status=Status.REMOVED, removed_at=now)
 
@@ -412,9 +399,7 @@ def _escalate(code: AccessCode, now: datetime, lock: Lock, lead: timedelta) -> N
             "lock's connection and batteries."
         )
         if code.add_error(error, message, now):
-            event_record(
-                owner=owner, event_type=f"access_code.{error}", now=now, lock=lock, access_code=code
-            )
+            _code_event(code, f"access_code.{error}", now)
     elif (
         not removing
         and late >= timedelta(minutes=owner.delay_warning_minutes)
@@ -424,13 +409,7 @@ def _escalate(code: AccessCode, now: datetime, lock: Lock, lead: timedelta) -> N
             now,
         )
     ):
-        event_record(
-            owner=owner,
-            event_type="access_code.delay_in_setting_on_device",
-            now=now,
-            lock=lock,
-            access_code=code,
-        )
+        _code_event(code, "access_code.delay_in_setting_on_device", now)
 
 
 # --- the lock itself -----------------------------------------------------------------------------

@@ -9,12 +9,7 @@ from seam.exceptions import SeamHttpUnauthorizedError
 
 from locks import services
 from locks.models import ApiKey, hash_api_key
-from tests.locks.seam_api import api_key_for, call, seam_client
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
+from tests.locks.seam_api import call, seam_client
 
 
 def test_it_answers_with_a_key(client, key, lock):

@@ -6,18 +6,7 @@ from django.utils import timezone
 from locks import scheduler
 from locks.models import ActionAttempt
 from tests import factories
-from tests.locks.seam_api import api_key_for, call, seam_client
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
-
-
-@pytest.fixture
-def seam(key):
-    with seam_client(key, wait_for_action_attempt=False) as client:
-        yield client
+from tests.locks.seam_api import call, seam_client
 
 
 def test_it_describes_a_lock_as_a_seam_device(seam, lock):

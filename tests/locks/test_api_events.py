@@ -6,18 +6,7 @@ import pytest
 from django.utils import timezone
 
 from locks import scheduler
-from tests.locks.seam_api import api_key_for, call, seam_client
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
-
-
-@pytest.fixture
-def seam(key):
-    with seam_client(key, wait_for_action_attempt=False) as client:
-        yield client
+from tests.locks.seam_api import call
 
 
 @pytest.fixture

@@ -6,12 +6,7 @@ from django.utils import timezone
 from locks import services
 from locks.api.urls import ROUTES
 from locks.models import AccessCode, SimulatedDevice
-from tests.locks.seam_api import api_key_for, call
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
+from tests.locks.seam_api import call
 
 
 @pytest.fixture
