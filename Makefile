@@ -32,6 +32,7 @@ test-postgres: $(STAMP) browser-deps
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_tick
+	$(BIN)/python -m tests.benchmarks.bench_pages
 
 browser-deps:
 	.ci/browser-deps.sh

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("locks.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("reservations.urls")),
     path("", include("locks.urls")),
 ]

@@ -79,6 +79,24 @@ class Owner(models.Model):
         default=60, help_text="A code still not on the lock after this long gets an error."
     )
 
+    # Guest codes of reservations.
+    class PinSource(models.TextChoices):
+        RANDOM = "random", "Random"
+        PHONE = "phone", "Last digits of the guest's phone"
+
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, help_text="A guest code starts this long before check-in."
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, help_text="A guest code ends this long after check-out."
+    )
+    guest_pin_source = models.CharField(
+        max_length=10, choices=PinSource.choices, default=PinSource.RANDOM
+    )
+    guest_pin_length = models.PositiveSmallIntegerField(
+        default=4, help_text="Digits in a guest PIN, where every door of the stay accepts it."
+    )
+
     class Meta:
         ordering = ["name"]
 
@@ -113,6 +131,12 @@ class Property(models.Model):
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        help_text="Two-letter country code (PT, US, ...): guests' local phone numbers are read "
+        "as numbers of this country.",
+    )
     default_check_in = models.TimeField(default=time(15, 0))
     default_check_out = models.TimeField(default=time(11, 0))
 
@@ -253,6 +277,14 @@ class AccessCode(HasIssues):
     is_managed = models.BooleanField(default=True)
     is_external_modification_allowed = models.BooleanField(default=False)
     common_code_key = models.CharField(max_length=100, blank=True)
+    # The stay this guest code is for; a reservation's codes share one PIN across its doors.
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_codes",
+    )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNSET)
     is_scheduled_on_device = models.BooleanField(default=False)
@@ -345,6 +377,13 @@ class Event(models.Model):
     )
     access_code = models.ForeignKey(
         AccessCode, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     occurred_at = models.DateTimeField()
     message = models.CharField(max_length=500, blank=True)

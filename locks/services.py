@@ -88,6 +88,7 @@ def event_record(
     now: datetime,
     lock: Lock | None = None,
     access_code: AccessCode | None = None,
+    reservation=None,
     message: str = "",
     **data,
 ) -> Event:
@@ -96,6 +97,9 @@ def event_record(
         event_type=event_type,
         lock=lock,
         access_code=access_code,
+        reservation_id=reservation.pk
+        if reservation
+        else getattr(access_code, "reservation_id", None),
         occurred_at=now,
         message=message[:500],
         data=data,
@@ -138,6 +142,7 @@ def lock_register(
     lock.full_clean()
     lock.save()
     event_record(owner=owner, event_type="device.added", now=now, lock=lock)
+    _guest_codes_resync(lock=lock, now=now)
     return lock
 
 
@@ -152,13 +157,25 @@ def lock_apply_device_info(*, lock: Lock, info, now: datetime) -> None:
     lock.last_read_at = now
 
 
-def lock_update(*, lock: Lock, name: str, location: str, unit: Unit | None) -> Lock:
+def lock_update(*, lock: Lock, name: str, location: str, unit: Unit | None, now: datetime) -> Lock:
     if unit is not None and unit.property_id != lock.property_id:
         raise ServiceError("That unit belongs to another property.", field="unit")
+    old_unit_id = lock.unit_id
     lock.name, lock.location, lock.unit = name, location, unit
     lock.full_clean()
-    lock.save(update_fields=["name", "location", "unit"])
+    with transaction.atomic():
+        lock.save(update_fields=["name", "location", "unit"])
+        if old_unit_id != lock.unit_id:
+            # The guests of the old room lose this door; those of the new one gain it.
+            _guest_codes_resync(lock=lock, now=now, old_unit_id=old_unit_id)
     return lock
+
+
+def _guest_codes_resync(*, lock: Lock, now: datetime, old_unit_id: int | None = None) -> None:
+    # Imported here: reservations are built on locks, not the other way round.
+    from reservations.services import guest_codes_resync
+
+    guest_codes_resync(lock=lock, now=now, old_unit_id=old_unit_id)
 
 
 def lock_check_soon(*, lock: Lock, at: datetime) -> None:
@@ -324,7 +341,7 @@ def simulated_factory_reset(*, lock: Lock, now: datetime) -> SimulatedDevice:
 SET_ERRORS_BLOCKING_RETRY = {"code_constraints_violated", "duplicate_code_on_device"}
 
 
-def _taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) -> set[str]:
+def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) -> set[str]:
     """PINs that may not be given on `lock`: live ones (managed or not), and quarantined ones."""
     quarantine_start = now - timedelta(days=lock.owner.pin_quarantine_days)
     rows = AccessCode.objects.filter(lock=lock).filter(
@@ -357,7 +374,7 @@ def access_code_check_pin(
             status=409,
             field="code",
         )
-    if code in _taken_pins(lock, now, exclude=exclude):
+    if code in taken_pins(lock, now, exclude=exclude):
         raise ServiceError(
             f"That PIN was used on “{lock.name}” in the last {lock.owner.pin_quarantine_days} "
             "days; a past guest may still know it. Choose another.",
@@ -370,7 +387,7 @@ def access_code_generate(*, lock: Lock, now: datetime, preferred_length: int | N
         return pins.generate_pin(
             lengths=lock.supported_code_lengths,
             constraints=lock.code_constraints,
-            taken=_taken_pins(lock, now),
+            taken=taken_pins(lock, now),
             preferred_length=preferred_length,
         )
     except ValueError as exc:
@@ -434,6 +451,7 @@ def access_code_create(
     preferred_code_length: int | None = None,
     allow_external_modification: bool = False,
     common_code_key: str = "",
+    reservation=None,
 ) -> tuple[AccessCode, ActionAttempt]:
     code_type = _check_window(starts_at, ends_at, now)
     if kind not in AccessCode.Kind.values:
@@ -456,6 +474,7 @@ def access_code_create(
             kind=kind,
             is_external_modification_allowed=allow_external_modification,
             common_code_key=common_code_key,
+            reservation=reservation,
         )
         access_code.full_clean()
         access_code.save()

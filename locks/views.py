@@ -338,7 +338,7 @@ def lock_edit(request, lock_id):
     form = LockEditForm(request.POST or None, lock=lock)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lock_update(lock=lock, **form.cleaned_data)
+            services.lock_update(lock=lock, now=timezone.now(), **form.cleaned_data)
         except ServiceError as exc:
             _form_error(form, exc)
         else:

@@ -1,0 +1,126 @@
+"""Reservations (stays) and the calendar feeds they come from.
+
+A confirmed reservation owns one guest PIN, put on every door its guest needs (the unit's doors
+and the property's shared doors) as AccessCode rows linked to it, for the window check-in −
+buffer .. check-out + buffer. `reservations.services.guest_codes_sync` keeps those rows right.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import Q
+
+from locks.models import Owner, Unit
+
+
+class Reservation(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered by hand"
+        ICAL = "ical", "Calendar feed"
+        API = "api", "API"
+        CSV = "csv", "CSV import"
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="reservations")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations")
+    guest_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +351912345678")
+    email = models.EmailField(blank=True)
+    guests = models.PositiveSmallIntegerField(default=1)
+    check_in = models.DateTimeField()
+    check_out = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    external_id = models.CharField(max_length=255, blank=True)
+    feed = models.ForeignKey(
+        "reservations.ReservationFeed",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reservations",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
+    notes = models.TextField(blank=True)
+
+    # The stay's PIN: the same on every door, kept for the whole stay (never rotated by itself).
+    pin = models.CharField(max_length=12, blank=True)
+    pin_note = models.CharField(max_length=300, blank=True)
+    # Overlaps another stay of the unit; kept (from a feed or the API) and shown to people.
+    has_conflict = models.BooleanField(default=False)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["check_in"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(check_out__gt=models.F("check_in")),
+                name="reservation_check_out_after_check_in",
+            ),
+            # A system that pushes a stay twice updates it, never duplicates it.
+            models.UniqueConstraint(
+                fields=["owner", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="reservation_external_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "check_in"], name="reservation_owner_check_in"),
+            models.Index(fields=["owner", "check_out"], name="reservation_owner_check_out"),
+            models.Index(fields=["unit", "check_in"], name="reservation_unit_check_in"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name} ({self.check_in:%Y-%m-%d})"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def ends_at(self) -> datetime:
+        """When the stay really ends: check-out, or an early check-out."""
+        return self.checked_out_at or self.check_out
+
+    def code_window(self, owner: Owner) -> tuple[datetime, datetime]:
+        """The guest code's window: the stay widened by the owner's buffers."""
+        before = timedelta(minutes=owner.buffer_before_minutes)
+        after = timedelta(minutes=owner.buffer_after_minutes)
+        if self.checked_out_at:
+            return self.check_in - before, self.checked_out_at
+        return self.check_in - before, self.check_out + after
+
+
+class ReservationFeed(models.Model):
+    """An iCal feed of one unit's bookings (Airbnb, Vrbo, Booking.com, a PMS export)."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="reservation_feeds")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="feeds")
+    name = models.CharField(max_length=100, help_text="e.g. Airbnb")
+    url = models.URLField(max_length=1000)
+    poll_minutes = models.PositiveIntegerField(default=15)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    # Empty answers in a row: a feed that suddenly lists nothing is believed only after a few.
+    consecutive_empty = models.PositiveIntegerField(default=0)
+    last_event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit__name", "name"]
+        indexes = [models.Index(fields=["next_poll_at"], name="feed_due_poll")]
+
+    def __str__(self) -> str:
+        return f"{self.name} feed of {self.unit}"
