@@ -366,6 +366,20 @@ def _add_issue(issues: list, key: str, code: str, message: str, now: datetime) -
     return True
 
 
+class RetiredPin(models.Model):
+    """A PIN replaced on a lock (a code's PIN changed): kept out of reuse like a removed code's."""
+
+    lock = models.ForeignKey(Lock, on_delete=models.CASCADE, related_name="retired_pins")
+    code = models.CharField(max_length=12)
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["lock", "retired_at"], name="retired_pin_lock_time")]
+
+    def __str__(self) -> str:
+        return f"PIN retired from {self.lock} at {self.retired_at:%Y-%m-%d}"
+
+
 class Event(models.Model):
     """What happened, in Seam's event vocabulary: the history of codes and devices."""
 

@@ -6,6 +6,9 @@ themselves (the reconciler does, per lock, in a task).
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Least
@@ -22,6 +25,7 @@ from locks.models import (
     Membership,
     Owner,
     Property,
+    RetiredPin,
     SimulatedCode,
     SimulatedDevice,
     Unit,
@@ -349,7 +353,8 @@ def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) 
     )
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
-    return set(rows.values_list("code", flat=True))
+    retired = RetiredPin.objects.filter(lock=lock, retired_at__gte=quarantine_start)
+    return set(rows.values_list("code", flat=True)) | set(retired.values_list("code", flat=True))
 
 
 def access_code_check_pin(
@@ -537,6 +542,7 @@ def access_code_update(
         new_pin = changes.get("code")
         if new_pin and new_pin != access_code.code:
             access_code_check_pin(lock=lock, code=new_pin, now=now, exclude=access_code)
+            RetiredPin.objects.create(lock=lock, code=access_code.code, retired_at=now)
             access_code.code = new_pin
             # The reconciler takes the old PIN off the lock and puts the new one on.
             if access_code.device_ref:
@@ -614,3 +620,141 @@ def simulated_keypad_entry(*, lock: Lock, code: str, now: datetime) -> tuple[Act
             finished_at=now,
         )
     return attempt, event
+
+
+# --- settings (the dashboard's settings page) ---------------------------------------------------
+
+OWNER_SETTINGS = {
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "guest_pin_source",
+    "guest_pin_length",
+    "program_lead_minutes",
+    "native_schedule_lead_hours",
+    "pin_quarantine_days",
+    "lock_poll_minutes",
+    "delay_warning_minutes",
+    "failure_error_minutes",
+}
+PROPERTY_FIELDS = {
+    "name",
+    "address",
+    "time_zone",
+    "country",
+    "default_check_in",
+    "default_check_out",
+}
+
+
+def _saved_clean(instance, *, exclude: list[str] | None = None) -> None:
+    """`full_clean()` then save; a model's refusal becomes a ServiceError on its field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise ServiceError(problems[0], field=None if field == "__all__" else field) from None
+    instance.save()
+
+
+def owner_settings_update(*, owner: Owner, **fields) -> Owner:
+    """Change how this owner's codes are handled; codes already on locks follow on their next
+    check."""
+    unknown = set(fields) - OWNER_SETTINGS
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    if fields.get("failure_error_minutes", owner.failure_error_minutes) <= fields.get(
+        "delay_warning_minutes", owner.delay_warning_minutes
+    ):
+        raise ServiceError(
+            "The error must come after the warning: make its time longer.",
+            field="failure_error_minutes",
+        )
+    for field, value in fields.items():
+        setattr(owner, field, value)
+    _saved_clean(owner)
+    return owner
+
+
+def property_update(*, property: Property, **fields) -> Property:
+    unknown = set(fields) - PROPERTY_FIELDS
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    for field, value in fields.items():
+        setattr(property, field, value.strip() if isinstance(value, str) else value)
+    property.country = property.country.upper()
+    _saved_clean(property)
+    return property
+
+
+def unit_save(*, property: Property, name: str, unit: Unit | None = None) -> Unit:
+    """Add a unit to `property`, or rename `unit`; names are unique within a property."""
+    name = name.strip()
+    clash = Unit.objects.filter(property=property, name__iexact=name)
+    if unit is not None:
+        clash = clash.exclude(pk=unit.pk)
+    if clash.exists():
+        raise ServiceError(f"{property.name} already has a unit called “{name}”.", field="name")
+    unit = unit or Unit(property=property)
+    unit.name = name
+    _saved_clean(unit)
+    return unit
+
+
+def member_add(
+    *, owner: Owner, username: str, role: str, password: str = "", first_name: str = ""
+) -> Membership:
+    """Give a person a role here: an existing login by its username, or a new one with a
+    password."""
+    User = get_user_model()
+    username = username.strip()
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        if not password:
+            raise ServiceError(
+                f"Nobody has the username “{username}” yet. To create their login, give them a "
+                "password too.",
+                field="password",
+            )
+        new_user = User(username=username, first_name=first_name.strip())
+        try:
+            User._meta.get_field("username").run_validators(username)
+            validate_password(password, new_user)
+        except ValidationError as exc:
+            field = "password" if "password" in str(exc.messages).lower() else "username"
+            raise ServiceError(" ".join(exc.messages), field=field) from None
+        new_user.set_password(password)
+        new_user.save()
+        user = new_user
+    elif Membership.objects.filter(owner=owner, user=user).exists():
+        raise ServiceError(
+            f"{user.get_username()} is already a member; change their role below.",
+            field="username",
+        )
+    return Membership.objects.create(owner=owner, user=user, role=role)
+
+
+def _refuse_losing_last_manager(membership: Membership) -> None:
+    if not membership.is_manager:
+        return
+    managers = Membership.objects.filter(owner_id=membership.owner_id, role=Membership.Role.MANAGER)
+    if not managers.exclude(pk=membership.pk).exists():
+        raise ServiceError(
+            f"{membership.user.get_username()} is the last manager. Make someone else a manager "
+            "first, so somebody can still change settings."
+        )
+
+
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise ServiceError("Pick manager or front desk.", field="role")
+    if role != membership.role:
+        _refuse_losing_last_manager(membership)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    """Take away a person's access to this owner (their login stays, for other owners)."""
+    _refuse_losing_last_manager(membership)
+    membership.delete()

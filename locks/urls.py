@@ -10,7 +10,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
+    path("locks/", views.home, name="home"),
     path("switch-owner/", views.owner_switch, name="owner_switch"),
     path("locks/new/", views.lock_create, name="lock_create"),
     path("locks/<int:lock_id>/", views.lock_detail, name="lock_detail"),

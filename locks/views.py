@@ -29,9 +29,10 @@ from locks.forms import (
 )
 from locks.middleware import SESSION_KEY
 from locks.models import AccessCode, ApiKey, Lock, Membership
+from locks.timeline import lock_timeline
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
-LOCK_PARTIALS = {"lock-status", "codes", "events"}
+LOCK_PARTIALS = {"lock-status", "codes", "events", "timeline"}
 REFUSE_WRITES_FOR = timedelta(minutes=10)
 CODE_SLOT_STATUSES = (AccessCode.Status.SET, AccessCode.Status.REMOVING)
 
@@ -106,6 +107,7 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
         "unmanaged": unmanaged,
         "slots_used": sum(c.status in CODE_SLOT_STATUSES for c in codes) + len(unmanaged),
         "events": selectors.lock_events(lock, limit=15),
+        "timeline": lock_timeline(lock, codes, now),
         "device": device,
         "refusing_writes": bool(
             device and device.refuse_writes_until and device.refuse_writes_until > now

@@ -36,9 +36,9 @@ def phone_normalize(raw: str, *, country: str) -> str:
     try:
         number = phonenumbers.parse(raw, country.upper() or None)
     except phonenumbers.NumberParseException:
-        hint = "" if country else " with its country code, e.g. +351 912 345 678"
         raise ServiceError(
-            f"“{raw}” is not a phone number we can read. Write it{hint or ' in full'}.",
+            f"“{raw}” is not a phone number we can read. Write it in digits with its country "
+            "code, e.g. +351 912 345 678.",
             field="phone",
         ) from None
     if not phonenumbers.is_valid_number(number):
@@ -75,6 +75,11 @@ def overlapping(reservation: Reservation) -> list[Reservation]:
         .exclude(pk=reservation.pk)
         .order_by("check_in")
     )
+
+
+def _lock_units(*unit_ids: int) -> None:
+    """Take the units' rows, so two bookings of one unit are checked for overlap in turn."""
+    list(Unit.objects.select_for_update().filter(pk__in=unit_ids).values_list("pk", flat=True))
 
 
 def _refuse_overlap(reservation: Reservation, clash: Reservation) -> None:
@@ -116,13 +121,21 @@ def _refresh_conflicts(unit_id: int) -> None:
 
 def _pin_problem(pin: str, doors: list[Lock], reservation: Reservation, now: datetime) -> str:
     """Why `pin` cannot go on every door of the stay, or '' when it can."""
-    own = {c.lock_id: c for c in reservation.access_codes.filter(removed_at__isnull=True)}
+    # Only the stay's wanted codes step aside: one being removed still holds its PIN on the lock.
+    wanted = reservation.access_codes.filter(removed_at__isnull=True, deleted_at__isnull=True)
+    own = {c.lock_id: c for c in wanted}
     for door in doors:
         try:
             access_code_check_pin(lock=door, code=pin, now=now, exclude=own.get(door.pk))
         except ServiceError as exc:
             return exc.message
     return ""
+
+
+def _reason(message: str) -> str:
+    """A refusal's first sentence, to quote inside a note."""
+    first = message.split(". ")[0].rstrip(".")
+    return first[:1].lower() + first[1:]
 
 
 def _lengths(doors: list[Lock]) -> list[int]:
@@ -162,7 +175,7 @@ def stay_pin_choose(
                 return candidate, ""
             note = (
                 "The last digits of the guest's phone could not be the PIN "
-                f"({problem.rstrip('.')}), so a random PIN was chosen."
+                f"({_reason(problem)}), so a random PIN was chosen."
             )
     taken = {avoid} if avoid else set()
     constraints: set[str] = set()
@@ -191,24 +204,22 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
     owner = reservation.owner
     starts_at, ends_at = reservation.code_window(owner)
     wanted = reservation.is_confirmed and ends_at > now
+    # A unit without locks yet has no doors; a lock added later is synced on registration.
     doors = doors_of(reservation.unit) if wanted else []
-    if wanted and not doors:
-        return  # a unit without locks yet; a lock added later is synced on registration
-    if wanted and (not reservation.pin or _pin_problem(reservation.pin, doors, reservation, now)):
-        reservation.pin, reservation.pin_note = stay_pin_choose(reservation, doors, now)
-        reservation.save(update_fields=["pin", "pin_note", "updated_at"])
+    if doors:
+        _stay_pin_ensure(reservation, doors, now)
     name = guest_code_name(reservation)
     missing = {door.pk: door for door in doors}
     live = reservation.access_codes.filter(removed_at__isnull=True, deleted_at__isnull=True)
     for code in live.select_related("lock__owner"):
-        if missing.pop(code.lock_id, None) is None:
+        if code.lock_id not in missing or code.code != reservation.pin:
+            # A replaced PIN leaves as its own removed code, so it stays quarantined on the door.
             access_code_delete(access_code=code, now=now)
             continue
+        missing.pop(code.lock_id)
         changes = {}
         if (code.starts_at, code.ends_at) != (starts_at, ends_at):
             changes.update(starts_at=starts_at, ends_at=ends_at)
-        if code.code != reservation.pin:
-            changes["code"] = reservation.pin
         if code.name != name:
             changes["name"] = name
         if changes:
@@ -227,6 +238,23 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
         )
 
 
+def _stay_pin_ensure(reservation: Reservation, doors: list[Lock], now: datetime) -> None:
+    """Give the stay a PIN, or a new one only when its PIN cannot go on one of its doors."""
+    problem = _pin_problem(reservation.pin, doors, reservation, now) if reservation.pin else ""
+    if reservation.pin and not problem:
+        return
+    reservation.pin, reservation.pin_note = stay_pin_choose(
+        reservation, doors, now, avoid=reservation.pin
+    )
+    if problem:
+        reservation.pin_note = (
+            f"The PIN changed because the old one could not go on every door "
+            f"({_reason(problem)}). Give the guest the new PIN."
+        )[:300]
+        _record(reservation, "reservation.pin_replaced", now, reason=_reason(problem))
+    reservation.save(update_fields=["pin", "pin_note", "updated_at"])
+
+
 def guest_codes_resync(*, lock: Lock, now: datetime, old_unit_id: int | None = None) -> None:
     """A door registered, or moved to another unit: the stays that are not over follow it."""
     stays = Reservation.objects.filter(
@@ -236,10 +264,14 @@ def guest_codes_resync(*, lock: Lock, now: datetime, old_unit_id: int | None = N
         check_out__gt=now,
         checked_out_at__isnull=True,
     ).select_related("owner", "unit__property")
-    if lock.unit_id and old_unit_id:
-        stays = stays.filter(unit_id__in=[lock.unit_id, old_unit_id])
-    elif lock.unit_id:
-        stays = stays.filter(unit_id=lock.unit_id)
+    if lock.unit_id:
+        # The room's guests, and whoever still has a code on it (it may have been shared).
+        on_door = Q(
+            access_codes__lock=lock,
+            access_codes__removed_at__isnull=True,
+            access_codes__deleted_at__isnull=True,
+        )
+        stays = stays.filter(Q(unit_id__in=[lock.unit_id, old_unit_id]) | on_door).distinct()
     for stay in stays:
         guest_codes_sync(reservation=stay, now=now)
 
@@ -261,7 +293,7 @@ def _validate(reservation: Reservation) -> None:
 
 def _full_clean(reservation: Reservation) -> None:
     try:
-        _full_clean(reservation)
+        reservation.full_clean()
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         duplicate = field == "__all__"
@@ -327,6 +359,7 @@ def reservation_create(
     )
     _validate(reservation)
     with transaction.atomic():
+        _lock_units(unit.pk)
         clashes = overlapping(reservation)
         if clashes and refuse_overlap:
             _refuse_overlap(reservation, clashes[0])
@@ -357,19 +390,24 @@ def reservation_update(
         raise ServiceError("That unit is not yours.", field="unit")
     for field, value in changes.items():
         setattr(reservation, field, value.strip() if isinstance(value, str) else value)
-    _validate(reservation)
-    with transaction.atomic():
-        clashes = overlapping(reservation)
-        if clashes and refuse_overlap:
-            _refuse_overlap(reservation, clashes[0])
-        _full_clean(reservation)
-        reservation.save()
-        _refresh_conflicts(reservation.unit_id)
-        if old_unit_id != reservation.unit_id:
-            _refresh_conflicts(old_unit_id)
-        reservation.refresh_from_db(fields=["has_conflict"])
-        _record(reservation, "reservation.updated", now, fields=sorted(changes))
-        guest_codes_sync(reservation=reservation, now=now)
+    try:
+        _validate(reservation)
+        with transaction.atomic():
+            _lock_units(reservation.unit_id, old_unit_id)
+            clashes = overlapping(reservation)
+            if clashes and refuse_overlap:
+                _refuse_overlap(reservation, clashes[0])
+            _full_clean(reservation)
+            reservation.save()
+            _refresh_conflicts(reservation.unit_id)
+            if old_unit_id != reservation.unit_id:
+                _refresh_conflicts(old_unit_id)
+            reservation.refresh_from_db(fields=["has_conflict"])
+            _record(reservation, "reservation.updated", now, fields=sorted(changes))
+            guest_codes_sync(reservation=reservation, now=now)
+    except ServiceError:
+        reservation.refresh_from_db()  # refused: the caller's copy shows the stay as it is
+        raise
     return reservation
 
 
@@ -433,43 +471,47 @@ def reservation_upsert(
     **fields,
 ) -> tuple[Reservation, bool]:
     """Create a stay, or update the one with this external id (a system that pushes twice)."""
-    if not external_id.strip():
+    external_id = external_id.strip()
+    if not external_id:
         raise ServiceError("An external id is needed to match the stay later.", field="external_id")
-    existing = (
-        Reservation.objects.select_for_update()
-        .filter(owner=owner, source=source, external_id=external_id.strip())
-        .first()
-    )
-    if existing is None:
-        reservation = reservation_create(
-            owner=owner,
-            unit=unit,
-            now=now,
-            source=source,
-            external_id=external_id,
-            feed=feed,
-            refuse_overlap=False,
-            **fields,
-        )
-        return reservation, True
-    reinstated = not existing.is_confirmed
-    if reinstated:
-        # The system lists it again: the stay is back on.
-        existing.status = Reservation.Status.CONFIRMED
-        existing.cancelled_at = None
-        existing.save(update_fields=["status", "cancelled_at", "updated_at"])
-        _record(existing, "reservation.reinstated", now)
-    if existing.checked_out_at is not None:
-        return existing, False  # a finished stay is history; a feed does not move it
+    # Stored as they are saved, so pushing the same data again changes nothing.
+    fields = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
     if "phone" in fields:
         fields["phone"] = phone_normalize(fields["phone"], country=unit.property.country)
-    changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
-    if unit.pk != existing.unit_id:
-        changes["unit"] = unit
-    if changes:
-        reservation_update(reservation=existing, now=now, refuse_overlap=False, **changes)
-    elif reinstated:
-        with transaction.atomic():
+    with transaction.atomic():
+        existing = (
+            Reservation.objects.select_for_update()
+            .filter(owner=owner, source=source, external_id=external_id)
+            .first()
+        )
+        if existing is None:
+            reservation = reservation_create(
+                owner=owner,
+                unit=unit,
+                now=now,
+                source=source,
+                external_id=external_id,
+                feed=feed,
+                refuse_overlap=False,
+                **fields,
+            )
+            return reservation, True
+        reinstated = not existing.is_confirmed
+        if reinstated:
+            # The system lists it again: the stay is back on.
+            existing.status = Reservation.Status.CONFIRMED
+            existing.cancelled_at = None
+            existing.save(update_fields=["status", "cancelled_at", "updated_at"])
+            _record(existing, "reservation.reinstated", now)
+        if existing.checked_out_at is not None:
+            return existing, False  # a finished stay is history; a feed does not move it
+        changes = {k: v for k, v in fields.items() if getattr(existing, k) != v}
+        if unit.pk != existing.unit_id:
+            changes["unit"] = unit
+        if changes:
+            reservation_update(reservation=existing, now=now, refuse_overlap=False, **changes)
+        elif reinstated:
             _refresh_conflicts(existing.unit_id)
+            existing.refresh_from_db(fields=["has_conflict"])
             guest_codes_sync(reservation=existing, now=now)
     return existing, False

@@ -10,7 +10,8 @@ def local_to_utc(local: datetime, tz: ZoneInfo) -> datetime:
     """A wall-clock time at the property, as UTC.
 
     On the night the clocks go back a time happens twice: the first (summer-time) one is meant.
-    On the night they go forward a skipped time (02:30) is taken as the moment the clocks jump.
+    On the night they go forward a skipped time is read as the same time after the jump (where
+    02:00 becomes 03:00, 02:30 is read as 03:30), so a stay never starts before it was meant to.
     """
     aware = local.replace(tzinfo=tz, fold=0)
     round_trip = aware.astimezone(UTC).astimezone(tz)

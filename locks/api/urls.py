@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from locks.api import simulate, views
 from locks.api.errors import route_not_found
+from reservations import api as reservations
 
 ROUTES = {
     "access_codes/create": views.access_code_create,
@@ -26,6 +27,15 @@ ROUTES = {
     "locks/simulate/keypad_code_entry": simulate.simulate_keypad_code_entry,
     "action_attempts/get": views.action_attempt_get,
     "events/list": views.event_list,
+    "reservations/create": reservations.reservation_create,
+    "reservations/get": reservations.reservation_get,
+    "reservations/list": reservations.reservation_list,
+    "reservations/update": reservations.reservation_update,
+    "reservations/cancel": reservations.reservation_cancel,
+    "reservations/check_out": reservations.reservation_check_out,
+    "reservations/new_pin": reservations.reservation_new_pin,
+    "properties/list": reservations.property_list,
+    "units/list": reservations.unit_list,
 }
 
 urlpatterns = [

@@ -18,6 +18,7 @@ def local_input(dt, lock) -> str:
 
 def test_a_new_code_goes_on_the_lock_while_the_page_is_open(live_site, page, alice, lock):
     log_in(page, live_site.url, "alice", factories.PASSWORD)
+    page.click("nav >> text=Locks")
     page.click("text=Room 101 door")
     expect(page.locator("h1")).to_have_text("Room 101 door")
 

@@ -86,6 +86,7 @@ def fits_the_width(page) -> bool:
 
 def test_the_pages_look_right(live_site, page, house, screenshot):
     log_in(page, live_site.url, "alice", factories.PASSWORD)
+    page.goto(f"{live_site.url}/locks/")
     page.wait_for_selector(".lock-card")
     assert fits_the_width(page)
     screenshot(page, "home")
@@ -96,6 +97,8 @@ def test_the_pages_look_right(live_site, page, house, screenshot):
     screenshot(page, "lock")
 
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", f"/locks/{house.pk}/", "/api-keys/", "/locks/new/"):
+    pages = ("/", "/locks/", f"/locks/{house.pk}/", "/api-keys/", "/locks/new/")
+    pages += ("/reservations/", "/reservations/new/", "/settings/")
+    for path in pages:
         page.goto(f"{live_site.url}{path}")
         assert fits_the_width(page), path

@@ -7,6 +7,7 @@ from locks import services
 from locks.api.urls import ROUTES
 from locks.models import AccessCode, SimulatedDevice
 from tests.locks.seam_api import call
+from tests.reservations import test_api_reservations_tenancy as reservations
 
 
 @pytest.fixture
@@ -93,9 +94,18 @@ def test_their_events_are_not_listed(client, key, lock, their_code):
 
 
 def test_every_endpoint_is_in_an_outsider_check():
-    # The tests above that do not take a parametrized path.
-    checked = {"devices/list", "locks/list", "action_attempts/get"}
-    for test in (test_their_device_answers_404, test_their_code_answers_404):
+    # The tests above that do not take a parametrized path; the reservations' own lists are in
+    # `test_their_stays_units_and_properties_are_never_listed`.
+    checked = {"devices/list", "locks/list", "action_attempts/get", "properties/list"}
+    parametrized = (
+        test_their_device_answers_404,
+        test_their_code_answers_404,
+        reservations.test_their_reservation_answers_404,
+        reservations.test_their_unit_answers_404,
+    )
+    for test in parametrized:
         (params,) = [m for m in test.pytestmark if m.name == "parametrize"]
         checked |= {path for _, path, _ in params.args[1]}
+    (paths,) = [m for m in reservations.test_their_property_answers_404.pytestmark]
+    checked |= set(paths.args[1])
     assert set(ROUTES) - checked == set()

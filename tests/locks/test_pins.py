@@ -246,3 +246,15 @@ def test_a_new_pin_on_update_obeys_the_same_rules(lock, t0):
 
     code.refresh_from_db()
     assert code.code == "5927"
+
+
+def test_a_pin_replaced_by_a_new_one_is_quarantined_too(lock, t0):
+    code, _ = access_code_create(lock=lock, now=t0, code="4831")
+    scheduler.run_due_locks(now=t0)
+    access_code_update(access_code=code, now=t0, code="5927")
+    scheduler.run_due_locks(now=t0)
+
+    with pytest.raises(ServiceError) as refused:
+        access_code_create(lock=lock, now=t0 + timedelta(days=10), code="4831")
+
+    assert "in the last 30 days" in refused.value.message

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
-from locks.models import AccessCode, ApiKey, Lock, Membership, Owner, hash_api_key
+from locks.models import AccessCode, ApiKey, Lock, Membership, Owner, Property, hash_api_key
 from locks.scheduler import run_due_locks
+from reservations.models import Reservation
+from reservations.times import local_day_bounds
 
 
 def _seed(capsys, *args):
@@ -43,6 +48,7 @@ def test_running_it_twice_keeps_one_copy_of_everything(db, capsys):
     _seed(capsys)
     _seed(capsys)
     assert Lock.objects.filter(owner__slug="demo").count() == 6
+    assert Reservation.objects.filter(owner__slug="demo").count() == 6
     assert Owner.objects.filter(slug="demo").count() == 1
 
 
@@ -51,10 +57,60 @@ def test_the_demo_codes_reach_their_locks(db, capsys):
     run_due_locks()
     codes = AccessCode.objects.filter(owner__slug="demo", is_managed=True)
     assert codes.get(name="Housekeeping").status == "set"
-    assert codes.get(name__startswith="Maria Silva").status == "set"
-    # Starts in 35 minutes, so it waits for its 30-minute lead.
-    assert codes.get(name__startswith="Tom Becker").status == "unset"
+    maria = codes.filter(reservation__guest_name="Maria Silva")
+    assert {(c.lock.name, c.status) for c in maria} == {
+        ("Room 102", "set"),
+        ("Street entrance", "set"),
+    }
+    # Starts in 35 minutes, so it waits for its 30-minute lead on the room's plain keypad;
+    # the street entrance holds a schedule itself and has it already.
+    tom = codes.filter(reservation__guest_name="Tom Becker")
+    assert {(c.lock.name, c.status) for c in tom} == {
+        ("Room 101", "unset"),
+        ("Street entrance", "set"),
+    }
     assert AccessCode.objects.filter(owner__slug="demo", is_managed=False).count() == 1
+
+
+def test_the_demo_has_stays_instead_of_loose_guest_codes(db, capsys):
+    _seed(capsys)
+    assert not AccessCode.objects.filter(
+        owner__slug="demo", kind="guest", reservation__isnull=True
+    ).exists()
+    stays = Reservation.objects.filter(owner__slug="demo")
+    assert stays.filter(unit__property__name="Harbour Hotel").count() >= 4
+    assert stays.filter(unit__property__name="Olive Tree Cottage").count() >= 1
+    assert set(stays.values_list("source", flat=True)) >= {"manual", "ical", "api"}
+    assert all(phone.startswith("+3519") for phone in stays.values_list("phone", flat=True))
+    assert set(Property.objects.filter(owner__slug="demo").values_list("country", flat=True)) == {
+        "PT"
+    }
+
+
+def test_the_demo_shows_todays_arrivals_a_departure_and_a_flagged_overlap(db, capsys):
+    before = timezone.now()
+    _seed(capsys)
+    after = timezone.now()
+    hotel = Property.objects.get(owner__slug="demo", name="Harbour Hotel")
+    start, end = local_day_bounds(timezone.localdate(after, hotel.tz), hotel.tz)
+    stays = Reservation.objects.filter(owner__slug="demo")
+    tom = stays.get(guest_name="Tom Becker")
+    assert before + timedelta(minutes=35) <= tom.check_in <= after + timedelta(minutes=35)
+    assert "João Pereira" in stays.filter(check_in__gte=start, check_in__lt=end).values_list(
+        "guest_name", flat=True
+    )
+    assert "Inês Carvalho" in stays.filter(check_out__gte=start, check_out__lt=end).values_list(
+        "guest_name", flat=True
+    )
+    flagged = stays.filter(has_conflict=True)
+    assert set(flagged.values_list("unit__name", flat=True)) == {"Whole house"}
+    assert flagged.count() == 2
+
+
+def test_every_door_of_a_stay_gets_the_same_pin(db, capsys):
+    _seed(capsys)
+    for stay in Reservation.objects.filter(owner__slug="demo", check_out__gt=timezone.now()):
+        assert set(stay.access_codes.values_list("code", flat=True)) == {stay.pin}
 
 
 def test_another_owner_can_be_seeded_beside_the_demo(db, capsys):

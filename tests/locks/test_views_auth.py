@@ -13,7 +13,7 @@ def test_it_shows_the_login_page(client, owner):
 def test_it_logs_in_with_the_login_form(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": factories.PASSWORD})
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("today")
 
 
 def test_it_says_when_the_password_is_wrong(client, alice):

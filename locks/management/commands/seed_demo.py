@@ -1,4 +1,4 @@
-"""Demo data: a hotel and a rental home with simulated locks, a few codes, and logins.
+"""Demo data: a hotel and a rental home with simulated locks, their guests' stays, and logins.
 
 Safe to run again: what exists is kept; only the demo API key is replaced (its secret is shown
 once, so a new one is made to print).
@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from locks import services
-from locks.models import ApiKey, Lock, Membership, Owner
+from locks.models import ApiKey, Lock, Membership, Owner, Property, Unit
+from reservations.services import reservation_create
+from reservations.times import stay_bounds
 
 DEMO_PASSWORD = "innkeeper-demo"
 DEMO_KEY_NAME = "Demo key (make run)"
@@ -31,7 +33,10 @@ HOME_DOORS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo data: an owner with a manager and a front-desk login, properties, locks."
+    help = (
+        "Load demo data: an owner with a manager and a front-desk login, properties, locks, "
+        "reservations."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--owner", default="demo", help="The owner's slug (default: demo).")
@@ -80,18 +85,19 @@ class Command(BaseCommand):
             name="Harbour Hotel",
             address="12 Quay Street, Lisbon",
             time_zone="Europe/Lisbon",
+            country="PT",
         )
         home = services.property_create(
             owner=owner,
             name="Olive Tree Cottage",
             address="Estrada do Moinho 4, Sintra",
             time_zone="Europe/Lisbon",
+            country="PT",
             default_check_in=time(16, 0),
             default_check_out=time(10, 0),
         )
-        locks = {}
+        locks, units = {}, {}
         for prop, doors in ((hotel, HOTEL_DOORS), (home, HOME_DOORS)):
-            units = {}
             for unit_name, door, model in doors:
                 unit = None
                 if unit_name:
@@ -110,37 +116,63 @@ class Command(BaseCommand):
                     latency_ms=150,
                 )
         self._codes(locks, now)
+        self._stays(owner, hotel, home, units, now)
 
     def _codes(self, locks: dict[str, Lock], now: datetime) -> None:
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        create = services.access_code_create
-        create(lock=locks["Street entrance"], now=now, name="Housekeeping", kind="staff")
-        create(
-            lock=locks["Room 102"],
-            now=now,
-            name="Maria Silva · staying",
-            kind="guest",
-            starts_at=hour - timedelta(days=1),
-            ends_at=hour + timedelta(days=2),
-        )
-        # Starts in 35 minutes: programmed 30 minutes ahead, so a newcomer sees it go on the
-        # lock about five minutes after `make run`.
-        create(
-            lock=locks["Room 101"],
-            now=now,
-            name="Tom Becker · arriving soon",
-            kind="guest",
-            starts_at=now + timedelta(minutes=35),
-            ends_at=now + timedelta(days=3),
-        )
-        create(
-            lock=locks["Front door"],
-            now=now,
-            name="The Nguyen family",
-            kind="guest",
-            starts_at=hour + timedelta(days=2),
-            ends_at=hour + timedelta(days=6),
+        services.access_code_create(
+            lock=locks["Street entrance"], now=now, name="Housekeeping", kind="staff"
         )
         services.simulated_add_unmanaged_code(
             lock=locks["Garden gate"], code="2741", name="Gardener", now=now
+        )
+
+    def _stays(
+        self, owner: Owner, hotel: Property, home: Property, units: dict[str, Unit], now: datetime
+    ) -> None:
+        today = now.astimezone(hotel.tz).date()
+
+        def stay(unit: str, guest: str, phone: str, check_in: datetime, check_out: datetime, **kw):
+            reservation_create(
+                owner=owner,
+                unit=units[unit],
+                guest_name=guest,
+                phone=phone,
+                check_in=check_in,
+                check_out=check_out,
+                now=now,
+                **kw,
+            )
+
+        def days(prop: Property, arrive: int, leave: int) -> tuple[datetime, datetime]:
+            return stay_bounds(prop, today + timedelta(days=arrive), today + timedelta(days=leave))
+
+        stay("Room 102", "Maria Silva", "+351 912 604 318", *days(hotel, -1, 2), guests=2)
+        # Starts in 35 minutes: programmed 30 minutes ahead, so a newcomer sees it go on the
+        # lock about five minutes after `make run`.
+        _, three_nights = days(hotel, 0, 3)
+        stay(
+            "Room 101", "Tom Becker", "+351 936 225 107", now + timedelta(minutes=35), three_nights
+        )
+        # Room 201 turns over today: one guest leaves at check-out time, the next arrives.
+        stay("Room 201", "Inês Carvalho", "+351 965 118 240", *days(hotel, -3, 0))
+        stay("Room 201", "João Pereira", "+351 917 430 562", *days(hotel, 0, 2), guests=3)
+        # The cottage's bookings come from Airbnb's calendar and a channel manager; these two
+        # overlap by a night, so both are kept and flagged for a person to sort out.
+        stay(
+            "Whole house",
+            "The Nguyen family",
+            "+351 926 781 934",
+            *days(home, 2, 6),
+            guests=4,
+            source="ical",
+            external_id="HMZ4K8Q2XA@airbnb.com",
+        )
+        stay(
+            "Whole house",
+            "Lucas Martin",
+            "+351 913 552 679",
+            *days(home, 5, 8),
+            guests=2,
+            source="api",
+            external_id="BKG-4471902",
         )

@@ -1,0 +1,104 @@
+"""A lock's codes over the next two weeks, as geometry for a server-drawn SVG.
+
+The picture starts at the property's local midnight today, so day lines fall on local days
+(a DST day is drawn 23 or 25 hours wide, as it is).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from locks.models import AccessCode, Lock
+from locks.templatetags.innkeeper import code_state, window
+from reservations.times import local_day_bounds
+
+DAYS = 14
+WIDTH = 800
+HEADER = 30
+ROW = 26
+BAR = 18
+
+
+@dataclass(frozen=True)
+class Bar:
+    code: AccessCode
+    x: float
+    y: float
+    width: float
+    tone: str
+    label: str
+    title: str
+    ongoing: bool
+
+
+@dataclass(frozen=True)
+class DayMark:
+    x: float
+    label: str
+    weekend: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: int
+    height: int
+    bars: list[Bar]
+    days: list[DayMark]
+    now_x: float
+    day_width: float
+
+
+def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int = DAYS) -> Timeline:
+    tz: ZoneInfo = lock.property.tz
+    today = now.astimezone(tz).date()
+    start = local_day_bounds(today, tz)[0]
+    end = local_day_bounds(today + timedelta(days=days - 1), tz)[1]
+    span = (end - start).total_seconds()
+
+    def x_of(moment: datetime) -> float:
+        clipped = min(max(moment, start), end)
+        return round((clipped - start).total_seconds() / span * WIDTH, 1)
+
+    shown = [
+        c
+        for c in codes
+        if c.type == AccessCode.Type.ONGOING or (c.ends_at > start and c.starts_at < end)
+    ]
+    shown.sort(key=lambda c: (c.type != AccessCode.Type.ONGOING, c.starts_at or start, c.name))
+    bars = []
+    for row, code in enumerate(shown):
+        ongoing = code.type == AccessCode.Type.ONGOING
+        left = 0.0 if ongoing else x_of(code.starts_at)
+        right = WIDTH if ongoing else x_of(code.ends_at)
+        state = code_state(code, lock, now)
+        name = code.name or "Unnamed code"
+        bars.append(
+            Bar(
+                code=code,
+                x=left,
+                y=HEADER + row * ROW + (ROW - BAR) / 2,
+                width=max(right - left, 3.0),
+                tone=state["tone"],
+                label=f"{name} · {code.get_kind_display()}",
+                title=f"{name} ({code.get_kind_display()}): {window(code, tz)}. {state['label']}.",
+                ongoing=ongoing,
+            )
+        )
+    marks = []
+    for n in range(days):
+        day = today + timedelta(days=n)
+        marks.append(
+            DayMark(
+                x=x_of(local_day_bounds(day, tz)[0]),
+                label=f"{day:%a} {day.day}",
+                weekend=day.weekday() >= 5,
+            )
+        )
+    return Timeline(
+        width=WIDTH,
+        height=HEADER + max(len(bars), 1) * ROW + 6,
+        bars=bars,
+        days=marks,
+        now_x=x_of(now),
+        day_width=round(WIDTH / days, 1),
+    )

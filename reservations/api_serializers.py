@@ -1,0 +1,192 @@
+"""What the reservations API reads and writes, in the same dialect as the access-code API."""
+
+from datetime import date, datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, Text
+from reservations.models import Reservation
+from reservations.selectors import guest_code_state
+
+# --- input -------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StayTime(serializers.Field):
+    """A moment with its UTC offset, or a date alone (the property's default time that day)."""
+
+    default_error_messages = {
+        "invalid": "Give a date (2026-07-01) or a time with its offset "
+        "(2026-07-01T15:00:00+01:00, or ...Z for UTC).",
+        "naive": "Give the time's UTC offset (e.g. +01:00, or Z for UTC), or a date alone.",
+    }
+
+    def to_internal_value(self, data) -> date | datetime:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        text = data.strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail("invalid")
+        if moment.tzinfo is None:
+            self.fail("naive")
+        return moment
+
+    def to_representation(self, value) -> str:
+        return value.isoformat()
+
+
+class StayFieldsInput(Input):
+    guest_name = Text(max_length=200)
+    phone = Text(required=False, allow_blank=True, max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    guests = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    check_in = StayTime()
+    check_out = StayTime()
+    notes = Text(required=False, allow_blank=True, max_length=5000)
+
+
+class ReservationCreateInput(StayFieldsInput):
+    unit_id = serializers.IntegerField(min_value=1)
+    external_id = Text(required=False, allow_blank=True, max_length=255)
+
+
+class ReservationUpdateInput(StayFieldsInput):
+    reservation_id = Text()
+    unit_id = serializers.IntegerField(required=False, min_value=1)
+    external_id = Text(required=False, allow_blank=True, max_length=255)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ("guest_name", "check_in", "check_out"):
+            fields[name].required = False
+        return fields
+
+
+class ReservationGetInput(Input):
+    reservation_id = Text(required=False)
+    external_id = Text(required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("reservation_id") and not attrs.get("external_id"):
+            raise serializers.ValidationError("Give reservation_id or external_id.")
+        return attrs
+
+
+class ReservationIdInput(Input):
+    reservation_id = Text()
+
+
+class ReservationListInput(PageInput):
+    property_id = serializers.IntegerField(required=False, min_value=1)
+    unit_id = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Reservation.Status.values, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # `from` is a Python keyword, so these two cannot be class attributes.
+        fields["from"] = StayTime(required=False)
+        fields["to"] = StayTime(required=False)
+        return fields
+
+    def validate(self, attrs):
+        start, end = attrs.get("from"), attrs.get("to")
+        if start is not None and end is not None and type(start) is not type(end):
+            raise serializers.ValidationError(
+                {"to": ["Give from and to alike: both dates, or both times with their offset."]}
+            )
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError({"to": ["to must not be before from."]})
+        return attrs
+
+
+class PropertyListInput(Input):
+    property_ids = ManyOf(child=serializers.IntegerField(min_value=1), required=False)
+
+
+class UnitListInput(Input):
+    property_id = serializers.IntegerField(required=False, min_value=1)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class GuestCodeDoorSerializer(AccessCodeSerializer):
+    """One door of a guest code: the access code there, with Seam's status, errors, warnings."""
+
+    DOOR_FIELDS = ("device_id", "display_name", "access_code_id", "status", "errors", "warnings")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["display_name"] = serializers.CharField(source="lock.name")
+        return {name: fields[name] for name in self.DOOR_FIELDS}
+
+
+class ReservationSerializer(serializers.Serializer):
+    """A stay; `context["now"]` is needed for its guest code's state."""
+
+    reservation_id = serializers.UUIDField(source="id")
+    unit_id = serializers.IntegerField()
+    property_id = serializers.IntegerField(source="unit.property_id")
+    guest_name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    guests = serializers.IntegerField()
+    check_in = serializers.DateTimeField()
+    check_out = serializers.DateTimeField()
+    external_id = serializers.SerializerMethodField()
+    notes = serializers.CharField()
+    status = serializers.CharField()
+    source = serializers.CharField()
+    has_conflict = serializers.BooleanField()
+    checked_out_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField()
+    pin_note = serializers.CharField()
+    guest_code = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_external_id(self, reservation: Reservation) -> str | None:
+        return reservation.external_id or None
+
+    def get_guest_code(self, reservation: Reservation) -> dict:
+        state = guest_code_state(reservation, self.context["now"])
+        starts_at, ends_at = reservation.code_window(reservation.owner)
+        field = serializers.DateTimeField()
+        return {
+            "code": reservation.pin or None,
+            "state": state.state,
+            "message": state.detail,
+            "starts_at": field.to_representation(starts_at),
+            "ends_at": field.to_representation(ends_at),
+            "doors": GuestCodeDoorSerializer([d.code for d in state.doors], many=True).data,
+        }
+
+
+class PropertySerializer(serializers.Serializer):
+    property_id = serializers.IntegerField(source="id")
+    name = serializers.CharField()
+    time_zone = serializers.CharField()
+    country = serializers.CharField()
+    default_check_in = serializers.TimeField(format="%H:%M")
+    default_check_out = serializers.TimeField(format="%H:%M")
+    shared_device_ids = serializers.SerializerMethodField()
+
+    def get_shared_device_ids(self, prop) -> list[str]:
+        """Doors every guest of the property needs (a street entrance)."""
+        return [str(lock.public_id) for lock in prop.shared_doors]
+
+
+class UnitSerializer(serializers.Serializer):
+    unit_id = serializers.IntegerField(source="id")
+    property_id = serializers.IntegerField()
+    name = serializers.CharField()
+    device_ids = serializers.SerializerMethodField()
+
+    def get_device_ids(self, unit) -> list[str]:
+        """The unit's own doors (the property's shared doors are listed on the property)."""
+        return [str(lock.public_id) for lock in unit.doors]

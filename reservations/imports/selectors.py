@@ -1,0 +1,34 @@
+"""Reads for the feeds and import pages, always scoped to one owner."""
+
+from locks.errors import NotFound
+from locks.models import Owner, Unit
+from reservations.models import ReservationFeed
+
+
+def units_for(owner: Owner):
+    return (
+        Unit.objects.filter(property__owner=owner)
+        .select_related("property")
+        .order_by("property__name", "name")
+    )
+
+
+def unit_get(owner: Owner, unit_id: int) -> Unit:
+    unit = units_for(owner).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("No such unit.", type="unit_not_found")
+    return unit
+
+
+def feeds_for(owner: Owner, unit: Unit | None = None):
+    feeds = ReservationFeed.objects.filter(owner=owner).select_related("unit__property")
+    if unit is not None:
+        feeds = feeds.filter(unit=unit)
+    return feeds.order_by("unit__property__name", "unit__name", "name")
+
+
+def feed_get(owner: Owner, feed_id: int) -> ReservationFeed:
+    feed = feeds_for(owner).filter(pk=feed_id).first()
+    if feed is None:
+        raise NotFound("No such feed.", type="feed_not_found")
+    return feed

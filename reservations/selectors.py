@@ -1,0 +1,310 @@
+"""Reads of reservations and their guest codes that the dashboard and the API share.
+
+Every one is scoped to an owner: another owner's stay answers 404, as one that does not exist.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from locks.errors import NotFound
+from locks.models import AccessCode, Event, Lock, Owner, Property, Unit
+from locks.templatetags.innkeeper import local_time
+from reservations.models import Reservation
+from reservations.times import local_day_bounds
+
+
+def _door_codes() -> QuerySet[AccessCode]:
+    """Codes still on (or coming off) a door, with their locks: the unit's doors, then shared."""
+    return (
+        AccessCode.objects.filter(removed_at__isnull=True)
+        .select_related("lock")
+        .order_by(F("lock__unit_id").asc(nulls_last=True), "lock__name")
+    )
+
+
+def _guest_codes() -> Prefetch:
+    return Prefetch("access_codes", queryset=_door_codes(), to_attr="guest_codes")
+
+
+def reservations_for(owner: Owner) -> QuerySet[Reservation]:
+    """The owner's stays, each with its unit, property and guest codes (`guest_codes`)."""
+    return (
+        Reservation.objects.filter(owner=owner)
+        .select_related("owner", "unit__property")
+        .prefetch_related(_guest_codes())
+    )
+
+
+def reservation_get(owner: Owner, reservation_id) -> Reservation:
+    try:
+        return reservations_for(owner).get(pk=reservation_id)
+    except (Reservation.DoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id is as unknown as a missing one.
+        raise NotFound("No reservation with that id.", type="reservation_not_found") from None
+
+
+def reservation_get_by_external_id(owner: Owner, source: str, external_id: str) -> Reservation:
+    found = reservations_for(owner).filter(source=source, external_id=external_id).first()
+    if found is None:
+        raise NotFound("No reservation with that external id.", type="reservation_not_found")
+    return found
+
+
+def staying_between(owner: Owner, start: date | datetime | None, end: date | datetime | None) -> Q:
+    """Stays that share some time with start..end: two moments (end excluded), or two days,
+    each a whole local day at each property (end included)."""
+    if isinstance(start or end, datetime):
+        span = Q()
+        if start is not None:
+            span &= Q(check_out__gt=start)
+        if end is not None:
+            span &= Q(check_in__lt=end)
+        return span
+    span = Q(pk__in=[])
+    for prop in Property.objects.filter(owner=owner):
+        here = Q(unit__property=prop)
+        if start is not None:
+            here &= Q(check_out__gt=local_day_bounds(start, prop.tz)[0])
+        if end is not None:
+            here &= Q(check_in__lt=local_day_bounds(end, prop.tz)[1])
+        span |= here
+    return span
+
+
+def property_get(owner: Owner, property_id) -> Property:
+    try:
+        return Property.objects.get(owner=owner, pk=property_id)
+    except (Property.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No property with that id.", type="property_not_found") from None
+
+
+def properties_with_doors(owner: Owner) -> QuerySet[Property]:
+    """The owner's properties, each with its shared doors (`shared_doors`)."""
+    shared = Lock.objects.filter(unit__isnull=True).order_by("name")
+    return Property.objects.filter(owner=owner).prefetch_related(
+        Prefetch("locks", queryset=shared, to_attr="shared_doors")
+    )
+
+
+def units_for(owner: Owner) -> QuerySet[Unit]:
+    return Unit.objects.filter(property__owner=owner).select_related("property")
+
+
+def units_with_doors(owner: Owner) -> QuerySet[Unit]:
+    """The owner's units, each with its own doors (`doors`)."""
+    doors = Lock.objects.order_by("name")
+    return units_for(owner).prefetch_related(Prefetch("locks", queryset=doors, to_attr="doors"))
+
+
+def unit_get(owner: Owner, unit_id) -> Unit:
+    try:
+        return units_for(owner).get(pk=unit_id)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No unit with that id.", type="unit_not_found") from None
+
+
+# --- the guest code's state, in plain words ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoorState:
+    """One door of a stay: its guest code, and what is wrong there ('' when nothing)."""
+
+    lock: Lock
+    code: AccessCode
+    problem: str
+
+
+@dataclass(frozen=True)
+class GuestCodeState:
+    """Where a stay's guest code stands: `state` for software, the rest for people.
+
+    state: ready (on every door), scheduled (goes on later), programming (due, on its way),
+    at_risk (an error, a delay, an offline door or a low battery), ended (cancelled or over),
+    none (no door with a lock yet). tone is the dashboard's colour.
+    """
+
+    state: str
+    tone: str
+    label: str
+    detail: str
+    doors: tuple[DoorState, ...]
+
+
+def _door_problem(code: AccessCode) -> str:
+    lock = code.lock
+    if not lock.online:
+        return f"{lock.name} is offline."
+    if code.errors:
+        return f"{lock.name}: {code.errors[0]['message']}"
+    if code.warnings:
+        return f"{lock.name}: {code.warnings[0]['message']}"
+    if lock.battery_low:
+        return f"{lock.name}'s battery is low ({lock.battery_percent}%)."
+    return ""
+
+
+def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
+    """The stay's guest code across its doors, from codes prefetched by `reservations_for`."""
+    codes = getattr(reservation, "guest_codes", None)
+    if codes is None:
+        codes = list(_door_codes().filter(reservation=reservation))
+    if not reservation.is_confirmed or reservation.ends_at <= now:
+        doors = tuple(DoorState(c.lock, c, "") for c in codes)
+        over = "Cancelled" if not reservation.is_confirmed else "The stay is over"
+        detail = f"{over}; the code is coming off the doors." if doors else f"{over}."
+        return GuestCodeState("ended", "grey", "Ended", detail, doors)
+    wanted = [c for c in codes if c.deleted_at is None]
+    doors = tuple(DoorState(c.lock, c, _door_problem(c)) for c in wanted)
+    if not doors:
+        return GuestCodeState(
+            "none", "grey", "No code", f"{reservation.unit.name} has no doors with locks yet.", ()
+        )
+    problems = [d.problem for d in doors if d.problem]
+    if problems:
+        return GuestCodeState("at_risk", "red", "At risk", " ".join(problems), doors)
+    if all(d.code.status == AccessCode.Status.SET for d in doors):
+        return GuestCodeState("ready", "green", "Ready", "The code is on every door.", doors)
+    lead = {d.lock.pk: d.lock.program_lead(reservation.owner) for d in doors}
+    pending = [d.code for d in doors if d.code.status != AccessCode.Status.SET]
+    if all(
+        c.status == AccessCode.Status.UNSET and now < c.program_at(lead[c.lock_id]) for c in pending
+    ):
+        first = min(c.program_at(lead[c.lock_id]) for c in pending)
+        detail = f"Goes on the doors at {local_time(first, reservation.unit.property.tz)}."
+        return GuestCodeState("scheduled", "blue", "Scheduled", detail, doors)
+    return GuestCodeState(
+        "programming", "amber", "Being programmed", "The code is on its way to the doors.", doors
+    )
+
+
+# --- the front desk's pages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StayToday:
+    reservation: Reservation
+    code: GuestCodeState
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.code.state == "at_risk" or self.reservation.has_conflict
+
+
+@dataclass(frozen=True)
+class PropertyToday:
+    """One property's day, on its own clock: who arrives, who leaves, who is staying."""
+
+    property: Property
+    day: date
+    arrivals: list[StayToday]
+    departures: list[StayToday]
+    in_house: list[StayToday]
+
+    @property
+    def attention_count(self) -> int:
+        return sum(s.needs_attention for s in self.arrivals + self.departures + self.in_house)
+
+
+def _issues_first(stays: list[StayToday], when) -> list[StayToday]:
+    return sorted(stays, key=lambda s: (not s.needs_attention, when(s.reservation)))
+
+
+def today_for(owner: Owner, now: datetime) -> list[PropertyToday]:
+    """Each property's arrivals, departures and stays of its local today, issues first.
+
+    Three queries whatever the number of stays: the properties, the stays, their codes.
+    """
+    properties = list(Property.objects.filter(owner=owner).order_by("name"))
+    if not properties:
+        return []
+    days, touching = {}, Q()
+    for prop in properties:
+        day = now.astimezone(prop.tz).date()
+        start, end = local_day_bounds(day, prop.tz)
+        days[prop.pk] = (day, start, end)
+        touching |= Q(unit__property=prop) & (
+            Q(check_in__gte=start, check_in__lt=end)
+            | Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True)
+            | Q(checked_out_at__gte=start, checked_out_at__lt=end)
+            | Q(check_in__lt=now, check_out__gt=now, checked_out_at__isnull=True)
+        )
+    stays = reservations_for(owner).filter(touching, status=Reservation.Status.CONFIRMED)
+    by_property = {prop.pk: ([], [], []) for prop in properties}
+    for stay in stays.order_by("check_in"):
+        _, start, end = days[stay.unit.property_id]
+        arrivals, departures, in_house = by_property[stay.unit.property_id]
+        entry = StayToday(stay, guest_code_state(stay, now))
+        arrives, leaves = start <= stay.check_in < end, start <= stay.ends_at < end
+        if arrives:
+            arrivals.append(entry)
+        if leaves:
+            departures.append(entry)
+        if not arrives and not leaves:
+            in_house.append(entry)
+    return [
+        PropertyToday(
+            property=prop,
+            day=days[prop.pk][0],
+            arrivals=_issues_first(by_property[prop.pk][0], lambda r: r.check_in),
+            departures=_issues_first(by_property[prop.pk][1], lambda r: r.ends_at),
+            in_house=_issues_first(by_property[prop.pk][2], lambda r: r.check_out),
+        )
+        for prop in properties
+    ]
+
+
+def reservations_search(
+    owner: Owner,
+    properties: list[Property],
+    *,
+    q: str = "",
+    property_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    status: str = "",
+) -> QuerySet[Reservation]:
+    """Stays matching a search: a guest's name or phone digits, a property, the days they are
+    staying (local days of each property), a status."""
+    found = reservations_for(owner)
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        match = Q(guest_name__icontains=q)
+        if len(digits) >= 3:
+            match |= Q(phone__contains=digits)
+        found = found.filter(match)
+    if property_id:
+        found = found.filter(unit__property_id=property_id)
+    if date_from or date_to:
+        staying = Q()
+        for prop in properties:
+            window = Q(unit__property=prop)
+            if date_from:
+                window &= Q(check_out__gt=local_day_bounds(date_from, prop.tz)[0])
+            if date_to:
+                window &= Q(check_in__lt=local_day_bounds(date_to, prop.tz)[1])
+            staying |= window
+        found = found.filter(staying)
+    confirmed = Reservation.Status.CONFIRMED
+    if status == "confirmed":
+        found = found.filter(status=confirmed, checked_out_at__isnull=True)
+    elif status == "conflict":
+        found = found.filter(status=confirmed, has_conflict=True)
+    elif status == "checked_out":
+        found = found.filter(checked_out_at__isnull=False)
+    elif status == "cancelled":
+        found = found.filter(status=Reservation.Status.CANCELLED)
+    return found.order_by("check_in", "pk")
+
+
+def reservation_history(reservation: Reservation, limit: int = 50) -> list[Event]:
+    """What happened to the stay and its guest codes, newest first."""
+    return list(
+        Event.objects.filter(owner_id=reservation.owner_id, reservation=reservation)
+        .select_related("access_code", "lock")
+        .order_by("-occurred_at")[:limit]
+    )

@@ -1,0 +1,219 @@
+"""Settings (managers only): how codes are handled, properties and their units, the team.
+
+Another owner's property, unit or member answers 404. The last manager cannot be removed or
+demoted, so somebody can always change settings.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from locks import services
+from locks.errors import ServiceError
+from locks.models import Membership, Property, Unit
+from locks.views import manager_required, membership_required
+from reservations.forms import (
+    MemberAddForm,
+    MemberRoleForm,
+    OwnerSettingsForm,
+    PropertyForm,
+    UnitForm,
+)
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _settings_page(request, *, status: int = 200, **forms):
+    owner = request.membership.owner
+    context = {
+        "settings_form": forms.get("settings_form") or OwnerSettingsForm(instance=owner),
+        "member_form": forms.get("member_form") or MemberAddForm(),
+        "properties": Property.objects.filter(owner=owner).prefetch_related("units"),
+        "members": Membership.objects.filter(owner=owner)
+        .select_related("user")
+        .order_by("role", "user__username"),
+        "role_choices": Membership.Role.choices,
+    }
+    return render(request, "reservations/settings.html", context, status=status)
+
+
+@login_required
+@membership_required
+@manager_required
+def settings_page(request):
+    owner = request.membership.owner
+    if request.method != "POST":
+        return _settings_page(request)
+    form = OwnerSettingsForm(request.POST, instance=owner)
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        owner.refresh_from_db()  # the form wrote onto the instance; the service decides
+        try:
+            services.owner_settings_update(owner=owner, **fields)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Settings saved. Codes follow them from their next check.")
+            return redirect("settings")
+    return _settings_page(request, settings_form=form, status=400)
+
+
+# --- properties and units ------------------------------------------------------------------------
+
+
+def _property(request, property_id) -> Property:
+    return get_object_or_404(Property, owner=request.membership.owner, pk=property_id)
+
+
+def _property_page(request, prop: Property | None, form, unit_form=None, status: int = 200):
+    context = {"property": prop, "form": form, "unit_form": unit_form or UnitForm()}
+    return render(request, "reservations/property_form.html", context, status=status)
+
+
+@login_required
+@membership_required
+@manager_required
+def property_create(request):
+    form = PropertyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            prop = services.property_create(owner=request.membership.owner, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{prop.name} is added. Add its rooms or homes below.")
+            return redirect("property_edit", prop.pk)
+    return _property_page(request, None, form, status=400 if form.errors else 200)
+
+
+@login_required
+@membership_required
+@manager_required
+def property_edit(request, property_id):
+    prop = _property(request, property_id)
+    form = PropertyForm(request.POST or None, instance=prop)
+    if request.method == "POST" and form.is_valid():
+        prop = _property(request, property_id)  # the form wrote onto its instance
+        try:
+            services.property_update(property=prop, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{prop.name} is saved.")
+            return redirect("property_edit", prop.pk)
+    return _property_page(request, prop, form, status=400 if form.errors else 200)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def unit_create(request, property_id):
+    prop = _property(request, property_id)
+    form = UnitForm(request.POST)
+    if form.is_valid():
+        try:
+            unit = services.unit_save(property=prop, name=form.cleaned_data["name"])
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{unit.name} is added to {prop.name}.")
+            return redirect("property_edit", prop.pk)
+    return _property_page(request, prop, PropertyForm(instance=prop), form, status=400)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def unit_rename(request, unit_id):
+    unit = get_object_or_404(
+        Unit.objects.select_related("property"),
+        property__owner=request.membership.owner,
+        pk=unit_id,
+    )
+    form = UnitForm(request.POST)
+    old = unit.name
+    if not form.is_valid():
+        messages.error(request, form.errors["name"][0])
+    else:
+        try:
+            services.unit_save(property=unit.property, unit=unit, name=form.cleaned_data["name"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{old} is now called {unit.name}.")
+    return redirect("property_edit", unit.property_id)
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+def _membership(request, membership_id) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"),
+        owner=request.membership.owner,
+        pk=membership_id,
+    )
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def member_add(request):
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.member_add(owner=request.membership.owner, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.get_username()} can now sign in here as "
+                f"{membership.get_role_display().lower()}.",
+            )
+            return redirect("settings")
+    return _settings_page(request, member_form=form, status=400)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def member_role(request, membership_id):
+    membership = _membership(request, membership_id)
+    form = MemberRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError("Pick manager or front desk.")
+        services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.",
+        )
+    return redirect("settings")
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def member_remove(request, membership_id):
+    membership = _membership(request, membership_id)
+    try:
+        services.membership_remove(membership=membership)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"{membership.user.get_username()} can no longer sign in to this company."
+        )
+    return redirect("settings")

@@ -1,0 +1,258 @@
+"""The front desk's pages: Today, the reservations, and one stay with its guest code.
+
+Everyone in the company sees them; the front desk creates, edits and checks out stays; a
+manager also cancels, issues a new PIN and sees the PIN (only behind a recorded reveal).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from locks.errors import NotFound, ServiceError
+from locks.models import Property
+from locks.services import event_record
+from locks.views import manager_required, membership_required
+from reservations import selectors, services
+from reservations.forms import ReservationFilterForm, ReservationForm
+from reservations.models import Reservation
+
+PAGE_SIZE = 25
+
+
+class _DryRun(Exception):
+    """Raised inside a transaction to undo a validation-only run of a service."""
+
+
+def _reservation(request, reservation_id) -> Reservation:
+    try:
+        return selectors.reservation_get(request.membership.owner, reservation_id)
+    except NotFound:
+        raise Http404("No such reservation.") from None
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    """Show a service's refusal beside the field it names (dates: the check-in day)."""
+    field = {"check_in": "check_in_day", "check_out": "check_out_day"}.get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+# --- Today ---------------------------------------------------------------------------------------
+
+
+@login_required
+@membership_required
+def today(request):
+    now = timezone.now()
+    days = selectors.today_for(request.membership.owner, now)
+    context = {
+        "days": days,
+        "now": now,
+        "attention": sum(day.attention_count for day in days),
+    }
+    if request.htmx and request.htmx.target == "today":
+        return render(request, "reservations/today.html#today", context)
+    return render(request, "reservations/today.html", context)
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+@login_required
+@membership_required
+def reservation_list(request):
+    owner = request.membership.owner
+    properties = list(Property.objects.filter(owner=owner).order_by("name"))
+    now = timezone.now()
+    data = request.GET
+    if not data and properties:
+        # The desk looks ahead: by default, stays from today on (cleared with one click).
+        data = {"date_from": now.astimezone(properties[0].tz).date().isoformat()}
+    form = ReservationFilterForm(data, properties=properties)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.reservations_search(
+        owner,
+        properties,
+        q=filters.get("q", ""),
+        property_id=filters.get("property"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        status=filters.get("status", ""),
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(stay, selectors.guest_code_state(stay, now)) for stay in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "now": now}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "reservations/list.html#results", context)
+    return render(request, "reservations/list.html", context)
+
+
+# --- create and edit -----------------------------------------------------------------------------
+
+
+def _save(form, *, owner, reservation: Reservation | None, now):
+    data = form.cleaned_data
+    fields = {
+        "guest_name": data["guest_name"],
+        "unit": data["unit"],
+        "check_in": data["check_in"],
+        "check_out": data["check_out"],
+        "phone": data["phone"],
+        "email": data["email"],
+        "guests": data["guests"],
+        "notes": data["notes"],
+    }
+    if reservation is None:
+        return services.reservation_create(owner=owner, now=now, **fields)
+    changes = {k: v for k, v in fields.items() if getattr(reservation, k) != v}
+    if not changes:
+        return reservation
+    return services.reservation_update(reservation=reservation, now=now, **changes)
+
+
+def _reservation_form(request, reservation: Reservation | None):
+    """The create/edit form. An htmx post with `validate` checks what is typed so far with the
+    very rules of saving, then undoes it, and answers with the messages only."""
+    owner = request.membership.owner
+    initial = ReservationForm.initial_for(reservation) if reservation else None
+    form = ReservationForm(request.POST or None, owner=owner, initial=initial)
+    validating = request.method == "POST" and request.htmx and "validate" in request.GET
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                stay = _save(form, owner=owner, reservation=reservation, now=timezone.now())
+                if validating:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            word = "saved" if reservation else "created"
+            messages.success(
+                request,
+                f"{stay.guest_name}'s stay is {word}. Their code goes on the doors by itself.",
+            )
+            return redirect("reservation_detail", stay.pk)
+    if validating:
+        # Fields not filled in yet are not wrong yet.
+        typed = {name for name, value in request.POST.items() if value.strip()}
+        inline = [(field.html_name, field.errors if field.name in typed else []) for field in form]
+        context = {"inline": inline, "non_field": form.non_field_errors()}
+        return render(request, "reservations/form.html#inline-errors", context)
+    context = {"form": form, "reservation": reservation}
+    return render(request, "reservations/form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@membership_required
+def reservation_create(request):
+    return _reservation_form(request, None)
+
+
+@login_required
+@membership_required
+def reservation_edit(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    if not stay.is_confirmed or stay.checked_out_at is not None:
+        messages.error(request, "This stay is over or cancelled, so it can no longer change.")
+        return redirect("reservation_detail", stay.pk)
+    return _reservation_form(request, stay)
+
+
+# --- one stay ------------------------------------------------------------------------------------
+
+
+def _detail_context(request, stay: Reservation, now, **extra) -> dict:
+    return {
+        "stay": stay,
+        "tz": stay.unit.property.tz,
+        "now": now,
+        "state": selectors.guest_code_state(stay, now),
+        "events": selectors.reservation_history(stay),
+        "can_check_out": stay.is_confirmed
+        and stay.checked_out_at is None
+        and stay.check_in <= now < stay.check_out,
+        "can_change": stay.is_confirmed and stay.checked_out_at is None and stay.ends_at > now,
+        **extra,
+    }
+
+
+@login_required
+@membership_required
+def reservation_detail(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    context = _detail_context(request, stay, timezone.now())
+    if request.htmx and request.htmx.target == "guest-code":
+        return render(request, "reservations/detail.html#guest-code", context)
+    return render(request, "reservations/detail.html", context)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def reservation_pin_reveal(request, reservation_id):
+    """Show the stay's PIN to a manager, and write down who saw it."""
+    stay = _reservation(request, reservation_id)
+    who = request.user.get_full_name() or request.user.get_username()
+    event_record(
+        owner=stay.owner,
+        event_type="reservation.pin_revealed",
+        now=timezone.now(),
+        reservation=stay,
+        message=f"PIN shown to {who}.",
+        revealed_by=who,
+    )
+    if request.htmx:
+        return render(request, "reservations/detail.html#pin", {"stay": stay, "pin": stay.pin})
+    context = _detail_context(request, stay, timezone.now(), revealed_pin=stay.pin)
+    return render(request, "reservations/detail.html", context)
+
+
+def _action(request, stay: Reservation, service, done: str):
+    try:
+        service(reservation=stay, now=timezone.now())
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("reservation_detail", stay.pk)
+
+
+@login_required
+@membership_required
+@require_POST
+def reservation_check_out(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    done = f"{stay.guest_name} is checked out; their code comes off the doors now."
+    return _action(request, stay, services.reservation_check_out_early, done)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def reservation_cancel(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    done = f"{stay.guest_name}'s stay is cancelled; its code comes off the doors."
+    return _action(request, stay, services.reservation_cancel, done)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def reservation_new_pin(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    done = (
+        f"{stay.guest_name} has a new PIN; the old one comes off every door. "
+        "Use “Reveal” to see it, and send it to the guest."
+    )
+    return _action(request, stay, services.reservation_new_pin, done)

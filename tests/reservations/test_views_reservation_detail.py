@@ -1,0 +1,138 @@
+"""One stay: its guest code per door, the PIN behind a manager's reveal, history, actions."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from locks import services
+from locks.models import Event
+from locks.scheduler import run_due_locks
+from reservations.models import Reservation
+from tests.reservations import front_desk
+from tests.reservations.front_desk import book
+
+# Fixtures shared by the front desk's page tests.
+frozen = front_desk.frozen
+
+HOUR = timedelta(hours=1)
+
+
+def page(client, stay) -> str:
+    response = client.get(reverse("reservation_detail", args=[stay.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_shows_the_code_on_each_door(client_for, alice, owner, hotel, room, lock, frozen):
+    from tests import factories
+
+    factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
+    stay = book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
+    run_due_locks(now=frozen)
+    html = page(client_for(alice), stay)
+    assert "Room 101 door" in html and "Street entrance" in html
+    assert html.count("On the lock") == 2
+    assert "Ready" in html
+
+
+def test_an_offline_door_is_explained(client_for, alice, owner, room, lock, frozen):
+    services.simulated_set_online(lock=lock, online=False, now=frozen)
+    stay = book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
+    run_due_locks(now=frozen + 15 * timedelta(minutes=1))
+    html = page(client_for(alice), stay)
+    assert "At risk" in html
+    assert "Room 101 door is offline." in html
+    assert "Codes already on it keep working" in html
+
+
+def test_the_pin_is_hidden_until_a_manager_reveals_it(client_for, alice, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    client = client_for(alice)
+    html = page(client, stay)
+    assert f">{stay.pin}<" not in html and "Reveal" in html
+    response = client.post(
+        reverse("reservation_pin_reveal", args=[stay.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert f">{stay.pin}<" in response.content.decode()
+    event = Event.objects.get(event_type="reservation.pin_revealed")
+    assert event.reservation_id == stay.pk and event.data == {"revealed_by": "alice"}
+    assert stay.pin not in str(event.data) + event.message
+    assert "PIN shown to alice" in page(client, stay)
+
+
+def test_the_front_desk_never_gets_the_pin(client_for, bob, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    client = client_for(bob)
+    html = page(client, stay)
+    assert f">{stay.pin}<" not in html and "Reveal" not in html
+    response = client.post(reverse("reservation_pin_reveal", args=[stay.pk]))
+    assert response.status_code == 403
+    assert stay.pin not in response.content.decode()
+    assert not Event.objects.filter(event_type="reservation.pin_revealed").exists()
+
+
+def test_the_pin_note_is_shown(client_for, alice, owner, room, lock, frozen):
+    owner.guest_pin_source = "phone"
+    owner.save()
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)  # no phone to take it from
+    assert stay.pin_note
+    assert stay.pin_note in page(client_for(alice), stay)
+
+
+def test_the_front_desk_checks_a_guest_out_early(client_for, bob, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen - HOUR)
+    client = client_for(bob)
+    assert "Check out now" in page(client, stay)
+    response = client.post(reverse("reservation_check_out", args=[stay.pk]), follow=True)
+    html = response.content.decode()
+    assert "is checked out; their code comes off the doors now." in html
+    stay.refresh_from_db()
+    assert stay.checked_out_at == frozen
+    assert "Checked out early: the code ends now" in html
+
+
+def test_checking_out_a_guest_who_has_not_arrived_says_what_to_do(
+    client_for, alice, owner, room, lock, frozen
+):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    assert "Check out now" not in page(client_for(alice), stay)
+    response = client_for(alice).post(reverse("reservation_check_out", args=[stay.pk]), follow=True)
+    assert "change the dates instead" in response.content.decode()
+
+
+def test_a_manager_cancels_a_stay(client_for, alice, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    response = client_for(alice).post(reverse("reservation_cancel", args=[stay.pk]), follow=True)
+    assert "stay is cancelled" in response.content.decode()
+    stay.refresh_from_db()
+    assert stay.status == Reservation.Status.CANCELLED
+    assert not stay.access_codes.filter(deleted_at__isnull=True, removed_at__isnull=True).exists()
+
+
+def test_a_manager_issues_a_new_pin(client_for, alice, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    old = stay.pin
+    response = client_for(alice).post(reverse("reservation_new_pin", args=[stay.pk]), follow=True)
+    html = response.content.decode()
+    assert "has a new PIN" in html
+    stay.refresh_from_db()
+    assert stay.pin != old
+    assert f">{old}<" not in html and f">{stay.pin}<" not in html
+    assert "New PIN issued" in html
+
+
+def test_the_front_desk_may_not_cancel_or_replace_a_pin(client_for, bob, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    client = client_for(bob)
+    assert "Cancel stay" not in page(client, stay)
+    pin = stay.pin
+    for name in ("reservation_cancel", "reservation_new_pin"):
+        assert client.post(reverse(name, args=[stay.pk])).status_code == 403
+    stay.refresh_from_db()
+    assert stay.is_confirmed and stay.pin == pin
+
+
+def test_actions_only_take_posts(client_for, alice, owner, room, lock, frozen):
+    stay = book(owner, room, frozen, check_in=frozen - HOUR)
+    for name in ("reservation_cancel", "reservation_new_pin", "reservation_check_out"):
+        assert client_for(alice).get(reverse(name, args=[stay.pk])).status_code == 405

@@ -1,0 +1,146 @@
+"""The reservations list: search by guest, filter by property, days and status, pages."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reservations.services import reservation_cancel, reservation_check_out_early
+from tests import factories
+from tests.reservations import front_desk
+from tests.reservations.front_desk import book
+
+# Fixtures shared by the front desk's page tests.
+frozen = front_desk.frozen
+
+DAY = timedelta(days=1)
+
+
+def listing(client, **params) -> str:
+    response = client.get(reverse("reservations"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_lists_stays_from_today_on_by_default(client_for, alice, owner, room, lock, frozen):
+    book(owner, room, frozen, check_in=frozen - 10 * DAY, guest_name="Past Paula")
+    book(owner, room, frozen, check_in=frozen + 2 * DAY, guest_name="Future Fatima")
+    html = listing(client_for(alice))
+    assert "Future Fatima" in html and "Past Paula" not in html
+    assert 'value="2026-06-01"' in html
+    assert "Past Paula" in listing(client_for(alice), date_from="")
+
+
+def test_it_finds_a_guest_by_name_or_phone(client_for, alice, owner, room, lock, frozen):
+    book(owner, room, frozen, check_in=frozen + DAY, guest_name="Ana Lima", phone="+351912345678")
+    book(owner, room, frozen, check_in=frozen + 5 * DAY, guest_name="Bruno Costa")
+    client = client_for(alice)
+    html = listing(client, q="lima", date_from="")
+    assert "Ana Lima" in html and "Bruno Costa" not in html
+    html = listing(client, q="912 345", date_from="")
+    assert "Ana Lima" in html and "Bruno Costa" not in html
+
+
+def test_it_filters_by_property(client_for, alice, owner, room, lock, frozen):
+    cottage = factories.PropertyFactory(owner=owner, name="Olive Cottage")
+    home = factories.UnitFactory(property=cottage, name="Whole house")
+    book(owner, room, frozen, check_in=frozen + DAY, guest_name="Hotel Helena")
+    book(owner, home, frozen, check_in=frozen + DAY, guest_name="Cottage Carla")
+    html = listing(client_for(alice), property=cottage.pk, date_from="")
+    assert "Cottage Carla" in html and "Hotel Helena" not in html
+
+
+def test_it_filters_by_the_days_of_the_stay(client_for, alice, owner, room, lock, frozen):
+    book(owner, room, frozen, check_in=frozen + DAY, nights=2, guest_name="June Joana")
+    book(owner, room, frozen, check_in=frozen + 20 * DAY, nights=2, guest_name="Later Lucas")
+    html = listing(client_for(alice), date_from="2026-06-03", date_to="2026-06-05")
+    assert "June Joana" in html and "Later Lucas" not in html
+    html = listing(client_for(alice), date_from="2026-06-05", date_to="2026-06-30")
+    assert "June Joana" not in html and "Later Lucas" in html
+
+
+def test_it_refuses_a_range_that_ends_before_it_starts(client_for, alice, lock, frozen):
+    html = listing(client_for(alice), date_from="2026-06-05", date_to="2026-06-01")
+    assert "The end of the range is before its start." in html
+
+
+def test_it_filters_by_status(client_for, alice, owner, room, hotel, lock, frozen):
+    other = factories.UnitFactory(property=hotel, name="Room 103")
+    kept = book(owner, room, frozen, check_in=frozen + DAY, guest_name="Kept Kim")
+    gone = book(owner, other, frozen, check_in=frozen + DAY, guest_name="Gone Gil")
+    reservation_cancel(reservation=gone, now=frozen)
+    left = book(owner, room, frozen, check_in=frozen - DAY, nights=2, guest_name="Left Lia")
+    reservation_check_out_early(reservation=left, now=frozen)
+    client = client_for(alice)
+    html = listing(client, status="cancelled", date_from="")
+    assert "Gone Gil" in html and "Kept Kim" not in html and "Left Lia" not in html
+    html = listing(client, status="checked_out", date_from="")
+    assert "Left Lia" in html and "Gone Gil" not in html
+    html = listing(client, status="confirmed", date_from="")
+    assert kept.guest_name in html and "Gone Gil" not in html and "Left Lia" not in html
+
+
+def test_it_pages_through_many_stays(client_for, alice, owner, hotel, lock, frozen):
+    for n in range(30):
+        unit = factories.UnitFactory(property=hotel, name=f"Suite {n:02}")
+        book(
+            owner,
+            unit,
+            frozen,
+            check_in=frozen + DAY + n * timedelta(minutes=1),
+            guest_name=f"Guest {n:02}",
+        )
+    client = client_for(alice)
+    first = listing(client)
+    assert "30 stays" in first and "Page 1 of 2" in first
+    assert "Guest 00" in first and "Guest 29" not in first
+    second = listing(client, page=2, date_from="2026-06-01")
+    assert "Guest 29" in second and "Guest 00" not in second
+
+
+def test_the_search_box_gets_only_the_results_over_htmx(
+    client_for, alice, owner, room, lock, frozen
+):
+    book(owner, room, frozen, check_in=frozen + DAY)
+    response = client_for(alice).get(
+        reverse("reservations"), {"q": "ana"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "Ana Lima" in html
+
+
+def test_it_hides_other_owners_stays(client_for, charlie, owner, room, lock, frozen):
+    book(owner, room, frozen, check_in=frozen + DAY, guest_name="Seaside Sara")
+    assert "Seaside Sara" not in listing(client_for(charlie), date_from="")
+
+
+def test_it_takes_as_many_queries_for_20_stays_as_for_2(
+    client_for, alice, owner, hotel, lock, frozen
+):
+    factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
+    client = client_for(alice)
+
+    def fill(count: int) -> None:
+        for n in range(count):
+            unit = factories.UnitFactory(property=hotel, name=f"Suite {count}-{n}")
+            book(
+                owner,
+                unit,
+                frozen,
+                check_in=frozen + DAY + n * timedelta(minutes=1),
+                guest_name=f"Guest {count}-{n}",
+            )
+
+    def queries(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reservations"), params).status_code == 200
+        return len(captured)
+
+    fill(2)
+    few, few_search = queries(), queries(q="guest", date_from="")
+    fill(18)
+    many, many_search = queries(), queries(q="guest", date_from="")
+    assert "Guest 18-17" in listing(client)
+    assert (many, many_search) == (few, few_search)
