@@ -151,8 +151,6 @@ Q_CLUSTER = {
     "save_limit": 500,
     "poll": 1,
     "label": "Tasks",
-    # Each task is logged at INFO; the default keeps a terminal readable.
-    "log_level": os.environ.get("Q_LOG_LEVEL", "WARNING"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -181,5 +179,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The task queue logs every task at INFO; the default keeps a terminal readable.
+        "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
+    },
 }

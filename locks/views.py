@@ -190,7 +190,7 @@ def owner_switch(request):
     )
     request.session[SESSION_KEY] = membership.owner_id
     messages.success(request, f"You are now working for {membership.owner.name}.")
-    return redirect("home")
+    return redirect("today")
 
 
 # --- codes (managers) ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Every one is scoped to an owner: another owner's stay answers 404, as one that d
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -255,6 +255,21 @@ def today_for(owner: Owner, now: datetime) -> list[PropertyToday]:
         )
         for prop in properties
     ]
+
+
+def upcoming_conflicts(owner: Owner, now: datetime, *, days: int = 60) -> list[Reservation]:
+    """Double bookings that are not over yet (and start within `days`), by unit and date."""
+    return list(
+        Reservation.objects.filter(
+            owner=owner,
+            has_conflict=True,
+            status=Reservation.Status.CONFIRMED,
+            check_out__gt=now,
+            check_in__lt=now + timedelta(days=days),
+        )
+        .select_related("unit__property")
+        .order_by("unit__property__name", "unit__name", "check_in")
+    )
 
 
 def reservations_search(

@@ -19,6 +19,8 @@ from locks.services import event_record
 from locks.views import manager_required, membership_required
 from reservations import selectors, services
 from reservations.forms import ReservationFilterForm, ReservationForm
+from reservations.imports.feeds import feed_health
+from reservations.imports.selectors import feeds_for
 from reservations.models import Reservation
 
 PAGE_SIZE = 25
@@ -53,6 +55,11 @@ def today(request):
         "days": days,
         "now": now,
         "attention": sum(day.attention_count for day in days),
+        "conflicts": selectors.upcoming_conflicts(request.membership.owner, now),
+        "failing_feeds": [
+            (feed, feed_health(feed, now))
+            for feed in feeds_for(request.membership.owner).filter(consecutive_failures__gt=0)
+        ],
     }
     if request.htmx and request.htmx.target == "today":
         return render(request, "reservations/today.html#today", context)

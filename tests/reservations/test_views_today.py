@@ -9,6 +9,8 @@ from django.urls import reverse
 from locks import services
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
+from reservations.models import ReservationFeed
+from reservations.services import reservation_upsert
 from tests import factories
 from tests.reservations import front_desk
 from tests.reservations.front_desk import book
@@ -184,3 +186,36 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     many = queries()
     assert "Guest 18-17" in today_html(client)
     assert many == few
+
+
+def test_double_bookings_ahead_are_listed_on_today(client_for, alice, owner, room, lock, frozen):
+    t0 = frozen
+    for n, (guest, days) in enumerate([("Nina Feed", (10, 14)), ("Otto Api", (12, 15))]):
+        reservation_upsert(
+            owner=owner,
+            source="api",
+            external_id=f"pms-{n}",
+            unit=room,
+            now=t0,
+            guest_name=guest,
+            check_in=t0 + timedelta(days=days[0]),
+            check_out=t0 + timedelta(days=days[1]),
+        )
+    page = client_for(alice).get(reverse("today")).content.decode()
+    assert "Double bookings ahead" in page
+    assert "Nina Feed" in page and "Otto Api" in page
+
+
+def test_a_feed_that_cannot_be_read_is_shown_on_today(client_for, bob, owner, room, frozen):
+    ReservationFeed.objects.create(
+        owner=owner,
+        unit=room,
+        name="Airbnb",
+        url="http://127.0.0.1:9/cal.ics",
+        last_polled_at=frozen,
+        consecutive_failures=2,
+        last_error="The calendar's server did not answer.",
+    )
+    page = client_for(bob).get(reverse("today")).content.decode()
+    assert "Calendar feeds that cannot be read" in page
+    assert "did not answer" in page
