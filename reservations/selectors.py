@@ -173,8 +173,15 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
     if all(
         c.status == AccessCode.Status.UNSET and now < c.program_at(lead[c.lock_id]) for c in pending
     ):
-        first = min(c.program_at(lead[c.lock_id]) for c in pending)
-        detail = f"Goes on the doors at {local_time(first, reservation.unit.property.tz)}."
+        first = local_time(
+            min(c.program_at(lead[c.lock_id]) for c in pending), reservation.unit.property.tz
+        )
+        on = len(doors) - len(pending)
+        detail = (
+            f"On {on} of {len(doors)} doors already; the rest go on at {first}."
+            if on
+            else f"Goes on the doors at {first}."
+        )
         return GuestCodeState("scheduled", "blue", "Scheduled", detail, doors)
     return GuestCodeState(
         "programming", "amber", "Being programmed", "The code is on its way to the doors.", doors
