@@ -52,6 +52,8 @@ def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
 
 def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     """Reconcile a lock this worker has claimed, then release it with its next due time."""
+    # Imported here: the pool (backups) and the reconciler build on this module's callers.
+    from backups.services import backup_pool_maintain
     from locks.reconcile import lock_reconcile
 
     lock = Lock.objects.select_related("owner").filter(pk=lock_id, claim_token=token).first()
@@ -59,6 +61,8 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
         return None  # the lease ran out and another worker took over
     version = lock.desired_version
     try:
+        if lock.backup_pool_enabled:
+            backup_pool_maintain(lock=lock, now=now)
         result = lock_reconcile(lock=lock, now=now)
         next_check = result.next_check_at
     except Exception:

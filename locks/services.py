@@ -141,6 +141,7 @@ def lock_register(
         driver=driver,
         device_id=device_id,
         next_check_at=now,
+        backup_pool_enabled=owner.backup_pool_on_new_locks,
     )
     lock_apply_device_info(lock=lock, info=info, now=now)
     lock.full_clean()
@@ -457,6 +458,7 @@ def access_code_create(
     allow_external_modification: bool = False,
     common_code_key: str = "",
     reservation=None,
+    is_pool_backup: bool = False,
 ) -> tuple[AccessCode, ActionAttempt]:
     code_type = _check_window(starts_at, ends_at, now)
     if kind not in AccessCode.Kind.values:
@@ -480,6 +482,7 @@ def access_code_create(
             is_external_modification_allowed=allow_external_modification,
             common_code_key=common_code_key,
             reservation=reservation,
+            is_pool_backup=is_pool_backup,
         )
         access_code.full_clean()
         access_code.save()

@@ -212,6 +212,9 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
     missing = {door.pk: door for door in doors}
     live = reservation.access_codes.filter(removed_at__isnull=True, deleted_at__isnull=True)
     for code in live.select_related("lock__owner"):
+        if code.kind == AccessCode.Kind.BACKUP:
+            _backup_follow(code, doors, ends_at, now)
+            continue
         if code.lock_id not in missing or code.code != reservation.pin:
             # A replaced PIN leaves as its own removed code, so it stays quarantined on the door.
             access_code_delete(access_code=code, now=now)
@@ -235,6 +238,16 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
             kind=AccessCode.Kind.GUEST,
             common_code_key=f"reservation_{reservation.pk}",
             reservation=reservation,
+        )
+
+
+def _backup_follow(backup: AccessCode, doors: list[Lock], ends_at: datetime, now) -> None:
+    """A backup given to the stay ends with it, and leaves a door the stay no longer has."""
+    if backup.lock_id not in {door.pk for door in doors}:
+        access_code_delete(access_code=backup, now=now)
+    elif backup.ends_at != ends_at:
+        access_code_update(
+            access_code=backup, now=now, starts_at=min(backup.starts_at, now), ends_at=ends_at
         )
 
 
