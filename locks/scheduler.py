@@ -7,6 +7,7 @@ lock is worked on by one worker at a time, and one slow lock never holds up anot
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db.models import Case, Q, When
@@ -99,30 +100,61 @@ def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
     return True
 
 
-def tick(*, now: datetime) -> int:
-    """Queue every due lock, batch after batch; returns how many were queued."""
+def queue_all_due(
+    *, due_ids: Callable[[], list], enqueue: Callable[[int], bool], batch: int
+) -> int:
+    """Claim and queue every due row, batch after batch; returns how many were queued.
+
+    Claimed rows drop out of the due query, so each batch is a new one. Feeds use it too.
+    """
     queued = 0
     while True:
-        ids = due_lock_ids(now=now)
-        # Claimed locks drop out of the due query, so each batch is a new one.
-        batch = sum(enqueue_lock(lock_id=pk, now=now) for pk in ids)
-        queued += batch
-        if not batch or len(ids) < TICK_BATCH:
+        ids = due_ids()
+        done = sum(enqueue(pk) for pk in ids)
+        queued += done
+        if not done or len(ids) < batch:
             return queued
+
+
+def run_all_due(
+    *,
+    due_ids: Callable[[datetime], list],
+    claim: Callable[[int, datetime], object],
+    run: Callable[[int, object, datetime], object],
+    batch: int,
+    now: datetime | None,
+) -> int:
+    """Claim and run every due row in this process (commands for cron, tests)."""
+    done = 0
+    while True:
+        at = now or timezone.now()
+        ids = due_ids(at)
+        progressed = False
+        for pk in ids:
+            token = claim(pk, at)
+            if token is not None:
+                run(pk, token, at)
+                done += 1
+                progressed = True
+        if not progressed or len(ids) < batch:
+            return done
+
+
+def tick(*, now: datetime) -> int:
+    """Queue every due lock; returns how many were queued."""
+    return queue_all_due(
+        due_ids=lambda: due_lock_ids(now=now),
+        enqueue=lambda pk: enqueue_lock(lock_id=pk, now=now),
+        batch=TICK_BATCH,
+    )
 
 
 def run_due_locks(*, now: datetime | None = None) -> int:
     """One full synchronous pass over every due lock (the `tick` command, cron, tests)."""
-    done = 0
-    while True:
-        at = now or timezone.now()
-        ids = due_lock_ids(now=at)
-        progressed = False
-        for lock_id in ids:
-            token = lock_claim(lock_id=lock_id, now=at)
-            if token is not None:
-                lock_run_claimed(lock_id=lock_id, token=token, now=at)
-                done += 1
-                progressed = True
-        if not progressed or len(ids) < TICK_BATCH:
-            return done
+    return run_all_due(
+        due_ids=lambda at: due_lock_ids(now=at),
+        claim=lambda pk, at: lock_claim(lock_id=pk, now=at),
+        run=lambda pk, token, at: lock_run_claimed(lock_id=pk, token=token, now=at),
+        batch=TICK_BATCH,
+        now=now,
+    )

@@ -27,10 +27,10 @@ import phonenumbers
 from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import pluralize
-from django.utils import timezone
 
 from locks.errors import ServiceError
 from locks.models import Event, Owner, Property, Unit
+from locks.scheduler import queue_all_due, run_all_due
 from locks.services import event_record
 from locks.templatetags.innkeeper import local_time, since
 from reservations.models import Reservation, ReservationFeed
@@ -650,28 +650,20 @@ def enqueue_feed(*, feed_id: int, now: datetime) -> bool:
 
 
 def tick(*, now: datetime) -> int:
-    """Queue a read of every due feed, batch after batch; returns how many were queued."""
-    queued = 0
-    while True:
-        ids = due_feed_ids(now=now)
-        batch = sum(enqueue_feed(feed_id=pk, now=now) for pk in ids)
-        queued += batch
-        if not batch or len(ids) < POLL_BATCH:
-            return queued
+    """Queue a read of every due feed; returns how many were queued."""
+    return queue_all_due(
+        due_ids=lambda: due_feed_ids(now=now),
+        enqueue=lambda pk: enqueue_feed(feed_id=pk, now=now),
+        batch=POLL_BATCH,
+    )
 
 
 def run_due_feeds(*, now: datetime | None = None) -> int:
     """Read every due feed in this process (the `poll_feeds` command, cron, tests)."""
-    done = 0
-    while True:
-        at = now or timezone.now()
-        ids = due_feed_ids(now=at)
-        progressed = False
-        for feed_id in ids:
-            lease = feed_claim(feed_id=feed_id, now=at)
-            if lease is not None:
-                feed_run_claimed(feed_id=feed_id, lease=lease, now=at)
-                done += 1
-                progressed = True
-        if not progressed or len(ids) < POLL_BATCH:
-            return done
+    return run_all_due(
+        due_ids=lambda at: due_feed_ids(now=at),
+        claim=lambda pk, at: feed_claim(feed_id=pk, now=at),
+        run=lambda pk, lease, at: feed_run_claimed(feed_id=pk, lease=lease, now=at),
+        batch=POLL_BATCH,
+        now=now,
+    )
