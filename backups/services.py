@@ -20,6 +20,12 @@ from locks.services import access_code_create, access_code_delete, event_record,
 BACKUP = AccessCode.Kind.BACKUP
 # Pulled backups still on one lock from which the owner should suspect programming trouble.
 MANY_PULLED = 3
+MAX_POOL = 20
+SPOILED_ERRORS = (
+    "code_constraints_violated",
+    "duplicate_code_on_device",
+    "conflicting_external_modification",
+)
 POOL_NAME = "Backup code"
 MANUAL_NAME = "Backup code (manual)"
 
@@ -39,13 +45,29 @@ def is_healthy(code: AccessCode) -> bool:
     return code.status == AccessCode.Status.SET and not code.errors
 
 
+def _spoiled(backup: AccessCode) -> bool:
+    """An error that a new backup (with a new PIN) cures: the lock refused this PIN, or someone
+    took it off the lock and it could not be put back.
+
+    Other errors on a backup not on the lock yet (a refused write, no free slot, a delay) say the
+    lock is not taking it now; a replacement would wait just the same, so it keeps its place
+    and the reconciler keeps trying. It is not ready meanwhile: only healthy backups are.
+    """
+    return any(backup.has_error(e) for e in SPOILED_ERRORS)
+
+
 @dataclass(frozen=True)
 class PoolHealth:
     target: int
     ready: int
     pending: int
     pulled: int
-    no_room: bool
+    # Slots the lock can give the pool once every other code that belongs there has one.
+    room: int
+
+    @property
+    def no_room(self) -> bool:
+        return self.room < self.target
 
     @property
     def label(self) -> str:
@@ -63,15 +85,16 @@ def backup_pool_enable(
 ) -> Lock:
     """Turn a lock's pool on or off (and optionally set its own size); the pass fills it."""
     if size is not None and not 1 <= size <= 20:
-        raise ServiceError("A backup pool holds between 1 and 20 codes.", field="size")
+        raise ServiceError(f"A backup pool holds between 1 and {MAX_POOL} codes.", field="size")
     lock.backup_pool_enabled = enabled
     if size is not None:
         lock.backup_pool_size = size
     if not enabled:
         for backup in unpulled_backups(lock).filter(is_pool_backup=True):
-            access_code_delete(access_code=backup, now=now)
+            _evict(backup, now)
+        # Only the pool's pass keeps these up to date, and it no longer runs.
         lock.clear_errors("empty_backup_access_code_pool")
-        lock.clear_warnings("partial_backup_access_code_pool")
+        lock.clear_warnings("partial_backup_access_code_pool", "many_active_backup_codes")
     lock.save(update_fields=["backup_pool_enabled", "backup_pool_size", "errors", "warnings"])
     event_record(
         owner=lock.owner,
@@ -83,69 +106,61 @@ def backup_pool_enable(
     return lock
 
 
-def backup_pool_maintain(*, lock: Lock, now: datetime) -> PoolHealth:
-    """Keep the pool full and healthy within the lock's slots, and say on the lock how it is.
+def backup_pool_maintain(*, lock: Lock, now: datetime) -> None:
+    """Keep the pool full and healthy within the lock's slots.
 
-    Called before each reconcile pass of the lock, so new backups are programmed in that pass.
+    Called before each reconcile pass of the lock, so new backups are programmed, and the ones
+    leaving are removed, in that same pass; `backup_pool_report` says afterwards how it went.
     """
-    target = lock.backup_pool_target(lock.owner)
-    live = list(
-        AccessCode.objects.filter(lock=lock, removed_at__isnull=True, deleted_at__isnull=True)
-    )
-    pool = [c for c in live if c.kind == BACKUP and c.is_pool_backup and c.pulled_at is None]
-    for backup in [c for c in pool if c.errors]:
-        access_code_delete(access_code=backup, now=now)  # unhealthy: off the lock, replaced
-    pool = [c for c in pool if not c.errors]
-    # Guest codes come first: each code waiting for a slot takes one from the pool.
-    waiting = sum(
-        1 for c in live if c.kind != BACKUP and c.has_error("no_space_for_access_code_on_device")
-    )
-    surplus = max(len(pool) - target, 0) + waiting
-    # The ones not on the lock yet go first, then the newest.
-    evicted = sorted(pool, key=lambda c: (is_healthy(c), -c.created_at.timestamp()))[:surplus]
-    for backup in evicted:
-        access_code_delete(access_code=backup, now=now)
-    pool = [c for c in pool if c not in evicted]
-    room = _free_slots(lock, live, now)
-    create = max(min(target - len(pool), room), 0)
-    for _ in range(create):
+    codes = _live_codes(lock)
+    pool = [c for c in codes if _in_pool(c)]
+    for backup in [c for c in pool if _spoiled(c)]:
+        _evict(backup, now)  # off the lock, and replaced below
+    pool = [c for c in pool if _in_pool(c)]
+    keep = min(lock.backup_pool_target(lock.owner), _room(lock, codes, now))
+    # Guest codes come first: a pool larger than its room gives slots back, the backups not on
+    # the lock yet first (they cost no write), then the newest.
+    surplus = sorted(pool, key=lambda c: (is_healthy(c), -c.created_at.timestamp()))
+    for backup in surplus[: max(len(pool) - keep, 0)]:
+        _evict(backup, now)
+    pool = [c for c in pool if _in_pool(c)]
+    # New backups only into slots free now: a code still coming off holds its slot until it
+    # is off, and a backup sent before that would only wait for the slot with an error.
+    for _ in range(max(min(keep - len(pool), _free_now(lock, codes, now)), 0)):
         access_code_create(lock=lock, now=now, name=POOL_NAME, kind=BACKUP, is_pool_backup=True)
-    health = PoolHealth(
-        target=target,
-        ready=sum(is_healthy(c) for c in pool),
-        pending=sum(not is_healthy(c) for c in pool) + create,
-        pulled=sum(1 for c in live if c.kind == BACKUP and c.pulled_at is not None),
-        no_room=len(pool) + create < target,
+
+
+def backup_pool_health(*, lock: Lock, now: datetime) -> PoolHealth:
+    """How the lock's pool is: what the lock and the Today page show."""
+    codes = _live_codes(lock)
+    pool = [c for c in codes if _in_pool(c)]
+    ready = sum(is_healthy(c) for c in pool)
+    return PoolHealth(
+        target=lock.backup_pool_target(lock.owner),
+        ready=ready,
+        pending=len(pool) - ready,
+        pulled=sum(1 for c in codes if c.kind == BACKUP and c.pulled_at and not c.deleted_at),
+        room=_room(lock, codes, now),
     )
-    _report(lock, health, now)
-    return health
 
 
-def _free_slots(lock: Lock, live: list[AccessCode], now: datetime) -> int:
-    if lock.max_active_codes is None:
-        return 20
-    lead = lock.program_lead(lock.owner)
-    used = sum(1 for c in live if not c.is_managed or c.wanted_on_lock(now, lead))
-    return lock.max_active_codes - used
-
-
-def _report(lock: Lock, health: PoolHealth, now: datetime) -> None:
-    """The pool's state as Seam's device errors and warnings."""
+def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:
+    """The pool's state as Seam's device errors and warnings, after the lock's pass."""
+    health = backup_pool_health(lock=lock, now=now)
     lock.clear_errors("empty_backup_access_code_pool")
     lock.clear_warnings("partial_backup_access_code_pool", "many_active_backup_codes")
+    if health.no_room:
+        why = (
+            f"the lock's other codes leave room for {max(health.room, 0)}; guest codes come "
+            "first, and the pool refills as slots free up"
+        )
+    else:
+        why = "the others are being programmed"
     if health.target and health.ready == 0:
         lock.add_error(
-            "empty_backup_access_code_pool",
-            "No backup code is ready on this lock"
-            + (": new ones are being programmed." if health.pending else "."),
-            now,
+            "empty_backup_access_code_pool", f"No backup code is ready on this lock: {why}.", now
         )
-    elif health.target and health.ready < health.target:
-        why = (
-            "the lock has no free slot for more; guest codes come first"
-            if health.no_room
-            else "the others are being programmed"
-        )
+    elif health.ready < health.target:
         lock.add_warning(
             "partial_backup_access_code_pool",
             f"{health.ready} of {health.target} backup codes ready: {why}.",
@@ -159,6 +174,56 @@ def _report(lock: Lock, health: PoolHealth, now: datetime) -> None:
             now,
         )
     lock.save(update_fields=["errors", "warnings"])
+    return health
+
+
+def _live_codes(lock: Lock) -> list[AccessCode]:
+    """Every code on the lock or going to it, the ones still coming off included."""
+    return list(AccessCode.objects.filter(lock=lock, removed_at__isnull=True))
+
+
+def _in_pool(code: AccessCode) -> bool:
+    return (
+        code.kind == BACKUP
+        and code.is_pool_backup
+        and code.pulled_at is None
+        and code.deleted_at is None
+    )
+
+
+def _room(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
+    """Slots left for the pool once every other code that belongs on the lock now has one."""
+    if lock.max_active_codes is None:
+        return MAX_POOL
+    lead = lock.program_lead(lock.owner)
+    others = sum(
+        1 for c in codes if not _in_pool(c) and (not c.is_managed or c.wanted_on_lock(now, lead))
+    )
+    return lock.max_active_codes - others
+
+
+def _free_now(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
+    """Slots nobody holds or is owed now: `_room` less the pool and the codes coming off."""
+    if lock.max_active_codes is None:
+        return MAX_POOL
+    lead = lock.program_lead(lock.owner)
+    leaving = sum(
+        1
+        for c in codes
+        if c.is_managed and not c.wanted_on_lock(now, lead) and c.status != AccessCode.Status.UNSET
+    )
+    return _room(lock, codes, now) - sum(1 for c in codes if _in_pool(c)) - leaving
+
+
+def _evict(backup: AccessCode, now: datetime) -> None:
+    """Take an unpulled backup out of the pool and off the lock."""
+    with transaction.atomic():
+        # A clerk may have pulled it since the pool was read: then it is the guest's, and stays.
+        still = unpulled_backups(backup.lock).select_for_update().filter(pk=backup.pk).first()
+        if still is not None:
+            access_code_delete(access_code=backup, now=now)
+        else:
+            backup.refresh_from_db()
 
 
 def backup_generate(*, lock: Lock, now: datetime) -> AccessCode:
@@ -179,8 +244,9 @@ def backup_pull(*, access_code: AccessCode, now: datetime) -> AccessCode:
             field="access_code_id",
         )
     with transaction.atomic():
+        # Only the code's own row: pulls for other codes of the lock go on in parallel.
         original = (
-            AccessCode.objects.select_for_update()
+            AccessCode.objects.select_for_update(of=("self",))
             .select_related("lock__owner")
             .get(pk=access_code.pk)
         )
@@ -189,53 +255,76 @@ def backup_pull(*, access_code: AccessCode, now: datetime) -> AccessCode:
         if original.is_over(now) or original.removed_at is not None:
             raise ServiceError("This code has ended; a backup would end with it.")
         backup = _take_healthy_backup(original.lock, now)
-        backup.type = AccessCode.Type.TIME_BOUND
-        backup.starts_at = min(now, original.starts_at)
-        backup.ends_at = original.ends_at
-        backup.reservation_id = original.reservation_id
-        backup.name = f"Backup · {original.name}"[:200]
-        backup.save(
-            update_fields=["type", "starts_at", "ends_at", "reservation", "name", "updated_at"]
+        if backup is not None:
+            _hand_out(backup, original, now)
+    if backup is None:
+        # Outside the pull's transaction, which the refusal would otherwise roll back.
+        _show_empty(original.lock, now)
+        raise ServiceError(
+            f"No backup code is ready on “{original.lock.name}”. Let the guest in another way "
+            "and check the lock's connection; the pool refills as soon as the lock takes new "
+            "codes.",
+            type="no_backup_access_code_available",
+            status=409,
         )
-        original.pulled_backup = backup
-        original.add_warning(
-            "using_backup_access_code",
-            "A backup code was given in place of this code; it ends when this code ends.",
-            now,
-        )
-        original.save(update_fields=["pulled_backup", "warnings", "updated_at"])
-        event_record(
-            owner=original.owner,
-            event_type="access_code.backup_access_code_pulled",
-            now=now,
-            lock=original.lock,
-            access_code=original,
-            backup_access_code_id=str(backup.pk),
-        )
-        lock_check_now(lock=original.lock, now=now)  # refills the pool
     return backup
 
 
-def _take_healthy_backup(lock: Lock, now: datetime) -> AccessCode:
+def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
+    """The backup stands in for `original` until it ends, and the pool is refilled."""
+    backup.type = AccessCode.Type.TIME_BOUND
+    backup.starts_at = min(now, original.starts_at)
+    backup.ends_at = original.ends_at
+    backup.reservation_id = original.reservation_id
+    backup.name = f"Backup · {original.name}"[:200]
+    backup.save(update_fields=["type", "starts_at", "ends_at", "reservation", "name", "updated_at"])
+    original.pulled_backup = backup
+    original.add_warning(
+        "using_backup_access_code",
+        "A backup code was given in place of this code; it ends when this code ends.",
+        now,
+    )
+    original.save(update_fields=["pulled_backup", "warnings", "updated_at"])
+    event_record(
+        owner=original.owner,
+        event_type="access_code.backup_access_code_pulled",
+        now=now,
+        lock=original.lock,
+        access_code=original,
+        backup_access_code_id=str(backup.pk),
+    )
+    lock_check_now(lock=original.lock, now=now)  # refills the pool
+
+
+def _show_empty(lock: Lock, now: datetime) -> None:
+    """A pull found nothing: the lock says so until its pool's next pass finds a backup ready."""
+    if not lock.backup_pool_enabled:
+        return  # manual backups only: nothing would ever clear it
+    with transaction.atomic():
+        lock = Lock.objects.select_for_update().get(pk=lock.pk)
+        lock.add_error(
+            "empty_backup_access_code_pool",
+            "No backup code is ready on this lock: a pull found none.",
+            now,
+        )
+        lock.save(update_fields=["errors"])
+
+
+def _take_healthy_backup(lock: Lock, now: datetime) -> AccessCode | None:
     """Claim one healthy backup of the lock; concurrent claims each get a different one."""
-    candidates = (
+    # One row locked at a time: locking every candidate would make the other pulls skip them
+    # all and find the pool empty while it is not.
+    backup = (
         unpulled_backups(lock)
         .filter(status=AccessCode.Status.SET, errors=[])
         .order_by("created_at")
         .select_for_update(skip_locked=True)
+        .first()
     )
-    for backup in candidates[:5]:
-        if unpulled_backups(lock).filter(pk=backup.pk).update(pulled_at=now) == 1:
-            backup.pulled_at = now
-            return backup
-    lock.add_error("empty_backup_access_code_pool", "No backup code is ready on this lock.", now)
-    Lock.objects.filter(pk=lock.pk).update(errors=lock.errors)
-    raise ServiceError(
-        f"No backup code is ready on “{lock.name}”. Let the guest in another way and check the "
-        "lock's connection; the pool refills as soon as the lock takes new codes.",
-        type="no_backup_access_code_available",
-        status=409,
-    )
+    if backup is None or unpulled_backups(lock).filter(pk=backup.pk).update(pulled_at=now) != 1:
+        return None
+    backup.pulled_at = now
+    return backup
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("api/", include("locks.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("backups.urls")),
     path("", include("reservations.urls")),
     path("", include("locks.urls")),
 ]

@@ -228,3 +228,34 @@ class ApiKeyForm(forms.Form):
         error_messages={"required": "Give the key a name, e.g. the software that will use it."},
         widget=forms.TextInput(attrs={"placeholder": "e.g. Property-management system"}),
     )
+
+
+class BackupPoolForm(forms.Form):
+    enabled = forms.BooleanField(label="Keep backup codes ready on this lock", required=False)
+    size = forms.IntegerField(
+        label="How many",
+        min_value=1,
+        max_value=20,
+        error_messages={
+            "required": "Say how many backup codes to keep ready, from 1 to 20.",
+            "invalid": "Enter a whole number, from 1 to 20.",
+            "min_value": "Keep at least 1 backup code.",
+            "max_value": "Keep at most 20 backup codes.",
+        },
+        widget=forms.NumberInput(attrs={"min": 1, "max": 20}),
+    )
+
+    def __init__(self, *args, lock: Lock, **kwargs):
+        owner = lock.owner
+        size = owner.backup_pool_size if lock.backup_pool_size is None else lock.backup_pool_size
+        kwargs.setdefault("initial", {"enabled": lock.backup_pool_enabled, "size": size})
+        super().__init__(*args, **kwargs)
+        self.lock = lock
+        self.fields["size"].help_text = f"Your default for every lock is {owner.backup_pool_size}."
+
+    def size_for_lock(self) -> int | None:
+        """The size to give the lock: None keeps it following the owner's default."""
+        size = self.cleaned_data["size"]
+        if self.lock.backup_pool_size is None and size == self.lock.owner.backup_pool_size:
+            return None
+        return size

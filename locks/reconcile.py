@@ -101,6 +101,8 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     for code, ref in to_remove:
         if result.writes >= MAX_WRITES_PER_PASS:
             break
+        if code.status == Status.SET and code.next_attempt_at and code.next_attempt_at > now:
+            continue  # a removal the lock refused waits for its back-off, like a set does
         try:
             driver.remove_code(lock.device_id, ref)
         except DriverError as exc:
@@ -502,7 +504,8 @@ def _code_due(code: AccessCode, now: datetime, lead: timedelta) -> datetime | No
     if wanted and code.status != Status.SET:
         return now + RETRY_BASE
     if not wanted and code.status != Status.UNSET:
-        return now + RETRY_BASE  # still to come off the lock
+        # Still to come off the lock; after a refused removal, on its back-off.
+        return max(code.next_attempt_at or now, now + RETRY_BASE)
     if code.type == AccessCode.Type.TIME_BOUND:
         return code.ends_at if wanted else code.starts_at - lead
     return None

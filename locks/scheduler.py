@@ -54,7 +54,7 @@ def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
 def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     """Reconcile a lock this worker has claimed, then release it with its next due time."""
     # Imported here: the pool (backups) and the reconciler build on this module's callers.
-    from backups.services import backup_pool_maintain
+    from backups.services import backup_pool_maintain, backup_pool_report
     from locks.reconcile import lock_reconcile
 
     lock = Lock.objects.select_related("owner").filter(pk=lock_id, claim_token=token).first()
@@ -64,7 +64,11 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     try:
         if lock.backup_pool_enabled:
             backup_pool_maintain(lock=lock, now=now)
+            # The pool's own changes are in this pass; only someone else's need another one.
+            version = Lock.objects.values_list("desired_version", flat=True).get(pk=lock_id)
         result = lock_reconcile(lock=lock, now=now)
+        if lock.backup_pool_enabled:
+            backup_pool_report(lock=lock, now=now)
         next_check = result.next_check_at
     except Exception:
         # A bug or a driver's surprise: recorded where people see it, retried on the clock.

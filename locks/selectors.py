@@ -115,7 +115,10 @@ def api_access_code_get(owner: Owner, access_code_id) -> AccessCode:
 
 
 def access_code_get_by_pin(lock: Lock, code: str) -> AccessCode:
-    found = live_codes_for_lock(lock).select_related("lock").filter(code=code).first()
+    # A backup nobody has been given is not found by its PIN: the answer would confirm it.
+    hidden = Q(kind=AccessCode.Kind.BACKUP, pulled_at__isnull=True)
+    live = live_codes_for_lock(lock).select_related("lock").exclude(hidden)
+    found = live.filter(code=code).first()
     if found is None:
         raise NotFound("No access code with that PIN on that device.", type="access_code_not_found")
     return found

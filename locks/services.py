@@ -638,6 +638,8 @@ OWNER_SETTINGS = {
     "lock_poll_minutes",
     "delay_warning_minutes",
     "failure_error_minutes",
+    "backup_pool_size",
+    "backup_pool_on_new_locks",
 }
 PROPERTY_FIELDS = {
     "name",

@@ -15,11 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backups.selectors import backups_for_lock, pool_glances, pool_reason
+from backups.services import backup_pool_health
 from locks import selectors, services
 from locks.errors import NotFound, ServiceError
 from locks.forms import (
     AccessCodeForm,
     ApiKeyForm,
+    BackupPoolForm,
     KeypadForm,
     LockCreateForm,
     LockEditForm,
@@ -32,7 +35,7 @@ from locks.models import AccessCode, ApiKey, Lock, Membership
 from locks.timeline import lock_timeline
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
-LOCK_PARTIALS = {"lock-status", "codes", "events", "timeline"}
+LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
 REFUSE_WRITES_FOR = timedelta(minutes=10)
 CODE_SLOT_STATUSES = (AccessCode.Status.SET, AccessCode.Status.REMOVING)
 
@@ -89,11 +92,15 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
     """The lock page (or the one part of it an htmx request asks for)."""
     now = timezone.now()
     is_manager = request.membership.is_manager
-    codes = list(selectors.live_codes_for_lock(lock))
+    # Backups have their own card: their PINs stay hidden until one is given to a guest.
+    live = list(selectors.live_codes_for_lock(lock))
+    codes = [c for c in live if c.kind != AccessCode.Kind.BACKUP]
+    backups = backups_for_lock(lock)
     unmanaged = list(selectors.live_codes_for_lock(lock, managed=False))
     revealed = extra.pop("revealed", {})
-    for code in codes + unmanaged:
+    for code in codes + backups + unmanaged:
         code.revealed_pin = revealed.get(code.pk)
+    pool = backup_pool_health(lock=lock, now=now)
     device = selectors.simulated_device_for(lock)
     slots = [
         (stored.slot, f"Slot {stored.slot} · {stored.name or 'no label'}")
@@ -104,10 +111,15 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
         "tz": lock.property.tz,
         "now": now,
         "codes": codes,
+        "backups": backups,
+        "pool": pool,
+        "pool_reason": pool_reason(lock, pool),
+        "pool_form": BackupPoolForm(lock=lock),
         "unmanaged": unmanaged,
-        "slots_used": sum(c.status in CODE_SLOT_STATUSES for c in codes) + len(unmanaged),
+        "slots_used": sum(c.status in CODE_SLOT_STATUSES for c in live) + len(unmanaged),
         "events": selectors.lock_events(lock, limit=15),
-        "timeline": lock_timeline(lock, codes, now),
+        # Backups given to a stay have a window like the stay's; those waiting have none.
+        "timeline": lock_timeline(lock, codes + [b for b in backups if b.pulled_at], now),
         "device": device,
         "refusing_writes": bool(
             device and device.refuse_writes_until and device.refuse_writes_until > now
@@ -142,7 +154,10 @@ def home(request):
     owner = request.membership.owner
     properties = list(selectors.properties_for(owner))
     by_property = {prop.pk: [] for prop in properties}
-    for lock in selectors.locks_for(owner):
+    locks = list(selectors.locks_for(owner))
+    pools = pool_glances(owner, locks)
+    for lock in locks:
+        lock.pool = pools.get(lock.pk)
         by_property[lock.property_id].append(lock)
     groups = [(prop, by_property[prop.pk]) for prop in properties]
     context = {"groups": groups, "now": timezone.now()}

@@ -6,7 +6,9 @@ objects answer 404) and writes through `reservations.services`; the guest code f
 
 from datetime import date, datetime, time
 
+from backups.services import DoorBackup, reservation_backups_give
 from locks.api.base import endpoint, paginate
+from locks.api.serializers import AccessCodeSerializer
 from locks.errors import ServiceError
 from locks.models import Owner, Property
 from reservations import api_serializers as s
@@ -149,6 +151,33 @@ def reservation_new_pin(*, owner: Owner, params: dict, now: datetime) -> dict:
     reservation = selectors.reservation_get(owner, params["reservation_id"])
     services.reservation_new_pin(reservation=reservation, now=now)
     return _stay(reservation, now)
+
+
+def _door_backup(door: DoorBackup, now: datetime) -> dict:
+    """One door's backup (a pulled backup shows its PIN), or why it has none."""
+    given = door.backup is not None
+    return {
+        "device_id": str(door.lock.public_id),
+        "display_name": door.lock.name,
+        "backup_access_code": AccessCodeSerializer(door.backup, context={"now": now}).data
+        if given
+        else None,
+        "error": None if given else {"message": door.problem},
+    }
+
+
+@endpoint(input=s.GiveBackupInput, summary="Give a reservation backup codes")
+def reservation_give_backup(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """The guest cannot get in: a backup code from each door's pool, until the stay ends.
+
+    Every door by default; with `every_door: false`, only the doors whose guest code is not
+    healthy. Asking again gives the same backups. A door without one says why in `error`.
+    """
+    reservation = selectors.reservation_get(owner, params["reservation_id"])
+    given = reservation_backups_give(
+        reservation=reservation, now=now, every_door=params["every_door"]
+    )
+    return {**_stay(reservation, now), "doors": [_door_backup(door, now) for door in given]}
 
 
 # --- where stays happen ------------------------------------------------------------------------

@@ -82,6 +82,10 @@ class ReservationIdInput(Input):
     reservation_id = Text()
 
 
+class GiveBackupInput(ReservationIdInput):
+    every_door = serializers.BooleanField(required=False, default=True)
+
+
 class ReservationListInput(PageInput):
     property_id = serializers.IntegerField(required=False, min_value=1)
     unit_id = serializers.IntegerField(required=False, min_value=1)
@@ -117,13 +121,25 @@ class UnitListInput(Input):
 
 
 class GuestCodeDoorSerializer(AccessCodeSerializer):
-    """One door of a guest code: the access code there, with Seam's status, errors, warnings."""
+    """One door of a guest code: the access code there, with Seam's status, errors, warnings,
+    and the backup given in its place (`backup_access_code_id`), if any."""
 
-    DOOR_FIELDS = ("device_id", "display_name", "access_code_id", "status", "errors", "warnings")
+    DOOR_FIELDS = (
+        "device_id",
+        "display_name",
+        "access_code_id",
+        "status",
+        "errors",
+        "warnings",
+        "backup_access_code_id",
+    )
 
     def get_fields(self):
         fields = super().get_fields()
         fields["display_name"] = serializers.CharField(source="lock.name")
+        fields["backup_access_code_id"] = serializers.SerializerMethodField(
+            method_name="get_pulled_backup_access_code_id"
+        )
         return {name: fields[name] for name in self.DOOR_FIELDS}
 
 

@@ -182,6 +182,8 @@ class OwnerSettingsForm(forms.ModelForm):
             "lock_poll_minutes",
             "delay_warning_minutes",
             "failure_error_minutes",
+            "backup_pool_size",
+            "backup_pool_on_new_locks",
         ]
         labels = {
             "buffer_before_minutes": "Code starts before check-in (minutes)",
@@ -194,12 +196,17 @@ class OwnerSettingsForm(forms.ModelForm):
             "lock_poll_minutes": "Check each lock every (minutes)",
             "delay_warning_minutes": "Warn when a code is late by (minutes)",
             "failure_error_minutes": "Error when a code is late by (minutes)",
+            "backup_pool_size": "Backup codes kept ready on each lock",
+            "backup_pool_on_new_locks": "Keep backup codes ready on every lock added from now on",
         }
         help_texts = {
             "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
             "a lock cannot take them (then a random PIN, with a note on the stay).",
             "lock_poll_minutes": "How often a lock is read to notice codes someone deleted. "
             "More often drains batteries faster.",
+            "backup_pool_size": "For a guest whose own code does not work. A lock's page can "
+            "keep a different number, and turns its backups on or off.",
+            "backup_pool_on_new_locks": "Locks already added keep their own setting.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -214,6 +221,7 @@ class OwnerSettingsForm(forms.ModelForm):
             "failure_error_minutes": (2, 7 * 24 * 60),
             "buffer_before_minutes": (0, 24 * 60),
             "buffer_after_minutes": (0, 24 * 60),
+            "backup_pool_size": (1, 20),
         }
         for name, (low, high) in limits.items():
             field = self.fields[name]
@@ -223,6 +231,12 @@ class OwnerSettingsForm(forms.ModelForm):
             ]
             field.widget.attrs.update(min=low, max=high)
             field.error_messages["invalid"] = "Enter a whole number."
+        # A post that leaves the size out keeps it as it is.
+        self.fields["backup_pool_size"].required = False
+
+    def clean_backup_pool_size(self):
+        size = self.cleaned_data["backup_pool_size"]
+        return self.instance.backup_pool_size if size is None else size
 
 
 class PropertyForm(forms.ModelForm):

@@ -111,11 +111,13 @@ def unit_get(owner: Owner, unit_id) -> Unit:
 
 @dataclass(frozen=True)
 class DoorState:
-    """One door of a stay: its guest code, and what is wrong there ('' when nothing)."""
+    """One door of a stay: its guest code, what is wrong there ('' when nothing), and the backup
+    given to the guest in its place, if any."""
 
     lock: Lock
     code: AccessCode
     problem: str
+    backup: AccessCode | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,10 @@ class GuestCodeState:
     detail: str
     doors: tuple[DoorState, ...]
 
+    @property
+    def backups_in_use(self) -> list[DoorState]:
+        return [d for d in self.doors if d.backup is not None]
+
 
 def _door_problem(code: AccessCode) -> str:
     lock = code.lock
@@ -140,8 +146,10 @@ def _door_problem(code: AccessCode) -> str:
         return f"{lock.name} is offline."
     if code.errors:
         return f"{lock.name}: {code.errors[0]['message']}"
-    if code.warnings:
-        return f"{lock.name}: {code.warnings[0]['message']}"
+    # A backup given in this code's place is the desk's answer to a problem, not a new one.
+    warnings = [w for w in code.warnings if w["warning_code"] != "using_backup_access_code"]
+    if warnings:
+        return f"{lock.name}: {warnings[0]['message']}"
     if lock.battery_low:
         return f"{lock.name}'s battery is low ({lock.battery_percent}%)."
     return ""
@@ -152,13 +160,18 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
     codes = getattr(reservation, "guest_codes", None)
     if codes is None:
         codes = list(_door_codes().filter(reservation=reservation))
+    # Backups given to the stay belong to it too; each stands beside the guest code it replaces.
+    backups = {c.pk: c for c in codes if c.kind == AccessCode.Kind.BACKUP and c.deleted_at is None}
+    codes = [c for c in codes if c.kind != AccessCode.Kind.BACKUP]
     if not reservation.is_confirmed or reservation.ends_at <= now:
         doors = tuple(DoorState(c.lock, c, "") for c in codes)
         over = "Cancelled" if not reservation.is_confirmed else "The stay is over"
         detail = f"{over}; the code is coming off the doors." if doors else f"{over}."
         return GuestCodeState("ended", "grey", "Ended", detail, doors)
     wanted = [c for c in codes if c.deleted_at is None]
-    doors = tuple(DoorState(c.lock, c, _door_problem(c)) for c in wanted)
+    doors = tuple(
+        DoorState(c.lock, c, _door_problem(c), backups.get(c.pulled_backup_id)) for c in wanted
+    )
     if not doors:
         return GuestCodeState(
             "none", "grey", "No code", f"{reservation.unit.name} has no doors with locks yet.", ()

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from backups.selectors import backup_offered
 from locks.errors import NotFound, ServiceError
 from locks.models import Property
 from locks.services import event_record
@@ -187,6 +188,7 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
         and stay.checked_out_at is None
         and stay.check_in <= now < stay.check_out,
         "can_change": stay.is_confirmed and stay.checked_out_at is None and stay.ends_at > now,
+        "can_give_backup": backup_offered(stay, now),
         **extra,
     }
 

@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+from functools import cached_property
 
 from rest_framework import serializers
 
@@ -62,6 +63,7 @@ class AccessCodeUpdateInput(WindowInput):
     device_id = Text(required=False)
     type = serializers.ChoiceField(choices=AccessCode.Type.values, required=False)
     is_managed = serializers.BooleanField(required=False)
+    use_backup_access_code_pool = serializers.BooleanField(required=False)
 
 
 class AccessCodeIdInput(Input):
@@ -183,13 +185,50 @@ class IssuesMixin(serializers.Serializer):
         return [{**w, f"is_{self.issue_flag}_warning": True} for w in obj.warnings]
 
 
+def locks_with_backup_ready(lock_ids: set[int]) -> set[int]:
+    """Which of these locks hold a healthy backup nobody has been given (one query)."""
+    if not lock_ids:
+        return set()
+    ready = AccessCode.objects.filter(
+        lock_id__in=lock_ids,
+        kind=AccessCode.Kind.BACKUP,
+        pulled_at__isnull=True,
+        deleted_at__isnull=True,
+        removed_at__isnull=True,
+        status=AccessCode.Status.SET,
+        errors=[],
+    )
+    return set(ready.values_list("lock_id", flat=True).distinct())
+
+
+class AccessCodeListSerializer(serializers.ListSerializer):
+    """A page of codes: its locks with a backup ready are looked up once, and only if asked."""
+
+    def to_representation(self, data):
+        self.codes = list(data)
+        return super().to_representation(self.codes)
+
+    @cached_property
+    def locks_with_backup_ready(self) -> set[int]:
+        timed = {c.lock_id for c in self.codes if c.type == AccessCode.Type.TIME_BOUND}
+        return locks_with_backup_ready(timed)
+
+
 class AccessCodeSerializer(IssuesMixin):
+    """An access code; `context["now"]` says whether a backup could be pulled for it now.
+
+    A backup nobody has been given yet is hidden: its `code` is null in every answer.
+    """
+
     issue_flag = "access_code"
+
+    class Meta:
+        list_serializer_class = AccessCodeListSerializer
 
     access_code_id = serializers.UUIDField(source="id")
     device_id = serializers.UUIDField(source="lock.public_id")
     name = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.SerializerMethodField()
     type = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -212,14 +251,26 @@ class AccessCodeSerializer(IssuesMixin):
             return AccessCode.Status.REMOVING
         return obj.status
 
+    def get_code(self, obj) -> str | None:
+        return None if obj.is_hidden_backup else obj.code
+
     def get_is_backup(self, obj) -> bool:
         return obj.kind == AccessCode.Kind.BACKUP
 
     def get_is_backup_access_code_available(self, obj) -> bool:
-        return False
+        """Whether `access_codes/pull_backup_access_code` would hand out a backup now."""
+        if obj.type != AccessCode.Type.TIME_BOUND or obj.kind == AccessCode.Kind.BACKUP:
+            return False
+        if obj.pulled_backup_id:
+            return True  # pulling again returns the same backup
+        if obj.is_over(self.context["now"]):
+            return False
+        if isinstance(self.parent, AccessCodeListSerializer):
+            return obj.lock_id in self.parent.locks_with_backup_ready
+        return obj.lock_id in locks_with_backup_ready({obj.lock_id})
 
     def get_pulled_backup_access_code_id(self, obj) -> str | None:
-        return None
+        return str(obj.pulled_backup_id) if obj.pulled_backup_id else None
 
     def get_is_waiting_for_code_assignment(self, obj) -> bool:
         return False
@@ -284,8 +335,8 @@ class DeviceSerializer(IssuesMixin):
             "code_constraints": [{"constraint_type": c} for c in lock.code_constraints],
             "max_active_codes_supported": lock.max_active_codes,
             "supports_native_scheduling": lock.supports_native_scheduling,
-            "supports_backup_access_code_pool": False,
-            "backup_access_code_pool_enabled": False,
+            "supports_backup_access_code_pool": True,
+            "backup_access_code_pool_enabled": lock.backup_pool_enabled,
             "has_native_entry_events": lock.driver == "simulated",
             "door_kind": lock.door_kind,
             "unit_name": lock.unit.name if lock.unit_id else None,
@@ -313,7 +364,8 @@ class ActionAttemptSerializer(serializers.Serializer):
             return None
         code = attempt.access_code
         if attempt.action_type != "DELETE_ACCESS_CODE" and code is not None and code.is_live:
-            return {**attempt.result, "access_code": AccessCodeSerializer(code).data}
+            answer = AccessCodeSerializer(code, context=self.context).data
+            return {**attempt.result, "access_code": answer}
         return attempt.result
 
 

@@ -72,6 +72,6 @@ def simulate_keypad_code_entry(*, owner: Owner, params: dict, now: datetime) -> 
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
     attempt, event = services.simulated_keypad_entry(lock=lock, code=params["code"], now=now)
     return {
-        "action_attempt": s.ActionAttemptSerializer(attempt).data,
+        "action_attempt": s.ActionAttemptSerializer(attempt, context={"now": now}).data,
         "event": s.EventSerializer(event).data,
     }

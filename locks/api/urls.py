@@ -14,6 +14,7 @@ ROUTES = {
     "access_codes/update": views.access_code_update,
     "access_codes/delete": views.access_code_delete,
     "access_codes/generate_code": views.access_code_generate,
+    "access_codes/pull_backup_access_code": views.access_code_pull_backup,
     "access_codes/unmanaged/list": views.unmanaged_access_code_list,
     "access_codes/simulate/create_unmanaged_access_code": simulate.simulate_create_unmanaged_code,
     "devices/list": views.device_list,
@@ -34,6 +35,7 @@ ROUTES = {
     "reservations/cancel": reservations.reservation_cancel,
     "reservations/check_out": reservations.reservation_check_out,
     "reservations/new_pin": reservations.reservation_new_pin,
+    "reservations/give_backup": reservations.reservation_give_backup,
     "properties/list": reservations.property_list,
     "units/list": reservations.unit_list,
 }

@@ -6,23 +6,31 @@ answer 404) and writes through the services; none talks to a lock: the reconcile
 
 from datetime import datetime
 
+from backups.services import backup_pool_enable, backup_pull
 from locks import selectors, services
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import ServiceError
-from locks.models import Owner
+from locks.models import AccessCode, Owner
 
 
-def _code(code) -> dict:
-    return s.AccessCodeSerializer(code).data
+def _code(code, now: datetime) -> dict:
+    return s.AccessCodeSerializer(code, context={"now": now}).data
 
 
-def _codes(codes) -> list[dict]:
-    return s.AccessCodeSerializer(codes, many=True).data
+def _codes(codes, now: datetime) -> list[dict]:
+    return s.AccessCodeSerializer(codes, many=True, context={"now": now}).data
 
 
-def _attempt(attempt) -> dict:
-    return s.ActionAttemptSerializer(attempt).data
+def _attempt(attempt, now: datetime) -> dict:
+    return s.ActionAttemptSerializer(attempt, context={"now": now}).data
+
+
+def _use_backup_pool(params: dict, lock, now: datetime) -> None:
+    """Seam's switch: `use_backup_access_code_pool: true` on any code turns the lock's pool on
+    (false leaves it as it is, as on Seam)."""
+    if params.get("use_backup_access_code_pool") and not lock.backup_pool_enabled:
+        backup_pool_enable(lock=lock, now=now)
 
 
 def _external_modification(params: dict) -> bool | None:
@@ -53,7 +61,8 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
         allow_external_modification=bool(_external_modification(params)),
         common_code_key=params.get("common_code_key", ""),
     )
-    return {"access_code": _code(code), "action_attempt": _attempt(attempt)}
+    _use_backup_pool(params, lock, now)
+    return {"access_code": _code(code, now), "action_attempt": _attempt(attempt, now)}
 
 
 @endpoint("GET", input=s.AccessCodeGetInput, summary="Get an access code")
@@ -64,7 +73,7 @@ def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     else:
         lock = selectors.lock_get_by_device_id(owner, params["device_id"])
         code = selectors.access_code_get_by_pin(lock, params["code"])
-    return {"access_code": _code(code)}
+    return {"access_code": _code(code, now)}
 
 
 @endpoint("GET", input=s.AccessCodeListInput, summary="List access codes")
@@ -76,7 +85,7 @@ def access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     if "access_code_ids" in params:
         codes = codes.filter(pk__in=params["access_code_ids"])
     page, pagination = paginate(codes, params)
-    return {"access_codes": _codes(page), "pagination": pagination}
+    return {"access_codes": _codes(page, now), "pagination": pagination}
 
 
 @endpoint("PATCH", "PUT", input=s.AccessCodeUpdateInput, summary="Update an access code")
@@ -98,7 +107,8 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     if external is not None:
         changes["allow_external_modification"] = external
     attempt = services.access_code_update(access_code=code, now=now, **changes)
-    return {"action_attempt": _attempt(attempt)}
+    _use_backup_pool(params, code.lock, now)
+    return {"action_attempt": _attempt(attempt, now)}
 
 
 @endpoint("DELETE", input=s.AccessCodeIdInput, summary="Delete an access code")
@@ -106,7 +116,24 @@ def access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code shows `removing` until the lock confirms its removal; then it is gone."""
     code = selectors.api_access_code_get(owner, params["access_code_id"])
     attempt = services.access_code_delete(access_code=code, now=now)
-    return {"action_attempt": _attempt(attempt)}
+    return {"action_attempt": _attempt(attempt, now)}
+
+
+@endpoint(input=s.AccessCodeIdInput, summary="Pull a backup access code")
+def access_code_pull_backup(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """A healthy backup from the lock's pool in place of a time-bound code, until that code ends.
+
+    Pulling again for the same code returns the same backup. The backup is under both
+    `access_code` (what Seam's SDK reads) and `backup_access_code` (older clients).
+    """
+    code = selectors.api_access_code_get(owner, params["access_code_id"])
+    if code.kind == AccessCode.Kind.BACKUP:
+        raise ServiceError(
+            "This is a backup code itself; pull a backup for the code it stands in for.",
+            field="access_code_id",
+        )
+    backup = _code(backup_pull(access_code=code, now=now), now)
+    return {"access_code": backup, "backup_access_code": backup}
 
 
 @endpoint("GET", input=s.DeviceIdInput, summary="Generate a PIN for a device")
@@ -123,7 +150,7 @@ def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> 
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
     codes = selectors.live_codes_for_lock(lock, managed=False).select_related("lock")
     page, pagination = paginate(codes, params)
-    return {"access_codes": _codes(page), "pagination": pagination}
+    return {"access_codes": _codes(page, now), "pagination": pagination}
 
 
 # --- devices and locks ---------------------------------------------------------------------------
@@ -182,7 +209,7 @@ def lock_get(*, owner: Owner, params: dict, now: datetime) -> dict:
 def action_attempt_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """`pending` until the lock has answered, then `success` or `error`."""
     attempt = selectors.action_attempt_get(owner, params["action_attempt_id"])
-    return {"action_attempt": _attempt(attempt)}
+    return {"action_attempt": _attempt(attempt, now)}
 
 
 @endpoint("GET", input=s.EventListInput, summary="List events")

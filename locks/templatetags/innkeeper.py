@@ -56,8 +56,8 @@ ISSUES = {
         "Nothing to do, unless the change was a mistake: then add the code again.",
     ),
     "using_backup_access_code": (
-        "A backup code is being used instead of this one.",
-        "Nothing to do now; check the lock once the guest has checked out.",
+        "The guest has a backup code for this door, in place of this one.",
+        "Nothing to do: the backup works until the stay ends, then comes off the lock.",
     ),
     "being_deleted": ("This code is being removed.", "Nothing to do."),
     "time_frame_adjusted_for_unknown_time_zone": (
@@ -86,6 +86,20 @@ ISSUES = {
         "All code slots on this lock are in use.",
         "Revoke codes that are no longer needed so waiting codes can go on.",
     ),
+    "empty_backup_access_code_pool": (
+        "No backup code is ready on this lock.",
+        "If a guest cannot get in here now, let them in another way. New backups go on as soon "
+        "as the lock takes them: check that it is online.",
+    ),
+    "partial_backup_access_code_pool": (
+        "Fewer backup codes are ready on this lock than it should keep.",
+        "Nothing to do if they are being programmed. If the lock has no free slot, revoke codes "
+        "that are no longer needed.",
+    ),
+    "many_active_backup_codes": (
+        "Several guests are using backup codes on this lock.",
+        "Their own codes may not be reaching it: check the lock's connection and batteries.",
+    ),
 }
 ISSUES["code_modified_external_to_seam"] = ISSUES["conflicting_external_modification"]
 ISSUES["delay_in_setting_code_on_device"] = ISSUES["delay_in_setting_on_device"]
@@ -107,6 +121,9 @@ EVENTS = {
     "access_code.failed_to_remove_from_device": "{code} could not be taken off the lock",
     "access_code.delay_in_setting_on_device": "{code} is taking longer than usual to program",
     "access_code.pin_revealed": "PIN of {code} shown to {revealed_by}",
+    "access_code.backup_access_code_pulled": "A backup code was given in place of {code}",
+    "device.backup_pool_enabled": "Backup codes turned on for this lock",
+    "device.backup_pool_disabled": "Backup codes turned off for this lock",
     "lock.unlocked": "Door opened with {code}",
     "lock.access_denied": "Wrong PIN typed at the keypad: the door stayed locked",
 }
@@ -181,6 +198,16 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
             f"at {local_time(program_at, tz)}.",
         }
     return {"label": "Being programmed", "tone": tone or "amber", "detail": ""}
+
+
+@register.filter
+def pool_tone(health) -> str:
+    """A backup pool's colour: full is green, short is amber, empty is red, off is grey."""
+    if not health.target:
+        return "grey"
+    if health.ready == 0:
+        return "red"
+    return "green" if health.ready >= health.target else "amber"
 
 
 @register.filter

@@ -59,6 +59,7 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
         ("GET", "access_codes/get", {}),
         ("PATCH", "access_codes/update", {"name": "Mine now"}),
         ("DELETE", "access_codes/delete", {}),
+        ("POST", "access_codes/pull_backup_access_code", {}),
         ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
     ],
 )

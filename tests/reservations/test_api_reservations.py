@@ -78,6 +78,7 @@ def test_a_new_stay_gets_one_pin_on_its_door_scheduled_for_its_window(client, ke
         "status": "unset",
         "errors": [],
         "warnings": [],
+        "backup_access_code_id": None,
     }
     assert row.code == code["code"] and row.type == "time_bound"
     assert (stay["guests"], stay["email"], stay["notes"]) == (2, "anna@example.com", "Late arrival")

@@ -56,6 +56,7 @@ def unchanged(stay: Reservation) -> bool:
         ("POST", "reservations/cancel", {}),
         ("POST", "reservations/check_out", {}),
         ("POST", "reservations/new_pin", {}),
+        ("POST", "reservations/give_backup", {}),
     ],
 )
 def test_their_reservation_answers_404(client, key, their_stay, method, path, extra):
