@@ -84,7 +84,7 @@ def backup_pool_enable(
     *, lock: Lock, now: datetime, enabled: bool = True, size: int | None = None
 ) -> Lock:
     """Turn a lock's pool on or off (and optionally set its own size); the pass fills it."""
-    if size is not None and not 1 <= size <= 20:
+    if size is not None and not 1 <= size <= MAX_POOL:
         raise ServiceError(f"A backup pool holds between 1 and {MAX_POOL} codes.", field="size")
     lock.backup_pool_enabled = enabled
     if size is not None:
@@ -238,6 +238,11 @@ def backup_pull(*, access_code: AccessCode, now: datetime) -> AccessCode:
     Pulling again for the same code returns the same backup. Many people pulling at once never
     get one backup for two codes, and one code never gets two.
     """
+    if access_code.kind == BACKUP:
+        raise ServiceError(
+            "This code is itself a backup; pull one for the guest's own code instead.",
+            field="access_code_id",
+        )
     if access_code.type != AccessCode.Type.TIME_BOUND:
         raise ServiceError(
             "A backup stands in for a time-bound code (a stay's), not an ongoing one.",

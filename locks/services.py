@@ -627,7 +627,8 @@ def simulated_keypad_entry(*, lock: Lock, code: str, now: datetime) -> tuple[Act
 
 # --- settings (the dashboard's settings page) ---------------------------------------------------
 
-OWNER_SETTINGS = {
+# In the order the settings page shows them.
+OWNER_SETTINGS = (
     "buffer_before_minutes",
     "buffer_after_minutes",
     "guest_pin_source",
@@ -640,7 +641,7 @@ OWNER_SETTINGS = {
     "failure_error_minutes",
     "backup_pool_size",
     "backup_pool_on_new_locks",
-}
+)
 PROPERTY_FIELDS = {
     "name",
     "address",
@@ -664,7 +665,7 @@ def _saved_clean(instance, *, exclude: list[str] | None = None) -> None:
 def owner_settings_update(*, owner: Owner, **fields) -> Owner:
     """Change how this owner's codes are handled; codes already on locks follow on their next
     check."""
-    unknown = set(fields) - OWNER_SETTINGS
+    unknown = set(fields) - set(OWNER_SETTINGS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
     if fields.get("failure_error_minutes", owner.failure_error_minutes) <= fields.get(

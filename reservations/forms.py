@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.errors import ServiceError
 from locks.models import Membership, Owner, Property, Unit
+from locks.services import OWNER_SETTINGS
 from reservations.models import Reservation
 from reservations.services import phone_normalize
 from reservations.times import stay_bounds
@@ -171,20 +172,7 @@ class ReservationFilterForm(forms.Form):
 class OwnerSettingsForm(forms.ModelForm):
     class Meta:
         model = Owner
-        fields = [
-            "buffer_before_minutes",
-            "buffer_after_minutes",
-            "guest_pin_source",
-            "guest_pin_length",
-            "program_lead_minutes",
-            "native_schedule_lead_hours",
-            "pin_quarantine_days",
-            "lock_poll_minutes",
-            "delay_warning_minutes",
-            "failure_error_minutes",
-            "backup_pool_size",
-            "backup_pool_on_new_locks",
-        ]
+        fields = list(OWNER_SETTINGS)
         labels = {
             "buffer_before_minutes": "Code starts before check-in (minutes)",
             "buffer_after_minutes": "Code ends after check-out (minutes)",

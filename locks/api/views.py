@@ -11,7 +11,7 @@ from locks import selectors, services
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import ServiceError
-from locks.models import AccessCode, Owner
+from locks.models import Owner
 
 
 def _code(code, now: datetime) -> dict:
@@ -127,11 +127,6 @@ def access_code_pull_backup(*, owner: Owner, params: dict, now: datetime) -> dic
     `access_code` (what Seam's SDK reads) and `backup_access_code` (older clients).
     """
     code = selectors.api_access_code_get(owner, params["access_code_id"])
-    if code.kind == AccessCode.Kind.BACKUP:
-        raise ServiceError(
-            "This is a backup code itself; pull a backup for the code it stands in for.",
-            field="access_code_id",
-        )
     backup = _code(backup_pull(access_code=code, now=now), now)
     return {"access_code": backup, "backup_access_code": backup}
 
