@@ -118,3 +118,13 @@ def test_another_owner_can_be_seeded_beside_the_demo(db, capsys):
     _seed(capsys, "--owner", "acme")
     assert Lock.objects.filter(owner__slug="acme").count() == 6
     assert Membership.objects.filter(owner__slug="acme", user__username="acme").exists()
+
+
+def test_every_demo_lock_keeps_a_backup_pool(db, capsys):
+    _seed(capsys)
+    run_due_locks()
+    for lock in Lock.objects.filter(owner__slug="demo"):
+        assert lock.backup_pool_enabled
+        ready = AccessCode.objects.filter(lock=lock, kind="backup", status="set").count()
+        # The 6-slot lock has room for fewer once its guests' codes are on.
+        assert ready == 5 if lock.max_active_codes >= 20 else 0 < ready <= 5

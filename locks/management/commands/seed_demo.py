@@ -45,7 +45,12 @@ class Command(BaseCommand):
         now = timezone.now()
         with transaction.atomic():
             demo, created = Owner.objects.get_or_create(
-                slug=owner, defaults={"name": "Seaside Stays" if owner == "demo" else owner}
+                slug=owner,
+                defaults={
+                    "name": "Seaside Stays" if owner == "demo" else owner,
+                    # Every demo lock keeps backup codes ready, as the guide recommends.
+                    "backup_pool_on_new_locks": True,
+                },
             )
             manager = self._user(owner, Membership.Role.MANAGER, demo, "Maya Costa")
             clerk = self._user(f"{owner}-desk", Membership.Role.FRONT_DESK, demo, "Rui Alves")
