@@ -137,6 +137,17 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Where Twilio's status callbacks reach this site (e.g. https://locks.example.com); without it
+# messages go out without delivery receipts.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# Twilio for a single-owner install (owners can also set their own in Settings → Messages).
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+# Only for a stand-in of Twilio's API (tests, staging); unset means Twilio itself.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+
 # django-q2. `timeout` < `retry` (otherwise a slow task runs twice), bounded attempts,
 # failures acknowledged so a poison task is not redelivered forever; the reconciler keeps
 # its own clock per lock, so a lost task is picked up again by the next tick.
@@ -183,5 +194,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The task queue logs every task at INFO; the default keeps a terminal readable.
         "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
+        "twilio": {"level": "WARNING"},
     },
 }

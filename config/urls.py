@@ -5,6 +5,7 @@ urlpatterns = [
     path("api/", include("locks.api.urls")),
     path("admin/", admin.site.urls),
     path("", include("backups.urls")),
+    path("", include("messaging.urls")),
     path("", include("reservations.urls")),
     path("", include("locks.urls")),
 ]

@@ -1,0 +1,162 @@
+"""Guest messages: each owner's settings and templates, and every message sent or received.
+
+A Message row is written before anything is sent. It never holds a PIN: the text is rendered at
+send time, and what is kept for people to read has its PINs masked.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from locks.models import Owner
+
+
+class MessagingSettings(models.Model):
+    """How an owner's messages go out. The Twilio auth token is write-only: never shown again."""
+
+    class Transport(models.TextChoices):
+        CONSOLE = "console", "Outbox only (no SMS is sent)"
+        TWILIO = "twilio", "Twilio"
+
+    owner = models.OneToOneField(Owner, on_delete=models.CASCADE, related_name="messaging")
+    transport = models.CharField(
+        max_length=20, choices=Transport.choices, default=Transport.CONSOLE
+    )
+    twilio_account_sid = models.CharField(max_length=64, blank=True)
+    twilio_auth_token = models.CharField(max_length=128, blank=True)
+    twilio_from_number = models.CharField(max_length=20, blank=True, help_text="E.164")
+    twilio_messaging_service_sid = models.CharField(max_length=64, blank=True)
+
+    send_arrival_automatically = models.BooleanField(default=True)
+    arrival_hours_before = models.PositiveSmallIntegerField(
+        default=24, help_text="The arrival message goes out this long before check-in."
+    )
+    send_checkout_reminder = models.BooleanField(default=False)
+    checkout_reminder_hours_before = models.PositiveSmallIntegerField(default=2)
+    reply_keywords_enabled = models.BooleanField(
+        default=False,
+        help_text="A guest who replies HELP or CODE gets their code again (or a backup).",
+    )
+    max_messages_per_stay_per_day = models.PositiveSmallIntegerField(
+        default=10, help_text="Stops a runaway loop from texting a guest again and again."
+    )
+
+    class Meta:
+        verbose_name_plural = "messaging settings"
+
+    def __str__(self) -> str:
+        return f"Messaging of {self.owner}"
+
+
+class MessageTemplate(models.Model):
+    class Kind(models.TextChoices):
+        ARRIVAL = "arrival", "Arrival message"
+        BACKUP = "backup", "Backup code message"
+        CHECKOUT = "checkout", "Check-out reminder"
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="message_templates")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "kind"], name="message_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.owner}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", "Sent"
+        INBOUND = "inbound", "Received"
+
+    class Kind(models.TextChoices):
+        ARRIVAL = "arrival", "Arrival message"
+        BACKUP = "backup", "Backup code"
+        CHECKOUT = "checkout", "Check-out reminder"
+        FREE = "free", "Message from the front desk"
+        REPLY = "reply", "Answer to the guest"
+        INBOUND = "inbound", "From the guest"
+
+    class Status(models.TextChoices):
+        # Twilio's statuses, plus `sending` while a worker holds the message.
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Not delivered"
+        FAILED = "failed", "Failed"
+        RECEIVED = "received", "Received"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="messages")
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    to = models.CharField(max_length=20)
+    from_number = models.CharField(max_length=20, blank=True)
+    transport = models.CharField(max_length=20, blank=True)
+    # Text a person typed (free messages, inbound): never holds a PIN Innkeeper put there.
+    text = models.TextField(blank=True)
+    # What was sent, with its PINs masked: what the Outbox shows.
+    preview = models.TextField(blank=True)
+    # The backup codes this message gives (ids), rendered with their PINs at send time.
+    backup_code_ids = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    error_code = models.CharField(max_length=20, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["owner", "created_at"], name="message_owner_time"),
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_send"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+FINAL_STATUSES = {
+    Message.Status.DELIVERED,
+    Message.Status.UNDELIVERED,
+    Message.Status.FAILED,
+    Message.Status.RECEIVED,
+}
+# A status callback may only move a message forward along this order.
+STATUS_RANK = {
+    Message.Status.QUEUED: 0,
+    Message.Status.SENDING: 1,
+    Message.Status.SENT: 2,
+    Message.Status.DELIVERED: 3,
+    Message.Status.UNDELIVERED: 3,
+    Message.Status.FAILED: 3,
+}
