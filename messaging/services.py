@@ -2,8 +2,8 @@
 
 A message is written (queued) before it is sent, and sent by a task that claims it with a
 conditional update, so two workers never send one message twice. Its text is rendered at send
-time: the arrival message gives the guest's own PIN if their code is healthy on every door, and
-otherwise pulls backups and gives those (the guide's `getGuestMessage`), so a guest never
+time: the arrival message gives the guest's own PIN where their code is healthy, and pulls and
+gives a backup for a door where it is not (the guide's `getGuestMessage`), so a guest never
 receives a PIN that is known not to work.
 """
 
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
-from backups.services import reservation_backups_give
+from backups.services import backup_pull, reservation_backups_give
 from locks.errors import ServiceError
 from locks.models import AccessCode, Owner
 from locks.services import event_record
@@ -34,8 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 RETRY_BASE = timedelta(minutes=1)
-# A backup works from the moment it is given, so one is given in an arrival message only this
-# close to check-in; earlier, an unhealthy code makes the message wait (and the lock retries).
+# How close to check-in an arrival message gives backups for unhealthy doors (see `_code_doors`).
 BACKUP_IN_ARRIVAL_WITHIN = timedelta(hours=3)
 
 
@@ -98,12 +97,12 @@ def _limit(reservation: Reservation, now: datetime) -> None:
     sent_today = Message.objects.filter(
         reservation=reservation,
         direction=Message.Direction.OUTBOUND,
-        created_at__gte=now - timedelta(days=1),
+        created_at__gt=now - timedelta(days=1),
     ).count()
     if sent_today >= cap:
         raise ServiceError(
-            f"{reservation.guest_name} has been sent {sent_today} messages in the last 24 hours, "
-            "the most Settings → Messages allows. Call the guest instead.",
+            f"Not sent: {reservation.guest_name} has had {sent_today} messages in the last 24 "
+            f"hours, the most Settings → Messages allows for one stay. Call the guest instead.",
             type="message_limit_reached",
             status=429,
         )
@@ -118,7 +117,10 @@ def message_queue(
     backup_codes: list[AccessCode] | None = None,
     sent_by=None,
 ) -> Message:
-    """Write a message for a stay's guest and queue its sending (after the commit)."""
+    """Write a message for a stay's guest and queue its sending (after the commit).
+
+    A free message is sent exactly as typed: nothing in it is a placeholder.
+    """
     if not reservation.phone:
         raise ServiceError(
             f"{reservation.guest_name} has no mobile number. Add one to the reservation first.",
@@ -136,6 +138,7 @@ def message_queue(
             text=text.strip()[:1000],
             backup_code_ids=[str(c.pk) for c in backup_codes or []],
             sent_by=sent_by,
+            created_at=now,
         )
         transaction.on_commit(lambda: _enqueue(message.pk))
     return message
@@ -162,76 +165,172 @@ def backup_codes_send(*, reservation: Reservation, now: datetime, sent_by=None):
     return message, given
 
 
-# --- sending ----------------------------------------------------------------------------------
+# --- what gets sent ---------------------------------------------------------------------------
+
+
+def _when(moment: datetime, tz) -> str:
+    local = moment.astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
 
 
 def _context(reservation: Reservation) -> dict:
     tz = reservation.unit.property.tz
-
-    def when(moment: datetime) -> str:
-        local = moment.astimezone(tz)
-        return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
-
     return {
         "guest_name": reservation.guest_name,
         "property": reservation.unit.property.name,
         "unit": reservation.unit.name,
-        "check_in": when(reservation.check_in),
-        "check_out": when(reservation.ends_at),
+        "check_in": _when(reservation.check_in, tz),
+        "check_out": _when(reservation.ends_at, tz),
     }
 
 
-def _guest_code_healthy(codes: list[AccessCode]) -> bool:
-    return bool(codes) and all(not c.errors and c.lock.online for c in codes)
+def _door_trouble(code: AccessCode) -> str:
+    """Why a door's guest code cannot be trusted to open it at check-in ("" when it can).
+
+    The guide's test is "no errors". A code that is only scheduled (not on the lock yet, no
+    errors) counts as healthy when its lock is online: the reconciler puts it on at programming
+    time, and waiting for that (30 minutes before check-in on most locks) would leave guests
+    without their code until they are at the door. A problem that appears later is on Today,
+    and the front desk (or a guest's CODE reply) gives a backup then.
+    """
+    if code.errors:
+        return f"{code.lock.name}: {code.errors[0]['message']}"
+    if not code.lock.online:
+        return f"{code.lock.name} is offline"
+    return ""
 
 
-def _door_pins(message: Message, now: datetime) -> tuple[str, list[texts.DoorPin]]:
-    """Which template to use and the PINs to give, decided now (never stored)."""
-    reservation = message.reservation
-    if message.kind in (Kind.BACKUP,):
-        backups = AccessCode.objects.filter(
-            pk__in=message.backup_code_ids, removed_at__isnull=True
-        ).select_related("lock")
-        return texts.Kind.BACKUP, [texts.DoorPin(b.lock.name, b.code) for b in backups]
-    if message.kind != Kind.ARRIVAL:
-        return "", []
-    codes = list(
+def _guest_codes(reservation: Reservation) -> list[AccessCode]:
+    return list(
         AccessCode.objects.filter(
             reservation=reservation,
             kind=AccessCode.Kind.GUEST,
             removed_at__isnull=True,
             deleted_at__isnull=True,
-        ).select_related("lock")
+        )
+        .select_related("lock")
+        .order_by("lock__name")
     )
-    if _guest_code_healthy(codes):
-        return texts.Kind.ARRIVAL, [texts.DoorPin(c.lock.name, c.code) for c in codes]
+
+
+def _code_doors(message: Message, now: datetime) -> list[texts.DoorPin]:
+    """The guide's getGuestMessage, door by door, decided at send time (never stored).
+
+    Healthy code on every door: the guest's own PIN. Otherwise the message waits (the lock
+    keeps retrying, and most troubles pass) until `BACKUP_IN_ARRIVAL_WITHIN` before check-in:
+    3 hours is late enough that a passing trouble does not cost a backup, and early enough that
+    the guest has the code before they travel to the door. Then a backup is pulled for each
+    unhealthy door only, and the healthy doors keep the guest's own PIN, so no backup goes out
+    for a door whose code is fine (lesson 11). A door with neither is never given a PIN known not
+    to work: the message waits until check-in, then fails, and the stay's history says why.
+
+    A guest who replied CODE is asking now, perhaps at the door: their answer never waits.
+    """
+    reservation = message.reservation
+    codes = _guest_codes(reservation)
+    if not codes:
+        raise TransportError(
+            "Not sent: the stay has no code on any door. Check its room's locks.", permanent=True
+        )
+    troubles = {c.pk: _door_trouble(c) for c in codes}
+    if not any(troubles.values()):
+        return [texts.DoorPin(c.lock.name, c.code) for c in codes]
+    tz = reservation.unit.property.tz
+    why = "; ".join(t for t in troubles.values() if t)
+    asked = message.kind == Kind.REPLY
     backups_from = reservation.check_in - BACKUP_IN_ARRIVAL_WITHIN
-    if now < backups_from:
+    if now < backups_from and not asked:
         raise Postpone(
             backups_from,
-            "Waiting: the guest's code is not working on every door yet. The message goes out "
-            "when it is, or with backup codes 3 hours before check-in.",
+            f"Waiting: the guest's code is not working yet ({why}). It goes out as soon as it "
+            f"does, or with a backup code at {_when(backups_from, tz)}.",
         )
-    # The guide's getGuestMessage: a code known not to work is never sent; backups are.
-    given = reservation_backups_give(reservation=reservation, now=now, every_door=False)
-    pins = {d.lock.pk: d.backup for d in given if d.backup}
-    message.backup_code_ids = [str(b.pk) for b in pins.values()]
-    return texts.Kind.ARRIVAL, [
-        texts.DoorPin(c.lock.name, pins[c.lock_id].code if c.lock_id in pins else c.code)
-        for c in codes
-    ]
+    doors, given, missing = [], [], []
+    for code in codes:
+        if not troubles[code.pk]:
+            doors.append(texts.DoorPin(code.lock.name, code.code))
+            continue
+        try:
+            backup = backup_pull(access_code=code, now=now)
+        except ServiceError:
+            backup = None
+        if backup is not None:
+            given.append(backup)
+            doors.append(texts.DoorPin(code.lock.name, backup.code))
+        elif code.status == AccessCode.Status.SET and not code.errors:
+            # On the lock before it went offline: the keypad still opens with it.
+            doors.append(texts.DoorPin(code.lock.name, code.code))
+        else:
+            missing.append(code.lock.name)
+    message.backup_code_ids = [str(b.pk) for b in given]
+    if missing:
+        names = ", ".join(missing)
+        if now < reservation.check_in and not asked:
+            raise Postpone(
+                reservation.check_in,
+                f"Waiting: no working code for {names} ({why}) and no backup code is ready "
+                "there. Call the guest if it has not gone out by check-in.",
+            )
+        raise TransportError(
+            f"Not sent: no working code for {names} ({why}) and no backup code is ready there. "
+            "Call the guest.",
+            permanent=True,
+        )
+    return doors
+
+
+def _backup_doors(message: Message) -> list[texts.DoorPin]:
+    backups = AccessCode.objects.filter(
+        pk__in=message.backup_code_ids, removed_at__isnull=True, deleted_at__isnull=True
+    ).select_related("lock")
+    return [texts.DoorPin(b.lock.name, b.code) for b in backups.order_by("lock__name")]
+
+
+def _still_wanted(message: Message, now: datetime) -> str:
+    """Why a message about the stay should no longer go out ("" when it should)."""
+    reservation = message.reservation
+    if message.kind == Kind.FREE:
+        return ""  # a person wrote it just now, knowing the stay
+    if not reservation.is_confirmed:
+        return "Not sent: the stay was cancelled."
+    if reservation.checked_out_at:
+        return "Not sent: the guest has checked out."
+    if reservation.check_out <= now:
+        return "Not sent: the stay is over."
+    return ""
 
 
 def _body(message: Message, now: datetime) -> tuple[str, str]:
     """The text to send and its masked copy to keep."""
-    if message.kind in (Kind.FREE, Kind.REPLY) and message.text:
+    if message.kind == Kind.FREE or (message.kind == Kind.REPLY and message.text):
         return message.text, message.text
-    template_kind, doors = _door_pins(message, now)
-    if template_kind in texts.NEEDS_PIN and not doors:
+    stale = _still_wanted(message, now)
+    if stale:
+        raise TransportError(stale, permanent=True)
+    # A reply with no typed text answers a guest who texted HELP or CODE: the arrival message
+    # again, decided now, so it gives their code if it works and a backup if it does not.
+    if message.kind in (Kind.ARRIVAL, Kind.REPLY):
+        template_kind, doors = texts.Kind.ARRIVAL, _code_doors(message, now)
+    elif message.kind == Kind.BACKUP:
+        template_kind, doors = texts.Kind.BACKUP, _backup_doors(message)
+        if not doors:
+            raise TransportError(
+                "Not sent: its backup codes are no longer on the doors. Give new ones.",
+                permanent=True,
+            )
+    elif message.kind == Kind.CHECKOUT:
+        template_kind, doors = texts.Kind.CHECKOUT, []
+    else:
+        raise TransportError("Not sent: there is nothing to say in it.", permanent=True)
+    body = texts.template_body(message.owner, template_kind)
+    problems = texts.template_problems(template_kind, body)
+    if problems:
+        # Saved before today's checks: rendering it could fail or show what it should not.
         raise TransportError(
-            "The stay has no code on any door to send; check its doors.", permanent=True
+            f"Not sent: the {template_kind} template needs fixing in Settings → Messages. "
+            + " ".join(problems),
+            permanent=True,
         )
-    body = texts.template_body(message.owner, template_kind or texts.Kind.CHECKOUT)
     context = _context(message.reservation)
     return (
         texts.render(body, context=context, doors=doors),
@@ -301,13 +400,50 @@ def message_send(*, message_id, now: datetime) -> Message | None:
         _failed(message, exc, now)
     else:
         message.provider_id = sent.provider_id
-        message.status = sent.status
         message.sent_at = now
         message.error_code = message.error_message = ""
-        if sent.status == Status.DELIVERED:
-            message.delivered_at = now
+        _record_sent(message, now)
+        # A receipt may have come in while the provider's answer was on its way: the status is
+        # only ours to set while nobody moved it past `sending`.
+        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=sent.status,
+            delivered_at=now if sent.status == Status.DELIVERED else None,
+        )
+        message.save(update_fields=_SENT_FIELDS)
+        message.refresh_from_db(fields=["status", "delivered_at"])
+        return message
     message.save()
     return message
+
+
+_SENT_FIELDS = [
+    "provider_id",
+    "sent_at",
+    "error_code",
+    "error_message",
+    "preview",
+    "transport",
+    "backup_code_ids",
+    "updated_at",
+]
+
+
+def _record_sent(message: Message, now: datetime) -> None:
+    """The stay's history shows what its guest was sent (never the PIN)."""
+    if not message.reservation_id:
+        return
+    what = message.get_kind_display()
+    if message.kind in (Kind.ARRIVAL, Kind.REPLY) and message.backup_code_ids:
+        what += " with backup codes (the guest's own code was not working)"
+    event_record(
+        owner=message.owner,
+        event_type="message.sent",
+        now=now,
+        reservation=message.reservation,
+        message=f"{what} sent to {message.to}.",
+        message_id=str(message.pk),
+        kind=message.kind,
+    )
 
 
 def _failed(message: Message, exc: Exception, now: datetime) -> None:
@@ -315,6 +451,11 @@ def _failed(message: Message, exc: Exception, now: datetime) -> None:
     message.error_code = getattr(exc, "code", "") or getattr(exc, "type", "")
     message.error_message = exc.message[:500]
     if permanent or message.attempts >= MAX_ATTEMPTS:
+        if not permanent:
+            message.error_message = (
+                f"{exc.message} Gave up after {message.attempts} attempts: send it again "
+                "from the reservation, or call the guest."
+            )[:500]
         message.status = Status.FAILED
         message.next_attempt_at = None
         if message.reservation_id:
@@ -331,12 +472,20 @@ def _failed(message: Message, exc: Exception, now: datetime) -> None:
         message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
 
 
+# A queued message's own task normally sends it within seconds; one still waiting after this
+# long lost its task (a worker restarted), and the tick sends it. The claim stops a double send.
+TASK_LOST_AFTER = timedelta(minutes=2)
+
+
 def messages_due(*, now: datetime) -> list:
-    """Queued messages whose retry time has come (the tick sends them again)."""
+    """Queued messages whose retry time has come, or whose task was lost (the tick sends them)."""
     return list(
-        Message.objects.filter(
-            status=Status.QUEUED, provider_id="", next_attempt_at__lte=now
-        ).values_list("pk", flat=True)[:500]
+        Message.objects.filter(status=Status.QUEUED, provider_id="")
+        .filter(
+            Q(next_attempt_at__lte=now)
+            | Q(next_attempt_at__isnull=True, created_at__lte=now - TASK_LOST_AFTER)
+        )
+        .values_list("pk", flat=True)[:500]
     )
 
 
@@ -366,7 +515,26 @@ def message_status_update(
     return updated == 1
 
 
-# --- the arrival message, on the clock --------------------------------------------------------
+# --- the arrival message and the check-out reminder, on the clock ------------------------------
+
+# A stay entered after its check-in (a walk-in) still gets its arrival message; guests long in
+# the house when an owner turns messages on are not welcomed again.
+ARRIVAL_LATE = timedelta(hours=12)
+
+
+def _stays_due(owner: Owner, kind: str):
+    """Confirmed stays with a phone, not checked out, that never had a message of this kind.
+
+    Once one went out, none follows automatically, even if the dates move: a person resends.
+    """
+    return (
+        Reservation.objects.filter(
+            owner=owner, status=Reservation.Status.CONFIRMED, checked_out_at__isnull=True
+        )
+        .exclude(phone="")
+        .exclude(messages__kind=kind)
+        .select_related("owner", "unit__property")
+    )
 
 
 def arrivals_due(*, owner: Owner, now: datetime) -> list[Reservation]:
@@ -375,28 +543,58 @@ def arrivals_due(*, owner: Owner, now: datetime) -> list[Reservation]:
     if not config.send_arrival_automatically:
         return []
     return list(
-        Reservation.objects.filter(
-            owner=owner,
-            status=Reservation.Status.CONFIRMED,
-            checked_out_at__isnull=True,
+        _stays_due(owner, Kind.ARRIVAL).filter(
             check_in__lte=now + timedelta(hours=config.arrival_hours_before),
+            check_in__gt=now - ARRIVAL_LATE,
             check_out__gt=now,
         )
-        .exclude(phone="")
-        .exclude(messages__kind=Kind.ARRIVAL)
-        .select_related("owner", "unit__property")
     )
+
+
+def checkouts_due(*, owner: Owner, now: datetime) -> list[Reservation]:
+    """Stays whose check-out reminder should go out now and has not (the owner's choice)."""
+    config = messaging_settings(owner)
+    if not config.send_checkout_reminder:
+        return []
+    return list(
+        _stays_due(owner, Kind.CHECKOUT).filter(
+            check_out__lte=now + timedelta(hours=config.checkout_reminder_hours_before),
+            check_out__gt=now,
+        )
+    )
+
+
+def _queue_once(reservation: Reservation, kind: str, now: datetime) -> Message | None:
+    """Queue a stay's automatic message unless it has one of this kind already.
+
+    Two ticks can find the same stay due at once; the stay's row is locked while checking and
+    writing (on SQLite the IMMEDIATE transaction does the same), so only one of them writes it.
+    """
+    with transaction.atomic():
+        Reservation.objects.select_for_update().filter(pk=reservation.pk).first()
+        if Message.objects.filter(reservation=reservation, kind=kind).exists():
+            return None
+        return message_queue(reservation=reservation, kind=kind, now=now)
+
+
+def _send_due(owners, due, kind: str, now: datetime) -> int:
+    queued = 0
+    for owner in owners:
+        for reservation in due(owner=owner, now=now):
+            try:
+                queued += _queue_once(reservation, kind, now) is not None
+            except ServiceError as exc:
+                log.warning("%s message for %s not queued: %s", kind, reservation.pk, exc.type)
+    return queued
 
 
 def arrivals_send(*, now: datetime) -> int:
     """Queue every arrival message that is due (the messaging tick, every minute)."""
-    queued = 0
-    for owner in Owner.objects.exclude(messaging__send_arrival_automatically=False):
-        for reservation in arrivals_due(owner=owner, now=now):
-            try:
-                message_queue(reservation=reservation, kind=Kind.ARRIVAL, now=now)
-            except ServiceError as exc:
-                log.warning("Arrival message for %s not queued: %s", reservation.pk, exc.type)
-                continue
-            queued += 1
-    return queued
+    owners = Owner.objects.exclude(messaging__send_arrival_automatically=False)
+    return _send_due(owners, arrivals_due, Kind.ARRIVAL, now)
+
+
+def checkouts_send(*, now: datetime) -> int:
+    """Queue every check-out reminder that is due (the messaging tick, every minute)."""
+    owners = Owner.objects.filter(messaging__send_checkout_reminder=True)
+    return _send_due(owners, checkouts_due, Kind.CHECKOUT, now)

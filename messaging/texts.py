@@ -18,6 +18,7 @@ PLACEHOLDERS = {
 }
 # A message meant to let the guest in is useless without a PIN.
 NEEDS_PIN = {Kind.ARRIVAL, Kind.BACKUP}
+GIVES_CODE = {"pin", "doors"}
 
 DEFAULTS = {
     Kind.ARRIVAL: (
@@ -37,14 +38,22 @@ MAX_LENGTH = 640  # four SMS segments: longer texts cost more and arrive split
 
 
 def template_problems(kind: str, body: str) -> list[str]:
-    """What is wrong with a template, in words (empty when it is fine)."""
-    problems = []
+    """What is wrong with a template, in words that say what to fix (empty when it is fine)."""
+    if not body.strip():
+        return ["Write the message."]
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(body) if name is not None}
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(body)
+            if name is not None
+        ]
     except ValueError:
         return [
-            "A brace is not closed: write placeholders as {guest_name}, and a lone brace as {{."
+            "A brace is not matched: write placeholders as {guest_name}, and a brace itself "
+            "as {{ or }}."
         ]
+    problems = []
+    names = {name for name, _, _ in fields}
     unknown = sorted(names - set(PLACEHOLDERS))
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
@@ -52,12 +61,21 @@ def template_problems(kind: str, body: str) -> list[str]:
             f"Unknown placeholder{'s' if len(unknown) > 1 else ''} "
             f"{', '.join('{' + n + '}' for n in unknown)}. Use: {allowed}."
         )
-    if kind in NEEDS_PIN and not names & {"pin", "doors"}:
+    # Formatting inside a placeholder ({pin:>8}, {pin!r}) could show part of a PIN the Outbox's
+    # masked copy cannot account for; nothing a guest needs requires it.
+    fancy = sorted({name for name, spec, conversion in fields if spec or conversion})
+    if fancy:
+        problems.append(
+            "Write placeholders plainly, without “:” or “!” inside the braces: "
+            + ", ".join("{" + n + "}" for n in fancy)
+            + "."
+        )
+    if kind in NEEDS_PIN and not names & GIVES_CODE:
         problems.append("This message must give the code: put {pin} or {doors} in it.")
+    if kind not in NEEDS_PIN and names & GIVES_CODE:
+        problems.append("A check-out reminder does not give the code: take out {pin} and {doors}.")
     if len(body) > MAX_LENGTH:
         problems.append(f"Keep it under {MAX_LENGTH} characters (it has {len(body)}).")
-    if not body.strip():
-        problems.append("Write the message.")
     return problems
 
 
@@ -73,7 +91,12 @@ class DoorPin:
 
 
 def render(body: str, *, context: dict, doors: list[DoorPin], mask: bool = False) -> str:
-    """The text of a message. With `mask`, every PIN is replaced by dots (what is stored)."""
+    """The text of a message. With `mask`, every PIN is replaced by dots (what is stored).
+
+    The masked copy is rendered from the same doors rather than by finding PINs in the text, so
+    no digit of a PIN survives in it, while text that merely looks like one (a check-in at 15:00
+    when the PIN is 1500) stays as it is.
+    """
 
     def shown(pin: str) -> str:
         return "•" * len(pin) if mask else pin

@@ -18,6 +18,8 @@ from locks.errors import NotFound, ServiceError
 from locks.models import Property
 from locks.services import event_record
 from locks.views import manager_required, membership_required
+from messaging.forms import FreeMessageForm
+from messaging.selectors import any_pending, messages_for_stay
 from reservations import selectors, services
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
@@ -178,6 +180,7 @@ def reservation_edit(request, reservation_id):
 
 
 def _detail_context(request, stay: Reservation, now, **extra) -> dict:
+    stay_messages = messages_for_stay(stay)
     return {
         "stay": stay,
         "tz": stay.unit.property.tz,
@@ -189,6 +192,9 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
         and stay.check_in <= now < stay.check_out,
         "can_change": stay.is_confirmed and stay.checked_out_at is None and stay.ends_at > now,
         "can_give_backup": backup_offered(stay, now),
+        "stay_messages": stay_messages,
+        "messages_pending": any_pending(stay_messages),
+        "message_form": FreeMessageForm(),
         **extra,
     }
 

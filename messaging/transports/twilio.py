@@ -2,7 +2,7 @@
 
 import requests
 from django.conf import settings
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -39,11 +39,20 @@ class TwilioTransport:
         messaging_service_sid: str = "",
         **_options,
     ):
-        if not account_sid or not auth_token or not (from_number or messaging_service_sid):
+        missing = [
+            name
+            for name, value in (
+                ("the account SID", account_sid),
+                ("the auth token", auth_token),
+                ("a sender number or messaging service", from_number or messaging_service_sid),
+            )
+            if not value
+        ]
+        if missing:
             raise TransportError(
-                "Twilio is not fully set up: add the account SID, the auth token and a sender "
-                "number or messaging service in Settings → Messages.",
+                f"Twilio is not fully set up: add {' and '.join(missing)} in Settings → Messages.",
                 permanent=True,
+                code="twilio_not_set_up",
             )
         self.client = Client(
             account_sid, auth_token, http_client=TwilioHttpClient(timeout=TIMEOUT_SECONDS)
@@ -62,19 +71,32 @@ class TwilioTransport:
         try:
             message = self.client.messages.create(to=to, body=body, **self.sender, **extra)
         except TwilioRestException as exc:
-            code = str(exc.code or "")
-            if code in PERMANENT_ERRORS:
-                raise TransportError(PERMANENT_ERRORS[code], permanent=True, code=code) from None
-            retry = exc.status == 429 or exc.status >= 500
-            raise TransportError(
-                f"Twilio refused the message ({code or exc.status}): {exc.msg}",
-                permanent=not retry,
-                code=code or str(exc.status),
-            ) from None
-        except (requests.RequestException, TwilioException) as exc:
-            raise TransportError(
-                f"Twilio could not be reached ({type(exc).__name__}); it will be retried.",
-                code="unreachable",
-            ) from None
+            raise _refused(str(exc.code or ""), exc.status, exc.msg) from None
+        except TwilioServiceException as exc:
+            raise _refused(str(exc.code or ""), exc.status, exc.title) from None
+        except requests.Timeout:
+            raise TransportError("Twilio did not answer in time.", code="timeout") from None
+        except (requests.RequestException, TwilioException):
+            raise TransportError("Twilio could not be reached.", code="unreachable") from None
         status = {"accepted": "queued", "scheduled": "queued"}.get(message.status, message.status)
         return Sent(provider_id=message.sid, status=status)
+
+
+def _refused(code: str, http_status: int, detail: str) -> TransportError:
+    """Twilio answered with an error: final, unless it is Twilio's own trouble or a rate limit."""
+    if code in PERMANENT_ERRORS:
+        return TransportError(PERMANENT_ERRORS[code], permanent=True, code=code)
+    if http_status == 429:
+        return TransportError(
+            "Twilio asked us to slow down (too many messages at once).", code=code or "429"
+        )
+    if http_status >= 500:
+        return TransportError(
+            f"Twilio had a problem on its side (HTTP {http_status}).", code=code or str(http_status)
+        )
+    # Twilio's own words (they name the number at most, never the message's text).
+    return TransportError(
+        f"Twilio refused the message (error {code or http_status}): {detail}",
+        permanent=True,
+        code=code or str(http_status),
+    )

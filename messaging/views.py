@@ -1,0 +1,343 @@
+"""Guest messages in the dashboard: the Outbox, a stay's messages and the front desk's texts
+(a backup code, the arrival message again, a short free message), and Settings → Messages.
+
+Everyone in the company sees the Outbox and texts a stay's guest; settings and templates are for
+managers. A message row never holds a PIN: the Outbox and a stay's list show masked previews.
+Only the backups a clerk sends are shown to them, as when they give one to read out.
+"""
+
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from backups.selectors import backup_offered
+from locks.errors import NotFound, ServiceError
+from locks.models import Property
+from locks.views import manager_required, membership_required
+from messaging import selectors, services, texts
+from messaging.forms import (
+    FreeMessageForm,
+    MessagingSettingsForm,
+    OutboxFilterForm,
+    TemplateForm,
+)
+from messaging.models import Message, MessageTemplate
+from reservations import selectors as stays
+from reservations.models import Reservation
+
+PAGE_SIZE = 25
+NOT_OFFERED = (
+    "Backup codes are given from the day of arrival until the stay ends: a backup opens the door "
+    "from the moment it is given."
+)
+
+
+def _reservation(request, reservation_id) -> Reservation:
+    try:
+        return stays.reservation_get(request.membership.owner, reservation_id)
+    except NotFound:
+        raise Http404("No such reservation.") from None
+
+
+def _message(request, message_id) -> Message:
+    try:
+        return selectors.message_get(request.membership.owner, message_id)
+    except NotFound:
+        raise Http404("No such message.") from None
+
+
+# --- the Outbox ----------------------------------------------------------------------------------
+
+
+@login_required
+@membership_required
+def outbox(request):
+    owner = request.membership.owner
+    properties = list(Property.objects.filter(owner=owner))
+    form = OutboxFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    found = selectors.outbox_search(
+        owner,
+        properties,
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        kind=filters.get("kind", ""),
+        day=filters.get("day"),
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "pending": selectors.any_pending(page.object_list),
+        "utc": UTC,
+    }
+    if request.htmx and request.htmx.target == "outbox-results":
+        return render(request, "messaging/outbox.html#results", context)
+    return render(request, "messaging/outbox.html", context)
+
+
+@login_required
+@membership_required
+def message_status(request, message_id):
+    """One message's status: the small part of a panel that polls until the message is final."""
+    return render(
+        request, "messaging/_message_status.html", {"message": _message(request, message_id)}
+    )
+
+
+# --- a stay's messages ---------------------------------------------------------------------------
+
+
+def _stay_messages(request, stay: Reservation, *, status: int = 200, **extra):
+    """The stay page's Messages card, after an action (or its list alone, when it polls)."""
+    now = timezone.now()
+    listed = selectors.messages_for_stay(stay)
+    context = {
+        "stay": stay,
+        "tz": stay.unit.property.tz,
+        "now": now,
+        "stay_messages": listed,
+        "messages_pending": selectors.any_pending(listed),
+        "can_give_backup": backup_offered(stay, now),
+        "message_form": FreeMessageForm(),
+        **extra,
+    }
+    return render(request, "messaging/_stay_messages.html", context, status=status)
+
+
+def _answer(request, stay: Reservation, *, error: str = "", done: str = "", **extra):
+    """An action's answer: the card on the stay's page (htmx), or a redirect with a notice."""
+    if request.htmx and request.htmx.target == "stay-messages":
+        return _stay_messages(
+            request, stay, status=400 if error else 200, error=error, done=done, **extra
+        )
+    if error:
+        messages.error(request, error)
+    if done:
+        messages.success(request, done)
+    return redirect(reverse("reservation_detail", args=[stay.pk]) + "#stay-messages")
+
+
+@login_required
+@membership_required
+def reservation_messages(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    listed = selectors.messages_for_stay(stay)
+    context = {
+        "stay": stay,
+        "tz": stay.unit.property.tz,
+        "stay_messages": listed,
+        "messages_pending": selectors.any_pending(listed),
+    }
+    return render(request, "messaging/_stay_messages.html#list", context)
+
+
+@login_required
+@membership_required
+@require_POST
+def reservation_backup_sms(request, reservation_id):
+    """A guest cannot get in: a backup on every door, texted to them in one click.
+
+    The clerk sees the PINs too (to read out if the text is slow) and the message's status live.
+    On Today the answer opens in the `backup-answer` panel; on the stay's page, in its card.
+    """
+    stay = _reservation(request, reservation_id)
+    now = timezone.now()
+    sent, given, refused = None, [], ""
+    if not backup_offered(stay, now):
+        refused = NOT_OFFERED
+    else:
+        try:
+            # A text that cannot go (no number, the daily limit) gives no backups either.
+            with transaction.atomic():
+                sent, given = services.backup_codes_send(
+                    reservation=stay, now=now, sent_by=request.user
+                )
+        except ServiceError as exc:
+            refused = exc.message
+    given.sort(key=lambda door: (door.lock.unit_id is None, door.lock.name))
+    if request.htmx and request.htmx.target == "backup-answer":
+        context = {"stay": stay, "given": given, "refused": refused, "message": sent}
+        return render(request, "messaging/_backup_sms.html", context)
+    done = (
+        f"Backup codes are on their way to {stay.guest_name} by SMS; read them out if the "
+        "guest is at the door."
+        if sent
+        else ""
+    )
+    return _answer(request, stay, error=refused, done=done, given=given, sent=sent)
+
+
+@login_required
+@membership_required
+@require_POST
+def reservation_arrival_resend(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    try:
+        sent = services.message_queue(
+            reservation=stay,
+            kind=Message.Kind.ARRIVAL,
+            now=timezone.now(),
+            sent_by=request.user,
+        )
+    except ServiceError as exc:
+        return _answer(request, stay, error=exc.message)
+    return _answer(
+        request, stay, done=f"The arrival message is on its way to {stay.guest_name}.", sent=sent
+    )
+
+
+@login_required
+@membership_required
+@require_POST
+def reservation_message_send(request, reservation_id):
+    stay = _reservation(request, reservation_id)
+    form = FreeMessageForm(request.POST)
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+        if request.htmx and request.htmx.target == "stay-messages":
+            return _stay_messages(request, stay, status=400, message_form=form)
+        return _answer(request, stay, error=error)
+    try:
+        sent = services.message_queue(
+            reservation=stay,
+            kind=Message.Kind.FREE,
+            now=timezone.now(),
+            text=form.cleaned_data["text"],
+            sent_by=request.user,
+        )
+    except ServiceError as exc:
+        if exc.field == "text":
+            form.add_error("text", exc.message)
+            if request.htmx and request.htmx.target == "stay-messages":
+                return _stay_messages(request, stay, status=400, message_form=form)
+        return _answer(request, stay, error=exc.message)
+    return _answer(
+        request, stay, done=f"Your message is on its way to {stay.guest_name}.", sent=sent
+    )
+
+
+# --- Settings → Messages (managers) --------------------------------------------------------------
+
+
+@login_required
+@membership_required
+@manager_required
+def settings_messages(request):
+    owner = request.membership.owner
+    current = services.messaging_settings(owner)
+    token_saved = bool(current.twilio_auth_token)
+    form = MessagingSettingsForm(request.POST or None, instance=current, token_saved=token_saved)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.messaging_settings_update(owner=owner, **form.settings_fields())
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, "Message settings saved.")
+                return redirect("settings_messages")
+        status = 400
+    context = {
+        "form": form,
+        "public_base_url": settings.PUBLIC_BASE_URL,
+        # A single-owner install may set Twilio up in the environment instead.
+        "install_twilio": bool(settings.TWILIO_ACCOUNT_SID),
+    }
+    return render(request, "messaging/settings.html", context, status=status)
+
+
+def _preview(owner, kind: str, body: str) -> dict:
+    """A template rendered for a made-up stay, with masked PINs, and what is wrong with it."""
+    context, doors = selectors.template_sample(owner, timezone.now())
+    problems = texts.template_problems(kind, body)
+    try:
+        text = texts.render(body, context=context, doors=doors, mask=True)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        text = ""
+    # An SMS holds 160 characters; longer texts go in parts of 153.
+    segments = 1 if len(text) <= 160 else -(-len(text) // 153)
+    return {
+        "kind": kind,
+        "text": text,
+        "problems": problems,
+        "length": len(text),
+        "segments": segments,
+    }
+
+
+def _template_cards(owner, forms: dict) -> list[dict]:
+    cards = []
+    for kind, label in MessageTemplate.Kind.choices:
+        form = forms.get(kind) or TemplateForm(
+            initial={"kind": kind, "body": texts.template_body(owner, kind)}
+        )
+        body = form.data.get("body", "") if form.is_bound else form.initial["body"]
+        cards.append(
+            {
+                "kind": kind,
+                "label": label,
+                "form": form,
+                "preview": _preview(owner, kind, body),
+                "is_default": body.strip() == texts.DEFAULTS[kind].strip(),
+            }
+        )
+    return cards
+
+
+@login_required
+@membership_required
+@manager_required
+def settings_message_templates(request):
+    owner = request.membership.owner
+    bound = {}
+    if request.method == "POST":
+        form = TemplateForm(request.POST)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            reset = "reset" in request.POST
+            body = texts.DEFAULTS[kind] if reset else form.cleaned_data["body"]
+            try:
+                services.template_save(owner=owner, kind=kind, body=body)
+            except ServiceError as exc:
+                form.add_error("body", exc.message)
+                bound[kind] = form
+            else:
+                label = MessageTemplate.Kind(kind).label
+                messages.success(
+                    request, f"{label}: back to the default." if reset else f"{label} saved."
+                )
+                return redirect(reverse("settings_message_templates") + f"#template-{kind}")
+    context = {
+        "cards": _template_cards(owner, bound),
+        "placeholders": texts.PLACEHOLDERS,
+        "checkout_on": services.messaging_settings(owner).send_checkout_reminder,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "messaging/templates.html", context, status=status)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def settings_message_template_preview(request):
+    """The live preview, as a manager types: rendered for a made-up stay, PINs masked."""
+    form = TemplateForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such message template.")
+    preview = _preview(request.membership.owner, form.cleaned_data["kind"], request.POST["body"])
+    return render(request, "messaging/templates.html#preview", {"preview": preview})

@@ -1,0 +1,59 @@
+"""A message is sent once, however many times (or from however many workers) it is sent."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from messaging import services
+from messaging.models import Message
+from tests.messaging import twilio_standin
+from tests.messaging.twilio_standin import owner_uses_twilio
+from tests.reservations.front_desk import book
+
+twilio_api = twilio_standin.twilio_api
+
+
+@pytest.fixture
+def message(owner, room, lock, t0):
+    owner_uses_twilio(owner)
+    stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
+    return services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+
+
+def test_sending_a_sent_message_again_does_nothing(message, t0, twilio_api):
+    services.message_send(message_id=message.pk, now=t0)
+    again = services.message_send(message_id=message.pk, now=t0 + timedelta(minutes=5))
+
+    assert again is None
+    assert len(twilio_api.sent) == 1
+    message.refresh_from_db()
+    assert message.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_same_message_send_it_once(message, t0, twilio_api):
+    barrier = threading.Barrier(2)
+    results, failures = [], []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.message_send(message_id=message.pk, now=t0))
+        except Exception as exc:
+            failures.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection; leave none behind
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert sorted(r is None for r in results) == [False, True]
+    assert len(twilio_api.sent) == 1
+    message.refresh_from_db()
+    assert message.provider_id.startswith("SM") and message.attempts == 1

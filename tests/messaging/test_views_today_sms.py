@@ -1,0 +1,61 @@
+"""Today: "Send backup code by SMS" beside "Give a backup code", answered in the panel with the
+PINs to read out and the message's status, which polls until it is final."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from locks.models import AccessCode
+from messaging import services
+from messaging.models import Message
+from tests.messaging import desk
+from tests.reservations import front_desk
+
+frozen = front_desk.frozen
+arriving = desk.arriving
+PANEL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "backup-answer"}
+
+
+def test_today_offers_the_text_beside_the_backup_code(client_for, bob, arriving):
+    html = client_for(bob).get(reverse("today")).content.decode()
+    row = html[html.index(f'id="stay-{arriving.pk}"') :]
+    assert "Give a backup code" in row
+    assert f'hx-post="{reverse("reservation_backup_sms", args=[arriving.pk])}"' in row
+    assert "Send backup code by SMS" in row
+
+
+def test_the_panel_shows_the_pins_and_the_message_queued(client_for, bob, arriving):
+    response = client_for(bob).post(reverse("reservation_backup_sms", args=[arriving.pk]), **PANEL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    message = Message.objects.get(reservation=arriving, kind="backup")
+    backup = AccessCode.objects.get(reservation=arriving, kind="backup")
+    assert "Backup code texted to Ana Lima" in html
+    assert f">{backup.code}<" in html
+    assert f"SMS to {desk.GUEST}" in html
+    assert f'hx-get="{reverse("message_status", args=[message.pk])}"' in html
+    assert "Queued" in html
+
+
+def test_the_status_partial_follows_the_message_and_stops_polling_once_final(
+    client_for, bob, arriving, frozen
+):
+    client = client_for(bob)
+    client.post(reverse("reservation_backup_sms", args=[arriving.pk]), **PANEL)
+    message = Message.objects.get(reservation=arriving)
+    url = reverse("message_status", args=[message.pk])
+
+    assert "every 3s" in client.get(url).content.decode()
+    services.message_send(message_id=message.pk, now=frozen)  # the console delivers at once
+    html = client.get(url).content.decode()
+    assert "Delivered" in html and "hx-get" not in html
+
+
+def test_a_guest_without_a_mobile_number_has_no_text_button(
+    client_for, bob, owner, room, lock, frozen
+):
+    stay = front_desk.book(owner, room, frozen, check_in=frozen + timedelta(hours=1))
+    html = client_for(bob).get(reverse("today")).content.decode()
+    row = html[html.index(f'id="stay-{stay.pk}"') :]
+    assert "Give a backup code" in row
+    assert "Send backup code by SMS" not in row
