@@ -176,6 +176,71 @@ class Unit(models.Model):
         return f"{self.property} · {self.name}"
 
 
+class DriverAccount(HasIssues):
+    """Where an owner's devices are found: a simulated hub, a Seam workspace, ..."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="driver_accounts")
+    driver = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    # The driver's name for the account (the simulated hub's owner, a Seam workspace id).
+    account_ref = models.CharField(max_length=200)
+    # What the driver needs to connect (API keys): write-only, never shown again once saved.
+    credentials = models.JSONField(default=dict, blank=True)
+    discovery_minutes = models.PositiveIntegerField(default=5)
+    last_discovered_at = models.DateTimeField(null=True, blank=True)
+    next_discovery_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "driver", "account_ref"], name="driver_account_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["next_discovery_at"], name="account_due_discovery")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiscoveredDevice(models.Model):
+    """A device an account can see: registered as a lock, waiting in the inbox, or ignored."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New: waiting for a decision"
+        REGISTERED = "registered", "A lock here"
+        IGNORED = "ignored", "Ignored"
+        RETIRED = "retired", "Replaced by another device"
+        GONE = "gone", "No longer seen"
+
+    account = models.ForeignKey(DriverAccount, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=200, blank=True)
+    model_name = models.CharField(max_length=100, blank=True)
+    capabilities = models.JSONField(default=list, blank=True)
+    online = models.BooleanField(default=True)
+    battery_level = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-first_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "device_id"], name="discovered_device_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.device_id
+
+    @property
+    def takes_codes(self) -> bool:
+        return "access_code" in self.capabilities
+
+
 def new_device_id() -> str:
     return str(uuid.uuid4())
 
@@ -198,6 +263,9 @@ class Lock(HasIssues):
     name = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
     driver = models.CharField(max_length=40)
+    account = models.ForeignKey(
+        DriverAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="locks"
+    )
     # The driver's id for the device now behind this door.
     device_id = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -513,6 +581,8 @@ class SimulatedDevice(models.Model):
     max_active_codes = models.PositiveIntegerField(default=20)
     supports_native_scheduling = models.BooleanField(default=False)
     latency_ms = models.PositiveIntegerField(default=0)
+    # A device without a keypad (a bolt-only lock, a sensor) cannot hold access codes.
+    has_keypad = models.BooleanField(default=True)
     refuse_writes_until = models.DateTimeField(null=True, blank=True)
     # A factory-reset device is gone; its successor answers under a new device id.
     wiped = models.BooleanField(default=False)

@@ -77,6 +77,16 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     matches, stale, foreign = _match(managed, observed)
     _sync_unmanaged(lock, unmanaged, foreign, now)
 
+    on_lock_before = [c for c in managed if c.status == Status.SET]
+    if len(on_lock_before) >= 2 and not any(c.pk in matches for c in on_lock_before):
+        # A reset that kept the device id: nothing to ask anyone, every code goes back on.
+        event_record(
+            owner=owner,
+            event_type="device.codes_wiped",
+            now=now,
+            lock=lock,
+            message="Every code was gone from the lock at once (a reset?); putting them back.",
+        )
     to_set: list[AccessCode] = []
     to_remove: list[tuple[AccessCode, str]] = [(c, ref) for c, ref in stale]
     for code in managed:

@@ -20,6 +20,7 @@ from locks.models import (
     AccessCode,
     ActionAttempt,
     ApiKey,
+    DriverAccount,
     Event,
     Lock,
     Membership,
@@ -120,6 +121,7 @@ def lock_register(
     name: str = "",
     unit: Unit | None = None,
     location: str = "",
+    account: DriverAccount | None = None,
 ) -> Lock:
     """Take a device under management: read what it reports, then let the reconciler in."""
     if property.owner_id != owner.pk or (unit is not None and unit.property_id != property.pk):
@@ -139,6 +141,7 @@ def lock_register(
         name=name or info.name,
         location=location,
         driver=driver,
+        account=account,
         device_id=device_id,
         next_check_at=now,
         backup_pool_enabled=owner.backup_pool_on_new_locks,
@@ -266,7 +269,16 @@ def simulated_lock_create(
             driver="simulated",
             device_id=device.device_id,
             now=now,
+            account=simulated_hub(owner),
         )
+
+
+def simulated_hub(owner: Owner) -> DriverAccount:
+    """The owner's simulated hub: where discovery finds its simulated devices."""
+    account, _ = DriverAccount.objects.get_or_create(
+        owner=owner, driver="simulated", account_ref=owner.slug, defaults={"name": "Simulated hub"}
+    )
+    return account
 
 
 def _simulated_device(lock: Lock) -> SimulatedDevice:
@@ -318,9 +330,18 @@ def simulated_add_unmanaged_code(*, lock: Lock, code: str, name: str, now: datet
     lock_check_now(lock=lock, now=now)
 
 
-def simulated_factory_reset(*, lock: Lock, now: datetime) -> SimulatedDevice:
-    """Wipe the device; like most real locks, it comes back under a brand-new device id."""
+def simulated_factory_reset(
+    *, lock: Lock, now: datetime, keep_device_id: bool = False
+) -> SimulatedDevice:
+    """Wipe the device; like most real locks, it comes back under a brand-new device id.
+
+    With `keep_device_id`, it is one of the locks that keep their id: only the codes go.
+    """
     old = _simulated_device(lock)
+    if keep_device_id:
+        old.codes.all().delete()
+        lock_check_now(lock=lock, now=now)
+        return old
     with transaction.atomic():
         old.codes.all().delete()
         old.wiped = True

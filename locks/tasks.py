@@ -12,3 +12,10 @@ def tick() -> int:
 
 def reconcile_lock(lock_id: int, token: str) -> None:
     scheduler.lock_run_claimed(lock_id=lock_id, token=token, now=timezone.now())
+
+
+def discover() -> int:
+    """Every few minutes (see the discovery schedule): look for new and vanished devices."""
+    from locks.devices import accounts_discover_due
+
+    return accounts_discover_due(now=timezone.now())

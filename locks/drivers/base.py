@@ -30,6 +30,7 @@ class DeviceInfo:
     code_constraints: list[str] = field(default_factory=list)
     max_active_codes: int | None = None
     supports_native_scheduling: bool = False
+    capabilities: tuple[str, ...] = ("access_code", "lock")
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,7 @@ class SimulatedDriver:
             code_constraints=list(device.code_constraints),
             max_active_codes=device.max_active_codes,
             supports_native_scheduling=device.supports_native_scheduling,
+            capabilities=("access_code", "lock") if device.has_keypad else ("lock",),
         )
 
 

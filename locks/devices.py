@@ -1,0 +1,225 @@
+"""Devices over their lifetime: driver accounts, discovery, the new-device inbox, replacement.
+
+A factory-reset lock usually comes back as a brand-new device while the old one looks offline.
+Discovery puts the new device in the owner's inbox; a person says whether it is a new lock or
+replaces one. Replacing keeps the lock (its name, place, stays, codes, backup pool and history)
+and points it at the new device; the reconciler then programs every code the door should have,
+because the new device is empty. Nothing is replaced without a person's confirmation.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from locks.drivers import DriverError, get_driver
+from locks.errors import ServiceError
+from locks.models import AccessCode, DiscoveredDevice, DriverAccount, Lock, Owner, Property, Unit
+from locks.services import event_record, lock_apply_device_info, lock_check_now, lock_register
+
+Status = DiscoveredDevice.Status
+
+
+def account_discover(*, account: DriverAccount, now: datetime) -> list[DiscoveredDevice]:
+    """Ask the account which devices it sees now; new ones land in the inbox."""
+    driver = get_driver(account.driver, now=now, **account.credentials)
+    try:
+        infos = driver.discover(account.account_ref)
+    except DriverError as exc:
+        account.add_error("account_disconnected", exc.message, now)
+        _discovered(account, now)
+        return []
+    account.clear_errors("account_disconnected")
+    registered = set(
+        Lock.objects.filter(owner=account.owner, driver=account.driver).values_list(
+            "device_id", flat=True
+        )
+    )
+    known = {d.device_id: d for d in account.devices.all()}
+    seen = []
+    for info in infos:
+        device = known.get(info.device_id) or DiscoveredDevice(
+            account=account, device_id=info.device_id, first_seen_at=now
+        )
+        device.name = info.name
+        device.model_name = info.model_name
+        device.capabilities = list(info.capabilities)
+        device.online = info.online
+        device.battery_level = info.battery_level
+        device.last_seen_at = now
+        if info.device_id in registered:
+            device.status = Status.REGISTERED
+        elif device.status == Status.GONE or device.pk is None:
+            device.status = Status.NEW
+        device.save()
+        seen.append(device)
+    gone = account.devices.exclude(device_id__in=[d.device_id for d in seen]).exclude(
+        status__in=[Status.RETIRED, Status.GONE]
+    )
+    for device in gone:
+        if device.status == Status.REGISTERED:
+            lock = Lock.objects.filter(owner=account.owner, device_id=device.device_id).first()
+            if lock is not None:
+                event_record(owner=account.owner, event_type="device.removed", now=now, lock=lock)
+        device.status = Status.GONE
+        device.save(update_fields=["status"])
+    _discovered(account, now)
+    return seen
+
+
+def _discovered(account: DriverAccount, now: datetime) -> None:
+    account.last_discovered_at = now
+    account.next_discovery_at = now + timedelta(minutes=account.discovery_minutes)
+    account.save(update_fields=["last_discovered_at", "next_discovery_at", "errors", "warnings"])
+
+
+def accounts_discover_due(*, now: datetime) -> int:
+    """Discover every account whose time has come (the discovery schedule, every few minutes)."""
+    due = DriverAccount.objects.filter(
+        Q(next_discovery_at__isnull=True) | Q(next_discovery_at__lte=now)
+    )
+    count = 0
+    for account in due.select_related("owner"):
+        account_discover(account=account, now=now)
+        count += 1
+    return count
+
+
+def inbox(owner: Owner) -> list[DiscoveredDevice]:
+    return list(
+        DiscoveredDevice.objects.filter(account__owner=owner, status=Status.NEW).select_related(
+            "account"
+        )
+    )
+
+
+def replacement_suggestions(device: DiscoveredDevice) -> list[Lock]:
+    """The locks this device most likely replaces: same account and kind, and not answering."""
+    candidates = Lock.objects.filter(
+        owner=device.account.owner, driver=device.account.driver
+    ).select_related("property", "unit")
+    ranked = []
+    for lock in candidates:
+        silent = not lock.online or lock.has_error("device_removed")
+        if not silent:
+            continue
+        last_heard = lock.last_read_at or device.first_seen_at
+        ranked.append((lock.model_name != device.model_name, -last_heard.timestamp(), lock))
+    return [lock for *_, lock in sorted(ranked, key=lambda r: (r[0], r[1]))]
+
+
+def _device(owner: Owner, device: DiscoveredDevice) -> DiscoveredDevice:
+    if device.account.owner_id != owner.pk:
+        raise ServiceError("No such device.", type="device_not_found", status=404)
+    if device.status != Status.NEW:
+        raise ServiceError(
+            f"This device is already {device.get_status_display().lower()}; nothing to decide."
+        )
+    return device
+
+
+def device_register(
+    *,
+    owner: Owner,
+    device: DiscoveredDevice,
+    property: Property,
+    now: datetime,
+    name: str = "",
+    unit: Unit | None = None,
+    location: str = "",
+) -> Lock:
+    """The inbox's "It is a new lock": register the device as a door of a property."""
+    device = _device(owner, device)
+    if not device.takes_codes:
+        raise ServiceError(
+            f"“{device.name}” cannot hold access codes (it has no keypad), so it cannot be a "
+            "door here."
+        )
+    with transaction.atomic():
+        lock = lock_register(
+            owner=owner,
+            property=property,
+            unit=unit,
+            name=name or device.name,
+            location=location,
+            driver=device.account.driver,
+            device_id=device.device_id,
+            now=now,
+            account=device.account,
+        )
+        device.status = Status.REGISTERED
+        device.save(update_fields=["status"])
+    return lock
+
+
+def device_ignore(*, owner: Owner, device: DiscoveredDevice, now: datetime) -> None:
+    device = _device(owner, device)
+    device.status = Status.IGNORED
+    device.save(update_fields=["status"])
+
+
+def device_unignore(*, owner: Owner, device: DiscoveredDevice, now: datetime) -> None:
+    if device.account.owner_id != owner.pk:
+        raise ServiceError("No such device.", type="device_not_found", status=404)
+    if device.status == Status.IGNORED:
+        device.status = Status.NEW
+        device.save(update_fields=["status"])
+
+
+def lock_replace_device(
+    *, owner: Owner, lock: Lock, device: DiscoveredDevice, now: datetime
+) -> Lock:
+    """The inbox's "It replaces this lock": the door keeps everything, on the new device."""
+    device = _device(owner, device)
+    if lock.owner_id != owner.pk or lock.driver != device.account.driver:
+        raise ServiceError("That lock cannot be replaced by this device.", field="lock")
+    if not device.takes_codes:
+        raise ServiceError(f"“{device.name}” cannot hold access codes (it has no keypad).")
+    info = get_driver(lock.driver, now=now, **device.account.credentials).read_device(
+        device.device_id
+    )
+    with transaction.atomic():
+        old_device_id = lock.device_id
+        lock = Lock.objects.select_for_update().get(pk=lock.pk)
+        lock.device_id = device.device_id
+        lock.account = device.account
+        lock_apply_device_info(lock=lock, info=info, now=now)
+        lock.clear_errors("device_disconnected", "device_removed", "provider_issue")
+        lock.last_error = ""
+        lock.consecutive_failures = 0
+        lock.save()
+        _codes_start_over(lock, now)
+        DiscoveredDevice.objects.filter(
+            account__owner=owner, device_id=old_device_id, account__driver=lock.driver
+        ).update(status=Status.RETIRED)
+        device.status = Status.REGISTERED
+        device.save(update_fields=["status"])
+        event_record(
+            owner=owner,
+            event_type="device.replaced",
+            now=now,
+            lock=lock,
+            message=f"The lock now uses “{device.name}”; its codes are being programmed on it.",
+            old_device_id=old_device_id,
+            new_device_id=device.device_id,
+        )
+        lock_check_now(lock=lock, now=now)
+    return lock
+
+
+def _codes_start_over(lock: Lock, now: datetime) -> None:
+    """The new device is empty: every code the door should have is to be programmed again."""
+    live = AccessCode.objects.filter(lock=lock, removed_at__isnull=True)
+    live.filter(Q(is_managed=False) | Q(deleted_at__isnull=False)).update(
+        status=AccessCode.Status.REMOVED, removed_at=now
+    )
+    for code in live.filter(is_managed=True, deleted_at__isnull=True):
+        code.status = AccessCode.Status.UNSET
+        code.device_ref = code.stale_device_ref = ""
+        code.is_scheduled_on_device = False
+        code.out_of_sync_since = None
+        code.attempts = 0
+        code.next_attempt_at = None
+        code.errors = []
+        code.clear_warnings("delay_in_setting_on_device")
+        code.save()
