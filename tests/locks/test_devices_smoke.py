@@ -39,3 +39,23 @@ def test_a_reset_that_keeps_the_device_id_needs_no_question(owner, lock, t0):
     device = SimulatedDevice.objects.get(device_id=lock.device_id)
     assert keypad_entry(device, first.code, t0) is not None
     assert Event.objects.filter(lock=lock, event_type="device.codes_wiped").count() == 1
+
+
+def test_a_code_found_on_the_lock_can_be_taken_over_or_removed(owner, lock, t0):
+    from locks.models import AccessCode
+
+    services.simulated_add_unmanaged_code(lock=lock, code="5927", name="Gardener", now=t0)
+    services.simulated_add_unmanaged_code(lock=lock, code="7316", name="Old master", now=t0)
+    run_due_locks(now=t0)
+    gardener = AccessCode.objects.get(code="5927", removed_at__isnull=True)
+    master = AccessCode.objects.get(code="7316", removed_at__isnull=True)
+
+    services.unmanaged_code_take_over(access_code=gardener, now=t0)
+    services.unmanaged_code_remove(access_code=master, now=t0)
+    run_due_locks(now=t0 + timedelta(minutes=1))
+
+    device = SimulatedDevice.objects.get(device_id=lock.device_id)
+    gardener.refresh_from_db()
+    assert (gardener.is_managed, gardener.status) == (True, "set")
+    assert keypad_entry(device, "5927", t0) is not None
+    assert keypad_entry(device, "7316", t0) is None
