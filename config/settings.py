@@ -148,6 +148,17 @@ TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", ""
 # Only for a stand-in of Twilio's API (tests, staging); unset means Twilio itself.
 TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
 
+# Alert emails (Settings → Alerts → email address). The console backend prints them, which is
+# what `make run` wants; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the
+# EMAIL_HOST* variables to really send.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "innkeeper@localhost")
+
 # django-q2. `timeout` < `retry` (otherwise a slow task runs twice), bounded attempts,
 # failures acknowledged so a poison task is not redelivered forever; the reconciler keeps
 # its own clock per lock, so a lost task is picked up again by the next tick.

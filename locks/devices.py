@@ -53,18 +53,43 @@ def account_discover(*, account: DriverAccount, now: datetime) -> list[Discovere
             device.status = Status.NEW
         device.save()
         seen.append(device)
-    gone = account.devices.exclude(device_id__in=[d.device_id for d in seen]).exclude(
+    seen_ids = {d.device_id for d in seen}
+    gone = account.devices.exclude(device_id__in=seen_ids).exclude(
         status__in=[Status.RETIRED, Status.GONE]
     )
     for device in gone:
         if device.status == Status.REGISTERED:
             lock = Lock.objects.filter(owner=account.owner, device_id=device.device_id).first()
             if lock is not None:
-                event_record(owner=account.owner, event_type="device.removed", now=now, lock=lock)
+                _removed(lock, now)
         device.status = Status.GONE
         device.save(update_fields=["status"])
+    # A lock registered before discovery ever saw its device vanishes just the same.
+    unseen = Lock.objects.filter(account=account).exclude(device_id__in=seen_ids | set(known))
+    for lock in unseen:
+        DiscoveredDevice.objects.create(
+            account=account,
+            device_id=lock.device_id,
+            name=lock.name,
+            model_name=lock.model_name,
+            online=False,
+            status=Status.GONE,
+            first_seen_at=now,
+            last_seen_at=lock.last_read_at or now,
+        )
+        _removed(lock, now)
     _discovered(account, now)
     return seen
+
+
+def _removed(lock: Lock, now: datetime) -> None:
+    event_record(
+        owner=lock.owner,
+        event_type="device.removed",
+        now=now,
+        lock=lock,
+        message="Its hub no longer lists this lock's device (removed or factory reset).",
+    )
 
 
 def _discovered(account: DriverAccount, now: datetime) -> None:
@@ -98,8 +123,15 @@ def replacement_suggestions(device: DiscoveredDevice) -> list[Lock]:
     candidates = Lock.objects.filter(
         owner=device.account.owner, driver=device.account.driver
     ).select_related("property", "unit")
+    return rank_replacements(device, candidates)
+
+
+def rank_replacements(device: DiscoveredDevice, locks) -> list[Lock]:
+    """Of `locks`, those that went silent, the same model first, then the most recently heard."""
     ranked = []
-    for lock in candidates:
+    for lock in locks:
+        if lock.owner_id != device.account.owner_id or lock.driver != device.account.driver:
+            continue
         silent = not lock.online or lock.has_error("device_removed")
         if not silent:
             continue

@@ -118,7 +118,9 @@ class PinChangeForm(forms.Form):
     )
 
 
-class LockCreateForm(forms.Form):
+class LockPlaceForm(forms.Form):
+    """A door's name and place: shared by a new simulated lock and a discovered device."""
+
     name = forms.CharField(
         max_length=200,
         error_messages={"required": "Give the door a name, e.g. “Room 101” or “Street entrance”."},
@@ -134,12 +136,6 @@ class LockCreateForm(forms.Form):
         required=False,
         empty_label="None: a door the whole property shares",
         error_messages={"invalid_choice": "Pick one of your rooms, or none."},
-    )
-    model = forms.ChoiceField(
-        label="Simulated model",
-        choices=SIMULATED_MODEL_CHOICES,
-        initial="keypad",
-        widget=forms.RadioSelect,
     )
     location = forms.CharField(
         max_length=200,
@@ -163,6 +159,15 @@ class LockCreateForm(forms.Form):
                 "unit", f"{unit.name} is in {unit.property}; pick a room of {prop} or none."
             )
         return data
+
+
+class LockCreateForm(LockPlaceForm):
+    model = forms.ChoiceField(
+        label="Simulated model",
+        choices=SIMULATED_MODEL_CHOICES,
+        initial="keypad",
+        widget=forms.RadioSelect,
+    )
 
 
 class LockEditForm(forms.Form):
@@ -259,3 +264,48 @@ class BackupPoolForm(forms.Form):
         if self.lock.backup_pool_size is None and size == self.lock.owner.backup_pool_size:
             return None
         return size
+
+
+class SimulatedDeviceForm(forms.Form):
+    name = forms.CharField(
+        label="Device name",
+        max_length=200,
+        error_messages={"required": "Give the device a name, e.g. “Garden gate”."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Garden gate"}),
+    )
+    model = forms.ChoiceField(label="Model", choices=SIMULATED_MODEL_CHOICES, initial="keypad")
+    has_keypad = forms.BooleanField(
+        label="It has a keypad",
+        required=False,
+        initial=True,
+        help_text="Untick to see how a lock that cannot hold PIN codes is shown.",
+    )
+
+
+class ReplaceForm(forms.Form):
+    """Which lock a discovered device replaces; only locks of the device's own kind."""
+
+    lock = forms.ModelChoiceField(
+        label="The lock it replaces",
+        queryset=Lock.objects.none(),
+        error_messages={
+            "required": "Pick the lock this device replaces.",
+            "invalid_choice": "Pick one of your locks.",
+        },
+    )
+
+    def __init__(self, *args, owner: Owner, driver: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lock"].queryset = Lock.objects.filter(
+            owner=owner, driver=driver
+        ).select_related("property")
+        self.fields["lock"].label_from_instance = lambda lock: f"{lock.name} · {lock.property}"
+
+
+class TakeOverForm(forms.Form):
+    name = forms.CharField(
+        label="Name it",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Gardener"}),
+    )

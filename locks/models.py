@@ -13,8 +13,12 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+# Below this battery level (percent) a lock needs new batteries, unless its owner says otherwise.
+LOW_BATTERY_PERCENT = 20
 
 
 def validate_time_zone(value: str) -> None:
@@ -103,6 +107,18 @@ class Owner(models.Model):
     )
     backup_pool_on_new_locks = models.BooleanField(
         default=False, help_text="Turn the backup pool on for every lock registered from now on."
+    )
+
+    # Alerts.
+    low_battery_percent = models.PositiveSmallIntegerField(
+        default=LOW_BATTERY_PERCENT,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="A lock's battery below this level raises an alert.",
+    )
+    alert_email = models.EmailField(
+        blank=True,
+        help_text="Urgent alerts (a lock offline before an arrival, a guest code failing) are "
+        "emailed here, once each. Leave empty for none.",
     )
 
     class Meta:
@@ -318,7 +334,11 @@ class Lock(HasIssues):
 
     @builtins.property
     def battery_low(self) -> bool:
-        return self.battery_level is not None and self.battery_level < 0.2
+        """At a glance, on the default level; alerts and events use the owner's own level."""
+        return self.battery_below(LOW_BATTERY_PERCENT)
+
+    def battery_below(self, percent: int) -> bool:
+        return self.battery_level is not None and self.battery_level * 100 < percent
 
     def backup_pool_target(self, owner: Owner) -> int:
         if not self.backup_pool_enabled:
@@ -505,6 +525,22 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.event_type
+
+
+class AlertNotice(models.Model):
+    """An urgent alert already emailed: it is not sent again until it has cleared."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="alert_notices")
+    # The alert's identity (`locks.alerts.Alert.key`): its kind, lock, stay and device.
+    key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="alert_notice_unique")]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class ActionAttempt(models.Model):

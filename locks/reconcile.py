@@ -21,7 +21,6 @@ RETRY_MAX = timedelta(minutes=30)
 LOCK_BACKOFF_MAX = timedelta(minutes=15)
 # Writes per pass: a lock with a long queue is served over several passes, never flooded.
 MAX_WRITES_PER_PASS = 10
-LOW_BATTERY = 0.2
 # Errors the lock gives for this PIN itself: sending it again cannot help until it changes.
 PIN_ERRORS = {"code_constraints_violated", "duplicate_code_on_device"}
 KIND_PRIORITY = {"guest": 0, "staff": 1, "other": 2, "backup": 3}
@@ -445,14 +444,15 @@ def _lock_unreachable(lock: Lock, exc: DriverError, now: datetime) -> None:
 
 
 def _lock_reachable(lock: Lock, info, now: datetime) -> None:
-    was_low = lock.battery_low
+    level = lock.owner.low_battery_percent
+    was_low = lock.battery_below(level)
     if not lock.online:
         event_record(owner=lock.owner, event_type="device.connected", now=now, lock=lock)
     lock_apply_device_info(lock=lock, info=info, now=now)
     lock.consecutive_failures = 0
     lock.last_error = ""
     lock.clear_errors("device_disconnected", "device_removed", "provider_issue")
-    if lock.battery_low and not was_low:
+    if lock.battery_below(level) and not was_low:
         event_record(
             owner=lock.owner,
             event_type="device.low_battery",

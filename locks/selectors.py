@@ -8,6 +8,8 @@ from locks.models import (
     AccessCode,
     ActionAttempt,
     ApiKey,
+    DiscoveredDevice,
+    DriverAccount,
     Event,
     Lock,
     Owner,
@@ -133,3 +135,29 @@ def lock_get_by_name(owner: Owner, name: str) -> Lock:
     if found is None:
         raise NotFound("No device with that name.", type="device_not_found")
     return found
+
+
+def driver_accounts_for(owner: Owner) -> QuerySet[DriverAccount]:
+    return DriverAccount.objects.filter(owner=owner)
+
+
+def driver_account_get(owner: Owner, account_id) -> DriverAccount:
+    try:
+        return DriverAccount.objects.get(owner=owner, pk=account_id)
+    except (DriverAccount.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such account.", type="account_not_found") from None
+
+
+def discovered_devices_for(owner: Owner, *statuses: str) -> QuerySet[DiscoveredDevice]:
+    return DiscoveredDevice.objects.filter(
+        account__owner=owner, status__in=statuses
+    ).select_related("account")
+
+
+def discovered_device_get(owner: Owner, device_pk) -> DiscoveredDevice:
+    try:
+        return DiscoveredDevice.objects.select_related("account", "account__owner").get(
+            account__owner=owner, pk=device_pk
+        )
+    except (DiscoveredDevice.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such device.", type="device_not_found") from None

@@ -662,6 +662,8 @@ OWNER_SETTINGS = (
     "failure_error_minutes",
     "backup_pool_size",
     "backup_pool_on_new_locks",
+    "low_battery_percent",
+    "alert_email",
 )
 PROPERTY_FIELDS = {
     "name",
@@ -797,14 +799,28 @@ def _unmanaged(code: AccessCode) -> AccessCode:
 
 
 def unmanaged_code_take_over(
-    *, access_code: AccessCode, now: datetime, name: str = ""
+    *,
+    access_code: AccessCode,
+    now: datetime,
+    name: str = "",
+    allow_external_modification: bool | None = None,
 ) -> AccessCode:
     """Manage a code someone added at the lock: it stays on the lock, and is now ours."""
     code = _unmanaged(access_code)
     code.is_managed = True
     code.kind = AccessCode.Kind.OTHER
     code.name = (name or code.name or "Code found on the lock").strip()[:200]
-    code.save(update_fields=["is_managed", "kind", "name", "updated_at"])
+    if allow_external_modification is not None:
+        code.is_external_modification_allowed = allow_external_modification
+    code.save(
+        update_fields=[
+            "is_managed",
+            "kind",
+            "name",
+            "is_external_modification_allowed",
+            "updated_at",
+        ]
+    )
     event_record(
         owner=code.owner,
         event_type="access_code.unmanaged.converted_to_managed",

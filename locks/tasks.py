@@ -15,7 +15,13 @@ def reconcile_lock(lock_id: int, token: str) -> None:
 
 
 def discover() -> int:
-    """Every few minutes (see the discovery schedule): look for new and vanished devices."""
+    """Every few minutes (see the discovery schedule): look for new and vanished devices, then
+    email urgent alerts. Alerts are per owner, so they ride on this per-owner schedule rather
+    than on the per-lock tick; a few minutes' delay is well inside the 24 hours they warn of."""
+    from locks.alerts import alerts_email_due
     from locks.devices import accounts_discover_due
 
-    return accounts_discover_due(now=timezone.now())
+    now = timezone.now()
+    found = accounts_discover_due(now=now)
+    alerts_email_due(now=now)
+    return found

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from locks import views
+from locks import device_views, views
 
 urlpatterns = [
     path(
@@ -58,6 +58,44 @@ urlpatterns = [
         views.simulate_factory_reset,
         name="simulate_factory_reset",
     ),
+    path(
+        "locks/<int:lock_id>/codes/<uuid:code_id>/take-over/",
+        views.unmanaged_take_over,
+        name="unmanaged_take_over",
+    ),
+    path(
+        "locks/<int:lock_id>/codes/<uuid:code_id>/remove/",
+        views.unmanaged_remove,
+        name="unmanaged_remove",
+    ),
+    path("devices/", device_views.devices_page, name="devices"),
+    path(
+        "devices/accounts/<int:account_id>/discover/",
+        device_views.account_discover,
+        name="account_discover",
+    ),
+    path(
+        "devices/simulated/add/",
+        device_views.simulated_device_add,
+        name="simulated_device_add",
+    ),
+    path(
+        "devices/<int:device_pk>/register/",
+        device_views.device_register,
+        name="device_register",
+    ),
+    path(
+        "devices/<int:device_pk>/replace/",
+        device_views.device_replace,
+        name="device_replace",
+    ),
+    path("devices/<int:device_pk>/ignore/", device_views.device_ignore, name="device_ignore"),
+    path(
+        "devices/<int:device_pk>/unignore/",
+        device_views.device_unignore,
+        name="device_unignore",
+    ),
+    path("alerts/", device_views.alerts_page, name="alerts"),
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
 ]

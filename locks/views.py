@@ -28,6 +28,7 @@ from locks.forms import (
     LockEditForm,
     LoseCodeForm,
     PinChangeForm,
+    TakeOverForm,
     UnmanagedCodeForm,
 )
 from locks.middleware import SESSION_KEY
@@ -307,6 +308,54 @@ def code_reveal(request, lock_id, code_id):
     return _lock_page(request, lock, revealed={code.pk: code.code})
 
 
+# --- codes found on the lock (managers) ----------------------------------------------------------
+
+
+def _unmanaged_code(request, lock: Lock, code_id) -> AccessCode:
+    code = _code(request, lock, code_id)
+    if code.is_managed:
+        raise Http404("No such code found on this lock.")
+    return code
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def unmanaged_take_over(request, lock_id, code_id):
+    lock = _lock(request, lock_id)
+    code = _unmanaged_code(request, lock, code_id)
+    form = TakeOverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["name"][0])
+        return _to_lock(lock, "codes")
+    code = services.unmanaged_code_take_over(
+        access_code=code, now=timezone.now(), name=form.cleaned_data["name"]
+    )
+    messages.success(
+        request,
+        f"“{code.name}” is managed here now: it stays on the lock, and you can change its PIN "
+        "or revoke it like any other code.",
+    )
+    return _to_lock(lock, "codes")
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def unmanaged_remove(request, lock_id, code_id):
+    lock = _lock(request, lock_id)
+    code = _unmanaged_code(request, lock, code_id)
+    services.unmanaged_code_remove(access_code=code, now=timezone.now())
+    messages.success(
+        request,
+        f"“{code.name or 'The code'}” is being taken off the lock; it stops opening the door "
+        "within the next check.",
+    )
+    return _to_lock(lock, "codes")
+
+
 # --- locks (managers) ----------------------------------------------------------------------------
 
 
@@ -444,11 +493,20 @@ def simulate_refuse_writes(request, lock, now):
 
 @simulated_control
 def simulate_factory_reset(request, lock, now):
+    if request.POST.get("keep_device_id") == "1":
+        services.simulated_factory_reset(lock=lock, now=now, keep_device_id=True)
+        messages.success(
+            request,
+            "The lock was factory reset and kept its id: every code on it is wiped. Innkeeper "
+            "sees them missing at its next read and puts them back; press “Check now” to watch.",
+        )
+        return
     services.simulated_factory_reset(lock=lock, now=now)
     messages.success(
         request,
         "The lock was factory reset: every code on it is wiped, and it came back as a new "
-        "device. This door shows as offline until the new device is linked to it.",
+        "device. This door shows as offline until a manager links the new device to it in "
+        "Devices → New devices.",
     )
 
 

@@ -186,6 +186,8 @@ class OwnerSettingsForm(forms.ModelForm):
             "failure_error_minutes": "Error when a code is late by (minutes)",
             "backup_pool_size": "Backup codes kept ready on each lock",
             "backup_pool_on_new_locks": "Keep backup codes ready on every lock added from now on",
+            "low_battery_percent": "Battery alert below (%)",
+            "alert_email": "Email urgent alerts to",
         }
         help_texts = {
             "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
@@ -210,6 +212,7 @@ class OwnerSettingsForm(forms.ModelForm):
             "buffer_before_minutes": (0, 24 * 60),
             "buffer_after_minutes": (0, 24 * 60),
             "backup_pool_size": (1, 20),
+            "low_battery_percent": (1, 99),
         }
         for name, (low, high) in limits.items():
             field = self.fields[name]
@@ -219,12 +222,17 @@ class OwnerSettingsForm(forms.ModelForm):
             ]
             field.widget.attrs.update(min=low, max=high)
             field.error_messages["invalid"] = "Enter a whole number."
-        # A post that leaves the size out keeps it as it is.
+        # A post that leaves these out keeps them as they are.
         self.fields["backup_pool_size"].required = False
+        self.fields["low_battery_percent"].required = False
 
     def clean_backup_pool_size(self):
         size = self.cleaned_data["backup_pool_size"]
         return self.instance.backup_pool_size if size is None else size
+
+    def clean_low_battery_percent(self):
+        level = self.cleaned_data["low_battery_percent"]
+        return self.instance.low_battery_percent if level is None else level
 
 
 class PropertyForm(forms.ModelForm):

@@ -71,6 +71,14 @@ class AccessCodeIdInput(Input):
     device_id = Text(required=False)
 
 
+class UnmanagedConvertInput(Input):
+    access_code_id = Text()
+    allow_external_modification = serializers.BooleanField(required=False)
+    is_external_modification_allowed = serializers.BooleanField(required=False)
+    # Seam's switch to take a code over from another workspace; there is only one owner here.
+    force = serializers.BooleanField(required=False)
+
+
 class AccessCodeGetInput(Input):
     access_code_id = Text(required=False)
     device_id = Text(required=False)

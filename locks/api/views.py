@@ -10,8 +10,8 @@ from backups.services import backup_pool_enable, backup_pull
 from locks import selectors, services
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
-from locks.errors import ServiceError
-from locks.models import Owner
+from locks.errors import NotFound, ServiceError
+from locks.models import AccessCode, Owner
 
 
 def _code(code, now: datetime) -> dict:
@@ -146,6 +146,48 @@ def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> 
     codes = selectors.live_codes_for_lock(lock, managed=False).select_related("lock")
     page, pagination = paginate(codes, params)
     return {"access_codes": _codes(page, now), "pagination": pagination}
+
+
+def _unmanaged_code(owner: Owner, params: dict) -> AccessCode:
+    """A code found on one of the owner's locks; a managed, removed or other owner's code is
+    not one (404), so this never reaches past the key's owner."""
+    if params.get("access_code_id"):
+        code = selectors.access_code_get(owner, params["access_code_id"])
+    else:
+        lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+        code = (
+            selectors.live_codes_for_lock(lock, managed=False).filter(code=params["code"]).first()
+        )
+    if code is None or code.is_managed or code.removed_at is not None:
+        raise NotFound(
+            "No unmanaged access code with that id; managed codes are under access_codes/get.",
+            type="access_code_not_found",
+        )
+    return code
+
+
+@endpoint("GET", input=s.AccessCodeGetInput, summary="Get an unmanaged access code")
+def unmanaged_access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """By `access_code_id`, or by `device_id` and `code`."""
+    return {"access_code": _code(_unmanaged_code(owner, params), now)}
+
+
+@endpoint("PATCH", input=s.UnmanagedConvertInput, summary="Manage a code found on the lock")
+def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """The code stays on the lock with its PIN and is managed from now on, like any other."""
+    code = services.unmanaged_code_take_over(
+        access_code=_unmanaged_code(owner, params),
+        now=now,
+        allow_external_modification=_external_modification(params),
+    )
+    return {"access_code": _code(code, now)}
+
+
+@endpoint("DELETE", input=s.AccessCodeIdInput, summary="Remove a code found on the lock")
+def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
+    """Takes the code off the lock; the action attempt finishes when the lock confirms it."""
+    attempt = services.unmanaged_code_remove(access_code=_unmanaged_code(owner, params), now=now)
+    return {"action_attempt": _attempt(attempt, now)}
 
 
 # --- devices and locks ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from locks.models import AccessCode, Lock
 from locks.pins import CONSTRAINT_MESSAGES
@@ -76,7 +77,8 @@ ISSUES = {
     ),
     "device_removed": (
         "The lock no longer answers under its id (removed or factory reset).",
-        "Check the lock. If it was reset, it needs to be set up again.",
+        "If it was reset, it waits in Devices → New devices: a manager says there that it "
+        "replaces this door, and its codes go back on.",
     ),
     "account_disconnected": (
         "The connection to the lock maker's account was lost.",
@@ -110,6 +112,12 @@ EVENTS = {
     "device.connected": "Lock is back online",
     "device.disconnected": "Lock went offline",
     "device.low_battery": "Battery is low",
+    "device.removed": "The lock's hub no longer sees its device (removed or factory reset)",
+    "device.replaced": "The lock was replaced by a new device; its codes are programmed on it",
+    "device.codes_wiped": (
+        "Every code was gone from the lock at once (a reset?); Innkeeper is putting them back"
+    ),
+    "access_code.unmanaged.converted_to_managed": "{code}, found on the lock, is managed here now",
     "access_code.created": "{code} created",
     "access_code.set_on_device": "{code} is on the lock",
     "access_code.scheduled_on_device": "{code} is stored on the lock with its own schedule",
@@ -281,3 +289,15 @@ def until(value: datetime | None, now: datetime) -> str:
     if left < timedelta(days=1):
         return f"in {int(left.total_seconds() // 3600)} h"
     return f"in {left.days} day{pluralize(left.days)}"
+
+
+@register.simple_tag(takes_context=True)
+def red_alert_count(context) -> int:
+    """How many urgent alerts are open for the nav's badge (0 for a page without an owner)."""
+    # Imported here: `locks.alerts` words its alerts with this module's filters.
+    from locks.alerts import RED, open_alerts
+
+    owner = context.get("owner")
+    if owner is None:
+        return 0
+    return sum(alert.severity == RED for alert in open_alerts(owner, timezone.now()))

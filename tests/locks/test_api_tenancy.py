@@ -60,6 +60,9 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
         ("PATCH", "access_codes/update", {"name": "Mine now"}),
         ("DELETE", "access_codes/delete", {}),
         ("POST", "access_codes/pull_backup_access_code", {}),
+        ("GET", "access_codes/unmanaged/get", {}),
+        ("PATCH", "access_codes/unmanaged/convert_to_managed", {}),
+        ("DELETE", "access_codes/unmanaged/delete", {}),
         ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
     ],
 )

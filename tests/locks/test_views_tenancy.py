@@ -3,8 +3,8 @@
 import pytest
 from django.urls import resolve, reverse
 
-from locks import services
-from locks.models import AccessCode, ApiKey, SimulatedDevice
+from locks import devices, services
+from locks.models import AccessCode, ApiKey, DiscoveredDevice, SimulatedDevice
 from locks.urls import urlpatterns
 
 
@@ -12,8 +12,13 @@ from locks.urls import urlpatterns
 def seaside_urls(owner, lock, t0):
     code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     key, _ = services.api_key_create(owner=owner, name="PMS")
+    hub = services.simulated_hub(owner)
+    services.simulated_device_create(owner=owner, name="Garden gate")
+    devices.account_discover(account=hub, now=t0)
+    new = DiscoveredDevice.objects.get(name="Garden gate")
     on_lock = [lock.pk]
     on_code = [lock.pk, code.pk]
+    on_device = [new.pk]
     return [
         ("get", reverse("lock_detail", args=on_lock)),
         ("get", reverse("lock_edit", args=on_lock)),
@@ -30,12 +35,21 @@ def seaside_urls(owner, lock, t0):
         ("post", reverse("simulate_refuse_writes", args=on_lock)),
         ("post", reverse("simulate_factory_reset", args=on_lock)),
         ("post", reverse("api_key_revoke", args=[key.pk])),
+        ("post", reverse("unmanaged_take_over", args=on_code)),
+        ("post", reverse("unmanaged_remove", args=on_code)),
+        ("post", reverse("account_discover", args=[hub.pk])),
+        ("get", reverse("device_register", args=on_device)),
+        ("post", reverse("device_register", args=on_device)),
+        ("get", reverse("device_replace", args=on_device)),
+        ("post", reverse("device_replace", args=on_device)),
+        ("post", reverse("device_ignore", args=on_device)),
+        ("post", reverse("device_unignore", args=on_device)),
     ]
 
 
 def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_urls, lock):
     client = client_for(charlie)
-    data = {"code": "4826", "name": "X", "online": "0", "slot": "1", "refuse": "1"}
+    data = {"code": "4826", "name": "X", "online": "0", "slot": "1", "refuse": "1", "lock": lock.pk}
     for method, url in seaside_urls:
         response = getattr(client, method)(url, data) if method == "post" else client.get(url)
         assert response.status_code == 404, url
@@ -45,6 +59,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
     device = SimulatedDevice.objects.get(device_id=lock.device_id)
     assert device.online and not device.wiped
     assert ApiKey.objects.get().revoked_at is None
+    assert DiscoveredDevice.objects.get(name="Garden gate").status == "new"
     lock.refresh_from_db()
     assert lock.name == "Room 101 door"
 

@@ -1,0 +1,264 @@
+"""The dashboard's devices: driver accounts, the new-device inbox and its answers, and alerts.
+
+A factory-reset lock usually comes back as a new device while its door looks offline; the inbox
+asks a manager whether each new device is a new lock or replaces one, suggesting the silent locks
+first. Nothing is replaced without the confirm page. Alerts are for everyone in the company.
+"""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from locks import alerts, devices, selectors, services
+from locks.errors import NotFound, ServiceError
+from locks.forms import LockPlaceForm, ReplaceForm, SimulatedDeviceForm
+from locks.models import AccessCode, DiscoveredDevice, Lock
+from locks.views import _form_error, manager_required, membership_required
+
+Status = DiscoveredDevice.Status
+DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
+
+
+def _device(request, device_pk) -> DiscoveredDevice:
+    try:
+        return selectors.discovered_device_get(request.membership.owner, device_pk)
+    except NotFound:
+        raise Http404("No such device.") from None
+
+
+def _to_devices(anchor: str = ""):
+    return redirect(reverse("devices") + (f"#{anchor}" if anchor else ""))
+
+
+def _silent_since(lock: Lock) -> datetime | None:
+    """When the door stopped answering: when its offline or removed error was first seen."""
+    for issue in lock.errors:
+        if issue["error_code"] in ("device_disconnected", "device_removed"):
+            return datetime.fromisoformat(issue["created_at"])
+    return lock.last_read_at
+
+
+def _suggestions(device: DiscoveredDevice) -> list[dict]:
+    """The likely replacements, with why each is likely, in the order `devices` ranks them."""
+    return [
+        {
+            "lock": lock,
+            "removed": lock.has_error("device_removed"),
+            "since": _silent_since(lock),
+            "same_model": lock.model_name == device.model_name,
+        }
+        for lock in devices.replacement_suggestions(device)
+    ]
+
+
+# --- the devices page (managers) ----------------------------------------------------------------
+
+
+@login_required
+@membership_required
+@manager_required
+def devices_page(request):
+    owner = request.membership.owner
+    services.simulated_hub(owner)  # every owner can try discovery on simulated devices
+    new = list(selectors.discovered_devices_for(owner, Status.NEW))
+    for device in new:
+        device.suggestions = _suggestions(device)
+        suggested = {s["lock"].pk for s in device.suggestions}
+        device.other_locks = [
+            lock
+            for lock in selectors.devices_for(owner).filter(driver=device.account.driver)
+            if lock.pk not in suggested
+        ]
+    registered = list(selectors.discovered_devices_for(owner, Status.REGISTERED))
+    doors = {(lock.driver, lock.device_id): lock for lock in selectors.devices_for(owner)}
+    for device in registered:
+        device.lock = doors.get((device.account.driver, device.device_id))
+    accounts = list(selectors.driver_accounts_for(owner))
+    for account in accounts:
+        account.kind_words = DRIVER_WORDS.get(account.driver, account.driver)
+    context = {
+        "accounts": accounts,
+        "new_devices": new,
+        "ignored": list(selectors.discovered_devices_for(owner, Status.IGNORED)),
+        "registered": registered,
+        "device_form": SimulatedDeviceForm(),
+        "now": timezone.now(),
+    }
+    return render(request, "locks/devices.html", context)
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def account_discover(request, account_id):
+    try:
+        account = selectors.driver_account_get(request.membership.owner, account_id)
+    except NotFound:
+        raise Http404("No such account.") from None
+    now = timezone.now()
+    seen = devices.account_discover(account=account, now=now)
+    if account.has_error("account_disconnected"):
+        messages.error(
+            request,
+            f"“{account.name}” could not be reached, so nothing changed. Check its connection "
+            "and try again.",
+        )
+        return _to_devices()
+    found = sum(d.status == Status.NEW and d.first_seen_at == now for d in seen)
+    if found:
+        messages.success(
+            request,
+            f"Found {found} new device{'s' if found > 1 else ''} in “{account.name}”. "
+            "Say below what each one is.",
+        )
+    else:
+        messages.success(request, f"“{account.name}” has no new devices.")
+    return _to_devices("new-devices")
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def simulated_device_add(request):
+    owner = request.membership.owner
+    form = SimulatedDeviceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return _to_devices("simulated")
+    data = form.cleaned_data
+    try:
+        services.simulated_device_create(
+            owner=owner, name=data["name"], model=data["model"], has_keypad=data["has_keypad"]
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_devices("simulated")
+    messages.success(
+        request,
+        f"“{data['name']}” is in the simulated hub. Press “Check for new devices” to find it, "
+        "or wait for the next automatic check.",
+    )
+    return _to_devices()
+
+
+@login_required
+@membership_required
+@manager_required
+def device_register(request, device_pk):
+    """The inbox's "It is a new lock": name the door and place it."""
+    owner = request.membership.owner
+    device = _device(request, device_pk)
+    form = LockPlaceForm(request.POST or None, owner=owner, initial={"name": device.name})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lock = devices.device_register(owner=owner, device=device, now=timezone.now(), **data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"“{lock.name}” is a door of {lock.property} now. Add its first code below.",
+            )
+            return redirect("lock_detail", lock.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "device": device}
+    return render(request, "locks/device_register.html", context, status=status)
+
+
+@login_required
+@membership_required
+@manager_required
+def device_replace(request, device_pk):
+    """The inbox's "It replaces a lock": choose the lock, read what will happen, confirm."""
+    owner = request.membership.owner
+    device = _device(request, device_pk)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = ReplaceForm(data, owner=owner, driver=device.account.driver)
+    if not form.is_valid():
+        context = {"form": form, "device": device, "suggestions": _suggestions(device)}
+        return render(
+            request, "locks/device_replace.html", context, status=400 if form.errors else 200
+        )
+    lock = form.cleaned_data["lock"]
+    if request.method == "POST":
+        try:
+            devices.lock_replace_device(owner=owner, lock=lock, device=device, now=timezone.now())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return _to_devices("new-devices")
+        messages.success(
+            request,
+            f"“{lock.name}” now uses the new device. Its codes are being programmed on it: each "
+            "shows “On the lock” once the lock confirms it.",
+        )
+        return redirect("lock_detail", lock.pk)
+    live = Q(access_codes__removed_at__isnull=True, access_codes__deleted_at__isnull=True)
+    counts = Lock.objects.filter(pk=lock.pk).aggregate(
+        codes=Count("access_codes", filter=live & Q(access_codes__is_managed=True)),
+        guests=Count("access_codes", filter=live & Q(access_codes__kind=AccessCode.Kind.GUEST)),
+        backups=Count("access_codes", filter=live & Q(access_codes__kind=AccessCode.Kind.BACKUP)),
+        unmanaged=Count("access_codes", filter=live & Q(access_codes__is_managed=False)),
+    )
+    context = {
+        "form": form,
+        "device": device,
+        "lock": lock,
+        "counts": counts,
+        "still_answers": lock.online and not lock.has_error("device_removed"),
+    }
+    return render(request, "locks/device_replace.html", context)
+
+
+def _inbox_answer(view):
+    """Ignore and undo: find the device, report a refusal, go back to the inbox."""
+
+    @login_required
+    @membership_required
+    @manager_required
+    @require_POST
+    def wrapper(request, device_pk):
+        device = _device(request, device_pk)
+        try:
+            view(request, device, timezone.now())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return _to_devices("new-devices")
+
+    return wrapper
+
+
+@_inbox_answer
+def device_ignore(request, device, now):
+    devices.device_ignore(owner=request.membership.owner, device=device, now=now)
+    messages.success(
+        request, f"“{device.name}” is ignored. Find it under “Ignored devices” to undo that."
+    )
+
+
+@_inbox_answer
+def device_unignore(request, device, now):
+    devices.device_unignore(owner=request.membership.owner, device=device, now=now)
+    messages.success(request, f"“{device.name}” is back among the new devices.")
+
+
+# --- alerts (everyone in the company) -----------------------------------------------------------
+
+
+@login_required
+@membership_required
+def alerts_page(request):
+    now = timezone.now()
+    context = {"alerts": alerts.open_alerts(request.membership.owner, now), "now": now}
+    if request.htmx and request.htmx.target == "alerts":
+        return render(request, "locks/alerts.html#alerts", context)
+    return render(request, "locks/alerts.html", context)
