@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres bench lint format browser-deps clean
+.PHONY: run test test-postgres bench lint format browser-deps fake-seam clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,12 @@ run: $(STAMP)
 	DEBUG=True $(BIN)/python manage.py seed_demo
 	DEBUG=True $(BIN)/python manage.py serve $(HOST):$(PORT)
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps fake-seam
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL with the task queue on Redis (what larger installs run).
-test-postgres: $(STAMP) browser-deps
+test-postgres: $(STAMP) browser-deps fake-seam
 	.ci/postgres-test-db.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://innkeeper@127.0.0.1:5432/innkeeper_test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
@@ -36,6 +36,10 @@ bench: $(STAMP)
 
 browser-deps:
 	.ci/browser-deps.sh
+
+# Seam's fake server (npm, pinned in package-lock.json) for the seam driver's tests.
+fake-seam:
+	.ci/fake-seam.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

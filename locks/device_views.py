@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from locks import alerts, devices, selectors, services
 from locks.errors import NotFound, ServiceError
-from locks.forms import LockPlaceForm, ReplaceForm, SimulatedDeviceForm
+from locks.forms import LockPlaceForm, ReplaceForm, SeamAccountForm, SimulatedDeviceForm
 from locks.models import AccessCode, DiscoveredDevice, Lock
 from locks.views import _form_error, manager_required, membership_required
 
@@ -89,6 +89,7 @@ def devices_page(request):
         "ignored": list(selectors.discovered_devices_for(owner, Status.IGNORED)),
         "registered": registered,
         "device_form": SimulatedDeviceForm(),
+        "seam_form": SeamAccountForm(),
         "now": timezone.now(),
     }
     return render(request, "locks/devices.html", context)
@@ -121,6 +122,31 @@ def account_discover(request, account_id):
         )
     else:
         messages.success(request, f"“{account.name}” has no new devices.")
+    return _to_devices("new-devices")
+
+
+@login_required
+@membership_required
+@manager_required
+@require_POST
+def seam_account_connect(request):
+    form = SeamAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return _to_devices("seam")
+    try:
+        account = devices.seam_account_connect(
+            owner=request.membership.owner, now=timezone.now(), **form.cleaned_data
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_devices("seam")
+    found = account.devices.filter(status=Status.NEW).count()
+    messages.success(
+        request,
+        f"“{account.name}” is connected; {found} new device{'' if found == 1 else 's'} found. "
+        "Say below what each one is.",
+    )
     return _to_devices("new-devices")
 
 

@@ -98,6 +98,25 @@ def _discovered(account: DriverAccount, now: datetime) -> None:
     account.save(update_fields=["last_discovered_at", "next_discovery_at", "errors", "warnings"])
 
 
+def seam_account_connect(
+    *, owner: Owner, name: str, api_key: str, endpoint: str, now: datetime
+) -> DriverAccount:
+    """Connect a Seam workspace: save its key (never shown again) once Seam accepts it, then
+    look for its devices, which land in the inbox."""
+    if DriverAccount.objects.filter(owner=owner, driver="seam", account_ref=name).exists():
+        raise ServiceError("A Seam workspace by that name is already connected.", field="name")
+    credentials = {"api_key": api_key, **({"endpoint": endpoint} if endpoint else {})}
+    try:
+        get_driver("seam", now=now, **credentials).discover(name)
+    except DriverError as exc:
+        raise ServiceError(f"Seam did not accept it: {exc.message}", field="api_key") from exc
+    account = DriverAccount.objects.create(
+        owner=owner, driver="seam", name=name, account_ref=name, credentials=credentials
+    )
+    account_discover(account=account, now=now)
+    return account
+
+
 def accounts_discover_due(*, now: datetime) -> int:
     """Discover every account whose time has come (the discovery schedule, every few minutes)."""
     due = DriverAccount.objects.filter(

@@ -282,6 +282,25 @@ class SimulatedDeviceForm(forms.Form):
     )
 
 
+class SeamAccountForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, initial="Seam workspace")
+    api_key = forms.CharField(
+        label="API key",
+        max_length=500,
+        strip=True,
+        # Never put back into the page, not even after a mistake elsewhere in the form.
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        error_messages={"required": "Paste the workspace's API key from Seam's console."},
+        help_text="Starts with seam_. Saved, and never shown again.",
+    )
+    endpoint = forms.URLField(
+        label="Endpoint",
+        required=False,
+        assume_scheme="https",
+        help_text="Leave empty for Seam itself; set it for a sandbox or a Seam-compatible server.",
+    )
+
+
 class ReplaceForm(forms.Form):
     """Which lock a discovered device replaces; only locks of the device's own kind."""
 

@@ -56,7 +56,9 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     unmanaged = [r for r in rows if not r.is_managed]
     loaded = {code.pk: _snapshot(code) for code in managed}
     result = Pass(lock=lock, now=now)
-    driver = get_driver(lock.driver, now=now)
+    # A cloud driver needs its account's credentials; the simulated one needs none.
+    credentials = lock.account.credentials if lock.account_id else {}
+    driver = get_driver(lock.driver, now=now, **credentials)
 
     try:
         info = driver.read_device(lock.device_id)

@@ -57,7 +57,11 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     from backups.services import backup_pool_maintain, backup_pool_report
     from locks.reconcile import lock_reconcile
 
-    lock = Lock.objects.select_related("owner").filter(pk=lock_id, claim_token=token).first()
+    lock = (
+        Lock.objects.select_related("owner", "account")
+        .filter(pk=lock_id, claim_token=token)
+        .first()
+    )
     if lock is None:
         return None  # the lease ran out and another worker took over
     version = lock.desired_version

@@ -131,7 +131,8 @@ def lock_register(
     if Lock.objects.filter(owner=owner, driver=driver, device_id=device_id).exists():
         raise ServiceError("That device is already registered as a lock.", field="device_id")
     try:
-        info = get_driver(driver, now=now).read_device(device_id)
+        credentials = account.credentials if account else {}
+        info = get_driver(driver, now=now, **credentials).read_device(device_id)
     except DriverError as exc:
         raise ServiceError(f"Could not reach the device: {exc.message}", field="device_id") from exc
     lock = Lock(

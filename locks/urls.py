@@ -75,6 +75,11 @@ urlpatterns = [
         name="account_discover",
     ),
     path(
+        "devices/seam/connect/",
+        device_views.seam_account_connect,
+        name="seam_account_connect",
+    ),
+    path(
         "devices/simulated/add/",
         device_views.simulated_device_add,
         name="simulated_device_add",

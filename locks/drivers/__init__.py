@@ -10,10 +10,12 @@ from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError, Lo
 
 DRIVERS = {
     "simulated": "locks.drivers.simulated.SimulatedDriver",
+    "seam": "locks.drivers.seam.SeamDriver",
 }
 
 DRIVER_LABELS = {
     "simulated": "Simulated lock",
+    "seam": "Lock connected to Seam",
 }
 
 

@@ -1,0 +1,262 @@
+"""The Seam driver: locks connected to Seam's cloud (August, Schlage, Yale, ...), via its SDK.
+
+One driver instance serves one reconcile pass (or one discovery) of one Seam workspace. It is
+stateless towards the database; what it learns about a device during a pass (whether the lock
+schedules natively) is kept only on the instance.
+
+Calls use a short timeout and no SDK retries: a reconcile pass must not stall a worker on one
+slow cloud. A failed call becomes a retryable `provider_issue`, and the engine's own back-off
+(per lock and per code) retries it later, without blocking other locks.
+"""
+
+from datetime import datetime
+
+import httpx
+from django.utils.dateparse import parse_datetime
+from httpx_retries import Retry
+from seam import Seam
+from seam.exceptions import SeamError, SeamHttpApiError, SeamHttpInvalidInputError
+
+from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+
+TIMEOUT_SECONDS = 8
+# Page size for code lists; a lock holds far fewer codes than this.
+CODES_LIMIT = 500
+
+# Seam's constraint types that our PIN rules (locks.pins) know by the same name; others are
+# vendor-specific and are left to Seam to enforce (its refusal still maps to an error here).
+KNOWN_CONSTRAINTS = {
+    "no_zeros",
+    "cannot_start_with_12",
+    "no_triple_consecutive_ints",
+    "no_ascending_or_descending_sequence",
+    "at_least_three_unique_digits",
+    "no_all_same_digits",
+    "cannot_contain_089",
+    "cannot_contain_0789",
+}
+DUPLICATE_TYPES = {"duplicate_access_code", "duplicate_code_on_device"}
+CONSTRAINT_TYPES = {"code_constraints_violated", "invalid_code", "invalid_code_length"}
+DEVICE_GONE_TYPES = {"device_not_found", "device_removed"}
+OFFLINE_ERRORS = {"device_disconnected", "device_offline", "hub_disconnected"}
+
+
+def _get(obj, key: str, default=None):
+    """A field of an SDK resource or of a plain dict (recorded responses), absent or None alike."""
+    if obj is None:
+        return default
+    value = obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+    return default if value is None else value
+
+
+def _error_codes(obj) -> set[str]:
+    return {_get(e, "error_code", "") for e in _get(obj, "errors", [])}
+
+
+def device_info(device) -> DeviceInfo:
+    """Map a Seam device (SDK resource or recorded dict) to what we keep about a lock."""
+    props = _get(device, "properties", {})
+    battery = _get(props, "battery_level")
+    if battery is None:
+        battery = _get(_get(props, "battery"), "level")
+    constraints = [_get(c, "constraint_type", "") for c in _get(props, "code_constraints", [])]
+    errors = _error_codes(device)
+    return DeviceInfo(
+        device_id=_get(device, "device_id"),
+        # The name the owner gave the door in the vendor's app reads best in the inbox; Seam's
+        # display name is often a generic model label.
+        name=_get(_get(props, "appearance"), "name")
+        or _get(device, "display_name")
+        or _get(props, "name")
+        or _get(device, "device_id"),
+        model_name=_get(_get(props, "model"), "display_name") or _get(device, "device_type", ""),
+        online=bool(_get(props, "online", False)) and not errors & OFFLINE_ERRORS,
+        battery_level=float(battery) if battery is not None else None,
+        supported_code_lengths=sorted(int(n) for n in _get(props, "supported_code_lengths", [])),
+        code_constraints=[c for c in constraints if c in KNOWN_CONSTRAINTS],
+        max_active_codes=_get(props, "max_active_codes_supported"),
+        supports_native_scheduling=native_scheduling(device),
+        capabilities=tuple(_get(device, "capabilities_supported", [])),
+    )
+
+
+def native_scheduling(device) -> bool:
+    """Whether Seam can pre-load a code with its window on this lock, days ahead.
+
+    Seam publishes no flag for this. A lock that takes offline access codes enforces a code's
+    window with its own clock, which is what native scheduling needs; so only those count. Any
+    other lock gets ongoing codes just in time and we remove them ourselves: slower, but right
+    on every lock, whereas wrongly assuming a schedule would leave a code usable too early.
+    """
+    props = _get(device, "properties", {})
+    return bool(
+        _get(device, "can_program_offline_access_codes")
+        or _get(props, "offline_access_codes_enabled")
+        or _get(props, "supports_offline_access_codes")
+    )
+
+
+def code_on_lock(code) -> CodeOnLock:
+    """Map a Seam access code (managed or unmanaged) to a code on the lock.
+
+    Only Seam's `set` is confirmed; `unset`/`setting` (and `unknown`, while the lock's account is
+    unreachable) are known to Seam but not proven on the lock, so they are neither re-sent nor
+    counted as set. A `removing` code is still on the lock (its PIN still opens, it holds a slot).
+    """
+    return CodeOnLock(
+        ref=_get(code, "access_code_id"),
+        code=_get(code, "code", ""),
+        name=_get(code, "name", ""),
+        starts_at=_datetime(_get(code, "starts_at")),
+        ends_at=_datetime(_get(code, "ends_at")),
+        confirmed=_get(code, "status") in ("set", "removing"),
+    )
+
+
+def _datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_datetime(value)
+
+
+def driver_error(exc: Exception) -> DriverError:
+    """Map what the SDK raised to our error. Seam's own messages are never passed on: they can
+    quote the PIN."""
+    if isinstance(exc, httpx.TimeoutException):
+        return DriverError("Seam did not answer in time; will retry.", error_code="provider_issue")
+    if isinstance(exc, httpx.TransportError):
+        return DriverError("Could not reach Seam; will retry.", error_code="provider_issue")
+    if not isinstance(exc, SeamHttpApiError):
+        return DriverError(
+            "Seam sent an unexpected answer; will retry.", error_code="provider_issue"
+        )
+    status, kind = exc.status_code, exc.code or ""
+    if status == 401:
+        return DriverError(
+            "Seam refused the API key: reconnect the Seam workspace on the Devices page.",
+            permanent=True,
+            error_code="account_disconnected",
+        )
+    if status == 429:
+        return DriverError("Seam is limiting requests; will retry.", error_code="provider_issue")
+    if status >= 500:
+        return DriverError(
+            f"Seam's service failed (HTTP {status}); will retry.", error_code="provider_issue"
+        )
+    if kind in DEVICE_GONE_TYPES:
+        return DriverError(
+            "Seam no longer knows this lock (removed from the workspace or factory reset).",
+            permanent=True,
+            error_code="device_removed",
+        )
+    if kind in DUPLICATE_TYPES:
+        return DriverError(
+            "The same PIN is already on the lock.",
+            permanent=True,
+            error_code="duplicate_code_on_device",
+        )
+    if kind in CONSTRAINT_TYPES or (
+        isinstance(exc, SeamHttpInvalidInputError) and exc.get_validation_error_messages("code")
+    ):
+        return DriverError(
+            "The lock's rules (via Seam) do not allow this PIN.",
+            permanent=True,
+            error_code="code_constraints_violated",
+        )
+    return DriverError(
+        f"Seam refused the request (HTTP {status}, {kind or 'no reason given'}).", permanent=True
+    )
+
+
+class SeamDriver:
+    key = "seam"
+
+    def __init__(
+        self,
+        *,
+        api_key: str = "",
+        endpoint: str | None = None,
+        now: datetime | None = None,
+        **_options,
+    ):
+        self.api_key = api_key
+        self.endpoint = endpoint or None
+        self.now = now
+        self._client: Seam | None = None
+        self._native: dict[str, bool] = {}
+
+    def _seam(self) -> Seam:
+        # Built on first use, so a bad key surfaces as a DriverError where the engine expects one.
+        if self._client is None:
+            if not self.api_key:
+                raise DriverError(
+                    "No Seam API key is saved for this account.",
+                    permanent=True,
+                    error_code="account_disconnected",
+                )
+            try:
+                self._client = Seam(
+                    api_key=self.api_key,
+                    endpoint=self.endpoint,
+                    wait_for_action_attempt=False,
+                    retries=Retry(total=0),
+                    timeout=TIMEOUT_SECONDS,
+                )
+            except SeamError:
+                raise DriverError(
+                    "The saved Seam API key is not a valid Seam key.",
+                    permanent=True,
+                    error_code="account_disconnected",
+                ) from None
+        return self._client
+
+    def _call(self, fn, *, gone_ok: bool = False):
+        seam = self._seam()
+        try:
+            return fn(seam)
+        except (SeamError, httpx.HTTPError) as exc:
+            if gone_ok and getattr(exc, "code", None) == "access_code_not_found":
+                return None
+            raise driver_error(exc) from exc
+
+    def discover(self, account: str) -> list[DeviceInfo]:
+        infos = [device_info(d) for d in self._call(lambda s: s.devices.list())]
+        self._native.update({i.device_id: i.supports_native_scheduling for i in infos})
+        return infos
+
+    def read_device(self, device_id: str) -> DeviceInfo:
+        device = self._call(lambda s: s.devices.get(device_id=device_id))
+        info = device_info(device)
+        self._native[device_id] = info.supports_native_scheduling
+        if not info.online:
+            raise DriverError(
+                "The lock is offline: Seam cannot reach it.", error_code="device_disconnected"
+            )
+        return info
+
+    def list_codes(self, device_id: str) -> list[CodeOnLock]:
+        managed = self._call(lambda s: s.access_codes.list(device_id=device_id, limit=CODES_LIMIT))
+        unmanaged = self._call(lambda s: s.access_codes.unmanaged.list(device_id=device_id))
+        # Filtered here too: a list must never hand us another lock's codes.
+        return [code_on_lock(c) for c in [*managed, *unmanaged] if c.device_id == device_id]
+
+    def set_code(self, device_id: str, spec: CodeSpec) -> str:
+        if device_id not in self._native:
+            self.read_device(device_id)
+        window = {}
+        if self._native[device_id] and spec.starts_at and spec.ends_at:
+            window = {"starts_at": spec.starts_at.isoformat(), "ends_at": spec.ends_at.isoformat()}
+        created = self._call(
+            lambda s: s.access_codes.create(
+                device_id=device_id, code=spec.code, name=spec.name, **window
+            )
+        )
+        return created.access_code_id
+
+    def remove_code(self, device_id: str, ref: str) -> None:
+        # A POST with a JSON body: Seam takes it everywhere, while the SDK's DELETE with query
+        # parameters is not understood by every Seam-compatible server (Seam's fake included).
+        self._call(
+            lambda s: s.client.post("/access_codes/delete", json={"access_code_id": ref}),
+            gone_ok=True,
+        )

@@ -1,0 +1,130 @@
+"""Seam's own fake server (`@seamapi/fake-seam-connect`, pinned in package-lock.json).
+
+Started once per test run (once per xdist worker) on a free loopback port, and reset to its
+seeded state before each test. `make test` installs it with npm first. Without node or the
+package the tests skip locally, but fail in CI (CI=true): there they must run.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from locks.models import DriverAccount
+
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = Path(__file__).with_name("fake_seam.mjs")
+PACKAGE = ROOT / "node_modules" / "@seamapi" / "fake-seam-connect"
+API_KEY = "seam_apikey1_token"  # the fake's seeded workspace
+START_SECONDS = 30
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Seam's fake server is needed in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FakeSeam:
+    def __init__(self, process: subprocess.Popen, url: str):
+        self.process = process
+        self.url = url
+        self.http = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=10
+        )
+
+    def command(self, command: str, **fields) -> None:
+        self.process.stdin.write(json.dumps({"command": command, **fields}) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        assert answer == f"ok {command}", answer
+
+    def reset(self) -> None:
+        self.command("reset")
+
+    def set_status(self, access_code_id: str, status: str) -> None:
+        """What the real service does once the lock confirms (or starts removing) a code."""
+        self.command("update_access_code", access_code_id=access_code_id, status=status)
+
+    def codes(self, device_id: str) -> list[dict]:
+        """Managed codes on a device, straight from the fake (whose list ignores device_id)."""
+        body = self.http.get("/access_codes/list", params={"device_id": device_id}).json()
+        return [c for c in body["access_codes"] if c["device_id"] == device_id]
+
+    def add_unmanaged(self, device_id: str, code: str, name: str) -> dict:
+        """A code someone put on the lock outside Seam (the fake creates it as `set`)."""
+        response = self.http.post(
+            "/access_codes/simulate/create_unmanaged_access_code",
+            json={"device_id": device_id, "code": code, "name": name},
+        )
+        response.raise_for_status()
+        return response.json()["access_code"]
+
+
+@pytest.fixture(scope="session")
+def fake_seam_server():
+    node = shutil.which("node")
+    if node is None:
+        _unavailable("node is not installed")
+    if not PACKAGE.exists():
+        _unavailable("@seamapi/fake-seam-connect is not installed (make test runs npm ci)")
+    url = f"http://127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [node, str(LAUNCHER)],
+        cwd=ROOT,
+        env={**os.environ, "PORT": url.rsplit(":", 1)[1]},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        if process.poll() is not None:
+            _unavailable(f"the fake server exited with status {process.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            _unavailable(f"the fake server did not answer /health within {START_SECONDS}s")
+        time.sleep(0.1)
+    fake = FakeSeam(process, url)
+    yield fake
+    fake.http.close()
+    process.stdin.close()  # the launcher stops its server and exits
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def fake_seam(fake_seam_server):
+    fake_seam_server.reset()
+    return fake_seam_server
+
+
+@pytest.fixture
+def workspace(owner, fake_seam):
+    """The owner's Seam workspace, as the Devices page's form connects it."""
+    return DriverAccount.objects.create(
+        owner=owner,
+        driver="seam",
+        name="Seam workspace",
+        account_ref="seed_workspace_1",
+        credentials={"api_key": API_KEY, "endpoint": fake_seam.url},
+    )

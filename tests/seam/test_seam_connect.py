@@ -1,0 +1,37 @@
+"""A manager connects a Seam workspace on the Devices page; its key is never shown again."""
+
+from locks.models import DriverAccount
+from tests.seam.conftest import API_KEY
+
+
+def test_a_manager_connects_a_workspace_and_its_locks_wait_in_the_inbox(
+    alice, client_for, fake_seam
+):
+    client = client_for(alice)
+    form = {"name": "Lisbon locks", "api_key": API_KEY, "endpoint": fake_seam.url}
+
+    page = client.post("/devices/seam/connect/", form, follow=True)
+
+    account = DriverAccount.objects.get(driver="seam")
+    assert (account.name, account.account_ref) == ("Lisbon locks", "Lisbon locks")
+    assert account.credentials == {"api_key": API_KEY, "endpoint": fake_seam.url}
+    text = page.content.decode()
+    assert "is connected" in text and "Front Door" in text
+    assert API_KEY not in text
+
+
+def test_a_key_seam_refuses_saves_nothing(alice, client_for, fake_seam):
+    client = client_for(alice)
+    form = {"name": "Wrong", "api_key": "seam_not_a_real_key", "endpoint": fake_seam.url}
+
+    page = client.post("/devices/seam/connect/", form, follow=True)
+
+    assert "Seam refused the API key" in page.content.decode()
+    assert "seam_not_a_real_key" not in page.content.decode()
+    assert not DriverAccount.objects.filter(driver="seam").exists()
+
+
+def test_the_front_desk_cannot_connect_one(bob, client_for, fake_seam):
+    form = {"name": "X", "api_key": API_KEY, "endpoint": fake_seam.url}
+    assert client_for(bob).post("/devices/seam/connect/", form).status_code == 403
+    assert not DriverAccount.objects.filter(driver="seam").exists()

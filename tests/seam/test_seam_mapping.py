@@ -1,0 +1,144 @@
+"""How Seam's answers map onto ours, from recorded responses (no server needed)."""
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from seam.exceptions import SeamHttpApiError, SeamHttpInvalidInputError, SeamHttpUnauthorizedError
+from seam.resources import AccessCode, Device
+
+from locks.drivers.seam import code_on_lock, device_info, driver_error
+
+SCHLAGE = {
+    "device_id": "9f1c0c1e-5d2a-4a3e-8f6e-0d6b5b0c7a11",
+    "device_type": "schlage_lock",
+    "display_name": "Schlage Encode",
+    "capabilities_supported": ["access_code", "lock"],
+    "can_program_offline_access_codes": True,
+    "errors": [],
+    "warnings": [{"warning_code": "max_access_codes_reached", "message": "Slots are full."}],
+    "properties": {
+        "online": True,
+        "locked": True,
+        "battery_level": 0.42,
+        "appearance": {"name": "Room 12 door"},
+        "model": {"display_name": "Encode Plus"},
+        "supported_code_lengths": [6, 4, 8],
+        "max_active_codes_supported": 30,
+        "code_constraints": [
+            {"constraint_type": "no_zeros"},
+            {"constraint_type": "cannot_start_with_12"},
+            {"constraint_type": "name_length", "max_length": 14},
+        ],
+    },
+}
+AUGUST_BRIDGE_DOWN = {
+    "device_id": "august_device_9",
+    "device_type": "august_lock",
+    "display_name": "Smart Device",
+    "capabilities_supported": ["lock"],
+    "errors": [{"error_code": "device_disconnected", "message": "Device disconnected"}],
+    "properties": {"online": True, "battery": {"level": 0.9, "status": "full"}},
+}
+
+
+@pytest.mark.parametrize("parse", [dict, Device.from_dict], ids=["recorded", "sdk"])
+def test_a_device_maps_to_what_we_keep_about_a_lock(parse):
+    info = device_info(parse(SCHLAGE))
+    assert info.name == "Room 12 door"
+    assert info.model_name == "Encode Plus"
+    assert (info.online, info.battery_level, info.max_active_codes) == (True, 0.42, 30)
+    assert info.supported_code_lengths == [4, 6, 8]
+    # Vendor-specific constraints are left to Seam to enforce.
+    assert info.code_constraints == ["no_zeros", "cannot_start_with_12"]
+    assert info.supports_native_scheduling
+    assert "access_code" in info.capabilities
+
+
+@pytest.mark.parametrize("parse", [dict, Device.from_dict], ids=["recorded", "sdk"])
+def test_a_disconnected_lock_without_a_keypad_is_listed_offline(parse):
+    info = device_info(parse(AUGUST_BRIDGE_DOWN))
+    assert (info.online, info.battery_level, info.capabilities) == (False, 0.9, ("lock",))
+    assert not info.supports_native_scheduling  # no sign of it: codes go on just in time
+    assert info.supported_code_lengths == [] and info.max_active_codes is None
+
+
+def recorded_code(status, **fields):
+    return {
+        "access_code_id": "b7a2d7b4-6c8e-4b51-9a43-3b0d1e2f4c55",
+        "device_id": "august_device_1",
+        "code": "4821",
+        "name": "Anna Smith, Res-12345",
+        "type": "time_bound",
+        "starts_at": "2026-06-03T15:00:00.000Z",
+        "ends_at": "2026-06-05T11:00:00.000Z",
+        "status": status,
+        "errors": [],
+        "warnings": [],
+        "is_managed": True,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "fields", "confirmed"),
+    [
+        ("unset", {}, False),
+        ("setting", {"warnings": [{"warning_code": "delay_in_setting_on_device"}]}, False),
+        ("setting", {"errors": [{"error_code": "failed_to_set_on_device"}]}, False),
+        ("unknown", {}, False),
+        ("set", {}, True),
+        ("removing", {}, True),
+    ],
+)
+@pytest.mark.parametrize("parse", [dict, AccessCode.from_dict], ids=["recorded", "sdk"])
+def test_a_code_is_confirmed_only_once_seam_says_set(parse, status, fields, confirmed):
+    on_lock = code_on_lock(parse(recorded_code(status, **fields)))
+    assert on_lock.confirmed is confirmed
+    assert (on_lock.ref, on_lock.code) == ("b7a2d7b4-6c8e-4b51-9a43-3b0d1e2f4c55", "4821")
+    assert on_lock.starts_at == datetime(2026, 6, 3, 15, tzinfo=UTC)
+    assert on_lock.ends_at == datetime(2026, 6, 5, 11, tzinfo=UTC)
+
+
+def test_an_ongoing_code_has_no_window():
+    on_lock = code_on_lock(recorded_code("set", type="ongoing", starts_at=None, ends_at=None))
+    assert (on_lock.starts_at, on_lock.ends_at) == (None, None)
+
+
+def api_error(status, kind, message="Cannot set duplicate access code 4821 named Guest"):
+    return SeamHttpApiError({"type": kind, "message": message}, status, "req-1")
+
+
+@pytest.mark.parametrize(
+    ("exc", "error_code", "permanent"),
+    [
+        (SeamHttpUnauthorizedError("req-1"), "account_disconnected", True),
+        (api_error(404, "device_not_found"), "device_removed", True),
+        (api_error(409, "duplicate_access_code"), "duplicate_code_on_device", True),
+        (api_error(400, "duplicate_code_on_device"), "duplicate_code_on_device", True),
+        (api_error(400, "code_constraints_violated"), "code_constraints_violated", True),
+        (
+            SeamHttpInvalidInputError(
+                {
+                    "type": "invalid_input",
+                    "message": "code 4821 is invalid",
+                    "validation_errors": {"code": {"_errors": ["must not contain 0"]}},
+                },
+                400,
+                "req-1",
+            ),
+            "code_constraints_violated",
+            True,
+        ),
+        (api_error(400, "invalid_input"), "", True),
+        (api_error(429, "rate_limited"), "provider_issue", False),
+        (api_error(503, "service_unavailable"), "provider_issue", False),
+        (api_error(500, "internal_server_error"), "provider_issue", False),
+        (httpx.ReadTimeout("timed out"), "provider_issue", False),
+        (httpx.ConnectError("refused"), "provider_issue", False),
+    ],
+)
+def test_seam_errors_map_to_permanent_or_retryable(exc, error_code, permanent):
+    error = driver_error(exc)
+    assert (error.error_code, error.permanent) == (error_code, permanent)
+    assert "4821" not in error.message  # Seam's own messages can quote the PIN
