@@ -37,7 +37,7 @@ bench: $(STAMP)
 browser-deps:
 	.ci/browser-deps.sh
 
-# Seam's fake server (npm, pinned in package-lock.json) for the seam driver's tests.
+# Seam's fake server (npm, pinned in tests/seam/package-lock.json) for the seam driver's tests.
 fake-seam:
 	.ci/fake-seam.sh
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs Seam's fake server (pinned in package-lock.json) for the seam driver's tests.
+# Installs Seam's fake server (pinned in tests/seam/package-lock.json) for the seam driver's tests.
 # Runs `npm ci` only when node_modules is missing or older than the lock file, so it is fast.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../tests/seam"
 
 if ! command -v npm >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then

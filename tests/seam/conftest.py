@@ -18,9 +18,10 @@ import pytest
 
 from locks.models import DriverAccount
 
-ROOT = Path(__file__).resolve().parents[2]
-LAUNCHER = Path(__file__).with_name("fake_seam.mjs")
-PACKAGE = ROOT / "node_modules" / "@seamapi" / "fake-seam-connect"
+HERE = Path(__file__).resolve().parent
+LAUNCHER = HERE / "fake_seam.mjs"
+# Installed beside the tests by .ci/fake-seam.sh, from this folder's package-lock.json.
+PACKAGE = HERE / "node_modules" / "@seamapi" / "fake-seam-connect"
 API_KEY = "seam_apikey1_token"  # the fake's seeded workspace
 START_SECONDS = 30
 
@@ -83,7 +84,7 @@ def fake_seam_server():
     url = f"http://127.0.0.1:{free_port()}"
     process = subprocess.Popen(
         [node, str(LAUNCHER)],
-        cwd=ROOT,
+        cwd=HERE,
         env={**os.environ, "PORT": url.rsplit(":", 1)[1]},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
