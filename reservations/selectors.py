@@ -90,7 +90,11 @@ def properties_with_doors(owner: Owner) -> QuerySet[Property]:
 
 
 def units_for(owner: Owner) -> QuerySet[Unit]:
-    return Unit.objects.filter(property__owner=owner).select_related("property")
+    return (
+        Unit.objects.filter(property__owner=owner)
+        .select_related("property")
+        .order_by("property__name", "name")
+    )
 
 
 def units_with_doors(owner: Owner) -> QuerySet[Unit]:

@@ -1,23 +1,8 @@
-"""Reads for the feeds and import pages, always scoped to one owner."""
+"""Reads for the feeds pages, always scoped to one owner (units: `reservations.selectors`)."""
 
 from locks.errors import NotFound
 from locks.models import Owner, Unit
 from reservations.models import ReservationFeed
-
-
-def units_for(owner: Owner):
-    return (
-        Unit.objects.filter(property__owner=owner)
-        .select_related("property")
-        .order_by("property__name", "name")
-    )
-
-
-def unit_get(owner: Owner, unit_id: int) -> Unit:
-    unit = units_for(owner).filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound("No such unit.", type="unit_not_found")
-    return unit
 
 
 def feeds_for(owner: Owner, unit: Unit | None = None):

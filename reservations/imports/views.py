@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from locks.errors import NotFound, ServiceError
 from locks.views import manager_required, membership_required
+from reservations import selectors as stay_selectors
 from reservations.imports import csv_import, feeds, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm
 
@@ -29,7 +30,7 @@ def managers(view):
 
 def _unit(request, unit_id):
     try:
-        return selectors.unit_get(request.membership.owner, unit_id)
+        return stay_selectors.unit_get(request.membership.owner, unit_id)
     except NotFound:
         raise Http404("No such unit.") from None
 
@@ -52,7 +53,7 @@ def _to_feeds(feed_or_unit):
 def _feeds_page(request, *, unit=None, form=None, status=200):
     owner = request.membership.owner
     now = timezone.now()
-    units = selectors.units_for(owner)
+    units = stay_selectors.units_for(owner)
     if form is None:
         form = FeedForm(units=units, initial={"unit": unit})
     context = {
@@ -78,7 +79,7 @@ def feed_list(request, unit_id=None):
 @managers
 def feed_add(request):
     owner = request.membership.owner
-    form = FeedForm(request.POST, units=selectors.units_for(owner))
+    form = FeedForm(request.POST, units=stay_selectors.units_for(owner))
     if form.is_valid():
         data = form.cleaned_data
         try:
