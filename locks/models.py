@@ -334,8 +334,8 @@ class Lock(HasIssues):
 
     @builtins.property
     def battery_low(self) -> bool:
-        """At a glance, on the default level; alerts and events use the owner's own level."""
-        return self.battery_below(LOW_BATTERY_PERCENT)
+        """Below the owner's level, as the alerts and events judge it (load `owner` with it)."""
+        return self.battery_below(self.owner.low_battery_percent)
 
     def battery_below(self, percent: int) -> bool:
         return self.battery_level is not None and self.battery_level * 100 < percent

@@ -27,7 +27,7 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
     live = Q(access_codes__removed_at__isnull=True, access_codes__is_managed=True)
     return (
         Lock.objects.filter(owner=owner)
-        .select_related("property", "unit")
+        .select_related("owner", "property", "unit")
         .annotate(
             live_code_count=Count("access_codes", filter=live),
             codes_set_count=Count("access_codes", filter=live & Q(access_codes__status="set")),

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from locks import services
+from locks.models import Lock
 from tests import factories
 
 
@@ -63,3 +64,14 @@ def test_it_returns_the_locks_partial_to_htmx(client_for, alice, lock):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="locks"')
     assert "<html" not in html
+
+
+def test_the_low_battery_mark_follows_the_owners_level(client_for, alice, owner, lock):
+    Lock.objects.filter(pk=lock.pk).update(battery_level=0.25)
+    page = client_for(alice).get(reverse("home")).content.decode()
+    assert "Battery low" not in page
+
+    owner.low_battery_percent = 30
+    owner.save(update_fields=["low_battery_percent"])
+    page = client_for(alice).get(reverse("home")).content.decode()
+    assert "Battery low" in page
