@@ -13,9 +13,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
+from locks.access_codes import access_code_create, access_code_delete
 from locks.errors import ServiceError
 from locks.models import AccessCode, Lock
-from locks.services import access_code_create, access_code_delete, event_record, lock_check_now
+from locks.records import event_record
+from locks.scheduler import lock_check_now
 
 BACKUP = AccessCode.Kind.BACKUP
 # Pulled backups still on one lock from which the owner should suspect programming trouble.
@@ -142,6 +144,20 @@ def backup_pool_health(*, lock: Lock, now: datetime) -> PoolHealth:
         pulled=sum(1 for c in codes if c.kind == BACKUP and c.pulled_at and not c.deleted_at),
         room=_room(lock, codes, now),
     )
+
+
+def backup_pool_before_pass(*, lock: Lock, now: datetime) -> bool:
+    """The `before_pass` hook: fill the pool of a lock that keeps one, so its pass programs it."""
+    if not lock.backup_pool_enabled:
+        return False
+    backup_pool_maintain(lock=lock, now=now)
+    return True
+
+
+def backup_pool_after_pass(*, lock: Lock, now: datetime) -> None:
+    """The `after_pass` hook: report the pool's health once the pass has run."""
+    if lock.backup_pool_enabled:
+        backup_pool_report(lock=lock, now=now)
 
 
 def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from locks import alerts, devices, selectors, services
+from locks import devices, selectors, simulator
 from locks.errors import NotFound, ServiceError
 from locks.forms import LockPlaceForm, ReplaceForm, SeamAccountForm, SimulatedDeviceForm
 from locks.models import AccessCode, DiscoveredDevice, Lock
 from locks.views import _form_error, manager_required, membership_required
+from reservations import alerts
 
 Status = DiscoveredDevice.Status
 DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
@@ -66,7 +67,7 @@ def _suggestions(device: DiscoveredDevice) -> list[dict]:
 @manager_required
 def devices_page(request):
     owner = request.membership.owner
-    services.simulated_hub(owner)  # every owner can try discovery on simulated devices
+    simulator.simulated_hub(owner)  # every owner can try discovery on simulated devices
     new = list(selectors.discovered_devices_for(owner, Status.NEW))
     for device in new:
         device.suggestions = _suggestions(device)
@@ -162,7 +163,7 @@ def simulated_device_add(request):
         return _to_devices("simulated")
     data = form.cleaned_data
     try:
-        services.simulated_device_create(
+        simulator.simulated_device_create(
             owner=owner, name=data["name"], model=data["model"], has_keypad=data["has_keypad"]
         )
     except ServiceError as exc:

@@ -15,7 +15,9 @@ from django.db.models import Q
 from locks.drivers import DriverError, get_driver
 from locks.errors import ServiceError
 from locks.models import AccessCode, DiscoveredDevice, DriverAccount, Lock, Owner, Property, Unit
-from locks.services import event_record, lock_apply_device_info, lock_check_now, lock_register
+from locks.records import event_record, lock_apply_device_info
+from locks.scheduler import lock_check_now
+from locks.services import lock_register
 
 Status = DiscoveredDevice.Status
 

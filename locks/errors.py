@@ -1,5 +1,7 @@
 """The application's one error type; the dashboard shows its message, the API its Seam shape."""
 
+from django.core.exceptions import ValidationError
+
 
 class ServiceError(Exception):
     """A request that cannot be carried out, with a message that says what to fix.
@@ -26,3 +28,13 @@ class ServiceError(Exception):
 class NotFound(ServiceError):
     def __init__(self, message: str, *, type: str):
         super().__init__(message, type=type, status=404)
+
+
+def saved_clean(instance, *, exclude: list[str] | None = None) -> None:
+    """`full_clean()` then save; a model's refusal becomes a ServiceError on its field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise ServiceError(problems[0], field=None if field == "__all__" else field) from None
+    instance.save()

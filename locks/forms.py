@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from locks.models import AccessCode, Lock, Owner, Property, Unit
-from locks.services import SIMULATED_MODELS
+from locks.simulator import SIMULATED_MODELS
 
 digits_only = RegexValidator(r"^\d+$", "A PIN is digits only, e.g. 4821.")
 

@@ -531,7 +531,7 @@ class AlertNotice(models.Model):
     """An urgent alert already emailed: it is not sent again until it has cleared."""
 
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="alert_notices")
-    # The alert's identity (`locks.alerts.Alert.key`): its kind, lock, stay and device.
+    # The alert's identity (`reservations.alerts.Alert.key`): its kind, lock, stay and device.
     key = models.CharField(max_length=200)
     title = models.CharField(max_length=300)
     sent_at = models.DateTimeField()

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from locks.drivers import CodeOnLock, CodeSpec, DriverError, get_driver
 from locks.models import AccessCode, ActionAttempt, Lock
-from locks.services import event_record, lock_apply_device_info
+from locks.records import event_record, lock_apply_device_info
 
 RETRY_BASE = timedelta(minutes=1)
 # A lock with more work than one pass may do comes back this soon.

@@ -10,9 +10,13 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Q, When
+from django.db import transaction
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Least
 from django.utils import timezone
+from django_q.tasks import async_task
 
+from locks import hooks, reconcile
 from locks.models import Lock
 
 log = logging.getLogger(__name__)
@@ -53,10 +57,6 @@ def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
 
 def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     """Reconcile a lock this worker has claimed, then release it with its next due time."""
-    # Imported here: the pool (backups) and the reconciler build on this module's callers.
-    from backups.services import backup_pool_maintain, backup_pool_report
-    from locks.reconcile import lock_reconcile
-
     lock = (
         Lock.objects.select_related("owner", "account")
         .filter(pk=lock_id, claim_token=token)
@@ -66,13 +66,11 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
         return None  # the lease ran out and another worker took over
     version = lock.desired_version
     try:
-        if lock.backup_pool_enabled:
-            backup_pool_maintain(lock=lock, now=now)
-            # The pool's own changes are in this pass; only someone else's need another one.
+        if hooks.before_pass_run(lock=lock, now=now):
+            # The hooks' own changes are in this pass; only someone else's need another one.
             version = Lock.objects.values_list("desired_version", flat=True).get(pk=lock_id)
-        result = lock_reconcile(lock=lock, now=now)
-        if lock.backup_pool_enabled:
-            backup_pool_report(lock=lock, now=now)
+        result = reconcile.lock_reconcile(lock=lock, now=now)
+        hooks.after_pass_run(lock=lock, now=now)
         next_check = result.next_check_at
     except Exception:
         # A bug or a driver's surprise: recorded where people see it, retried on the clock.
@@ -91,10 +89,24 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     return result
 
 
+def lock_check_soon(*, lock: Lock, at: datetime) -> None:
+    """Make sure the scheduler looks at this lock no later than `at`."""
+    Lock.objects.filter(pk=lock.pk).update(
+        next_check_at=Least(F("next_check_at"), at) if lock.next_check_at else at,
+        desired_version=F("desired_version") + 1,
+    )
+    if lock.next_check_at is None or at < lock.next_check_at:
+        lock.next_check_at = at
+
+
+def lock_check_now(*, lock: Lock, now: datetime) -> None:
+    """Ask for a reconcile right away: due now, and queued once the transaction commits."""
+    lock_check_soon(lock=lock, at=now)
+    transaction.on_commit(lambda: enqueue_lock(lock_id=lock.pk, now=now))
+
+
 def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
     """Claim a due lock and queue its reconcile; False when someone else already has it."""
-    from django_q.tasks import async_task
-
     token = lock_claim(lock_id=lock_id, now=now)
     if token is None:
         return False

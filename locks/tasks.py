@@ -3,6 +3,8 @@
 from django.utils import timezone
 
 from locks import scheduler
+from locks.devices import accounts_discover_due
+from reservations.alerts import alerts_email_due
 
 
 def tick() -> int:
@@ -18,9 +20,6 @@ def discover() -> int:
     """Every few minutes (see the discovery schedule): look for new and vanished devices, then
     email urgent alerts. Alerts are per owner, so they ride on this per-owner schedule rather
     than on the per-lock tick; a few minutes' delay is well inside the 24 hours they warn of."""
-    from locks.alerts import alerts_email_due
-    from locks.devices import accounts_discover_due
-
     now = timezone.now()
     found = accounts_discover_due(now=now)
     alerts_email_due(now=now)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from locks.models import AccessCode, Lock
-from locks.templatetags.innkeeper import code_state, window
-from reservations.times import local_day_bounds
+from locks.times import local_day_bounds
+from locks.words import code_state, window
 
 DAYS = 14
 WIDTH = 800

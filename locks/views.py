@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backups.selectors import backups_for_lock, pool_glances, pool_reason
 from backups.services import backup_pool_health
-from locks import selectors, services
+from locks import access_codes, records, scheduler, selectors, services, simulator, unmanaged
 from locks.errors import NotFound, ServiceError
 from locks.forms import (
     AccessCodeForm,
@@ -33,6 +33,7 @@ from locks.forms import (
 )
 from locks.middleware import SESSION_KEY
 from locks.models import AccessCode, ApiKey, Lock, Membership
+from locks.tenancy import services as tenancy
 from locks.timeline import lock_timeline
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
@@ -184,7 +185,7 @@ def keypad_try(request, lock_id):
     form = KeypadForm(request.POST)
     result = None
     if form.is_valid():
-        _, event = services.simulated_keypad_entry(
+        _, event = simulator.simulated_keypad_entry(
             lock=lock, code=form.cleaned_data["code"], now=timezone.now()
         )
         opens = event.event_type == "lock.unlocked"
@@ -223,7 +224,7 @@ def code_create(request, lock_id):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            code, _ = services.access_code_create(
+            code, _ = access_codes.access_code_create(
                 lock=lock,
                 now=now,
                 name=data["name"],
@@ -250,7 +251,7 @@ def code_revoke(request, lock_id, code_id):
     lock = _lock(request, lock_id)
     code = _code(request, lock, code_id)
     try:
-        services.access_code_delete(access_code=code, now=timezone.now())
+        access_codes.access_code_delete(access_code=code, now=timezone.now())
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -273,8 +274,8 @@ def code_change_pin(request, lock_id, code_id):
         messages.error(request, form.errors["code"][0])
         return _to_lock(lock, "codes")
     try:
-        new_pin = form.cleaned_data["code"] or services.access_code_generate(lock=lock, now=now)
-        services.access_code_update(access_code=code, now=now, code=new_pin)
+        new_pin = form.cleaned_data["code"] or access_codes.access_code_generate(lock=lock, now=now)
+        access_codes.access_code_update(access_code=code, now=now, code=new_pin)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -294,7 +295,7 @@ def code_reveal(request, lock_id, code_id):
     lock = _lock(request, lock_id)
     code = _code(request, lock, code_id)
     who = request.user.get_full_name() or request.user.get_username()
-    services.event_record(
+    records.event_record(
         owner=lock.owner,
         event_type="access_code.pin_revealed",
         now=timezone.now(),
@@ -329,7 +330,7 @@ def unmanaged_take_over(request, lock_id, code_id):
     if not form.is_valid():
         messages.error(request, form.errors["name"][0])
         return _to_lock(lock, "codes")
-    code = services.unmanaged_code_take_over(
+    code = unmanaged.unmanaged_code_take_over(
         access_code=code, now=timezone.now(), name=form.cleaned_data["name"]
     )
     messages.success(
@@ -347,7 +348,7 @@ def unmanaged_take_over(request, lock_id, code_id):
 def unmanaged_remove(request, lock_id, code_id):
     lock = _lock(request, lock_id)
     code = _unmanaged_code(request, lock, code_id)
-    services.unmanaged_code_remove(access_code=code, now=timezone.now())
+    unmanaged.unmanaged_code_remove(access_code=code, now=timezone.now())
     messages.success(
         request,
         f"“{code.name or 'The code'}” is being taken off the lock; it stops opening the door "
@@ -365,7 +366,7 @@ def unmanaged_remove(request, lock_id, code_id):
 @require_POST
 def lock_check(request, lock_id):
     lock = _lock(request, lock_id)
-    services.lock_check_now(lock=lock, now=timezone.now())
+    scheduler.lock_check_now(lock=lock, now=timezone.now())
     messages.success(request, f"Checking “{lock.name}” now; this page updates by itself.")
     return _to_lock(lock)
 
@@ -379,7 +380,7 @@ def lock_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lock = services.simulated_lock_create(
+            lock = simulator.simulated_lock_create(
                 owner=owner,
                 property=data["property"],
                 unit=data["unit"],
@@ -440,7 +441,7 @@ def simulated_control(view):
 @simulated_control
 def simulate_connection(request, lock, now):
     online = request.POST.get("online") == "1"
-    services.simulated_set_online(lock=lock, online=online, now=now)
+    simulator.simulated_set_online(lock=lock, online=online, now=now)
     if online:
         messages.success(request, "The lock is back online; waiting codes go on now.")
     else:
@@ -459,7 +460,7 @@ def simulate_lose_code(request, lock, now):
     if not form.is_valid():
         raise ServiceError(form.errors["slot"][0])
     stored = device.codes.get(slot=form.cleaned_data["slot"])
-    services.simulated_remove_code(lock=lock, code=stored.code, now=now)
+    simulator.simulated_remove_code(lock=lock, code=stored.code, now=now)
     messages.success(
         request,
         "The code was deleted at the keypad. Innkeeper notices on its next read of the lock "
@@ -472,7 +473,7 @@ def simulate_add_code(request, lock, now):
     form = UnmanagedCodeForm(request.POST)
     if not form.is_valid():
         raise ServiceError(next(iter(form.errors.values()))[0])
-    services.simulated_add_unmanaged_code(
+    simulator.simulated_add_unmanaged_code(
         lock=lock, code=form.cleaned_data["code"], name=form.cleaned_data["name"], now=now
     )
     messages.success(
@@ -484,7 +485,7 @@ def simulate_add_code(request, lock, now):
 def simulate_refuse_writes(request, lock, now):
     refuse = request.POST.get("refuse") == "1"
     until = now + REFUSE_WRITES_FOR if refuse else None
-    services.simulated_refuse_writes(lock=lock, until=until, now=now)
+    simulator.simulated_refuse_writes(lock=lock, until=until, now=now)
     if refuse:
         messages.success(request, "For 10 minutes the lock refuses every change it is sent.")
     else:
@@ -494,14 +495,14 @@ def simulate_refuse_writes(request, lock, now):
 @simulated_control
 def simulate_factory_reset(request, lock, now):
     if request.POST.get("keep_device_id") == "1":
-        services.simulated_factory_reset(lock=lock, now=now, keep_device_id=True)
+        simulator.simulated_factory_reset(lock=lock, now=now, keep_device_id=True)
         messages.success(
             request,
             "The lock was factory reset and kept its id: every code on it is wiped. Innkeeper "
             "sees them missing at its next read and puts them back; press “Check now” to watch.",
         )
         return
-    services.simulated_factory_reset(lock=lock, now=now)
+    simulator.simulated_factory_reset(lock=lock, now=now)
     messages.success(
         request,
         "The lock was factory reset: every code on it is wiped, and it came back as a new "
@@ -522,7 +523,7 @@ def api_keys(request):
     created = None
     if request.method == "POST" and form.is_valid():
         try:
-            key, secret = services.api_key_create(
+            key, secret = tenancy.api_key_create(
                 owner=owner, name=form.cleaned_data["name"], created_by=request.user
             )
         except ServiceError as exc:
@@ -546,6 +547,6 @@ def api_keys(request):
 @require_POST
 def api_key_revoke(request, key_id):
     key = get_object_or_404(ApiKey, owner=request.membership.owner, pk=key_id)
-    services.api_key_revoke(api_key=key, now=timezone.now())
+    tenancy.api_key_revoke(api_key=key, now=timezone.now())
     messages.success(request, f"The key “{key.name}” is revoked; programs using it are refused.")
     return redirect("api_keys")

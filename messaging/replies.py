@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from locks.errors import ServiceError
 from locks.models import Owner
-from locks.services import event_record
+from locks.records import event_record
 from messaging.models import Message, MessagingSettings
 from messaging.services import message_queue, messaging_settings
 from reservations.models import Reservation

@@ -11,10 +11,10 @@ from django.db.models import Q, QuerySet
 
 from locks.errors import NotFound
 from locks.models import Lock, Owner, Property
+from locks.times import local_day_bounds
 from messaging import texts
 from messaging.models import FINAL_STATUSES, Message
 from reservations.models import Reservation
-from reservations.times import local_day_bounds
 
 
 def messages_for(owner: Owner) -> QuerySet[Message]:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from backups.services import backup_pull, reservation_backups_give
 from locks.errors import ServiceError
 from locks.models import AccessCode, Owner
-from locks.services import event_record
+from locks.records import event_record
 from messaging import texts
 from messaging.models import (
     FINAL_STATUSES,

@@ -11,10 +11,10 @@ from locks.api.base import endpoint, paginate
 from locks.api.serializers import AccessCodeSerializer
 from locks.errors import ServiceError
 from locks.models import Owner, Property
+from locks.times import local_to_utc
 from reservations import api_serializers as s
 from reservations import selectors, services
 from reservations.models import Reservation
-from reservations.times import local_to_utc
 
 OPTIONAL_FIELDS = ("phone", "email", "guests", "notes")
 

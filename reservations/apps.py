@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class ReservationsConfig(AppConfig):
     name = "reservations"
+
+    def ready(self):
+        # Imported here: models may only be imported once Django has loaded the apps.
+        from locks import hooks
+        from reservations.services import guest_codes_resync
+
+        hooks.register(hooks.doors_changed, guest_codes_resync)

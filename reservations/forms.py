@@ -11,10 +11,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.errors import ServiceError
 from locks.models import Membership, Owner, Property, Unit
-from locks.services import OWNER_SETTINGS
+from locks.tenancy.services import OWNER_SETTINGS
+from locks.times import stay_bounds
 from reservations.models import Reservation
 from reservations.services import phone_normalize
-from reservations.times import stay_bounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

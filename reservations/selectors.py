@@ -11,9 +11,9 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
 from locks.models import AccessCode, Event, Lock, Owner, Property, Unit
-from locks.templatetags.innkeeper import local_time
+from locks.times import local_day_bounds
+from locks.words import local_time
 from reservations.models import Reservation
-from reservations.times import local_day_bounds
 
 
 def _door_codes() -> QuerySet[AccessCode]:

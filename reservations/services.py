@@ -13,16 +13,16 @@ from django.db import transaction
 from django.db.models import Q
 
 from locks import pins
-from locks.errors import ServiceError
-from locks.models import AccessCode, Lock, Owner, Unit
-from locks.services import (
+from locks.access_codes import (
     access_code_check_pin,
     access_code_create,
     access_code_delete,
     access_code_update,
-    event_record,
     taken_pins,
 )
+from locks.errors import ServiceError
+from locks.models import AccessCode, Lock, Owner, Unit
+from locks.records import event_record
 from reservations.models import Reservation
 
 EDITABLE = {"guest_name", "phone", "email", "guests", "check_in", "check_out", "unit", "notes"}

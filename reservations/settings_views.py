@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from locks import services
 from locks.errors import ServiceError
 from locks.models import Membership, Property, Unit
+from locks.tenancy import services as tenancy
 from locks.views import manager_required, membership_required
 from reservations.forms import (
     MemberAddForm,
@@ -52,7 +53,7 @@ def settings_page(request):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         owner.refresh_from_db()  # the form wrote onto the instance; the service decides
         try:
-            services.owner_settings_update(owner=owner, **fields)
+            tenancy.owner_settings_update(owner=owner, **fields)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
@@ -168,7 +169,7 @@ def member_add(request):
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
-            membership = services.member_add(owner=request.membership.owner, **form.cleaned_data)
+            membership = tenancy.member_add(owner=request.membership.owner, **form.cleaned_data)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
@@ -191,7 +192,7 @@ def member_role(request, membership_id):
     try:
         if not form.is_valid():
             raise ServiceError("Pick manager or front desk.")
-        services.membership_change_role(membership=membership, role=form.cleaned_data["role"])
+        tenancy.membership_change_role(membership=membership, role=form.cleaned_data["role"])
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -209,7 +210,7 @@ def member_role(request, membership_id):
 def member_remove(request, membership_id):
     membership = _membership(request, membership_id)
     try:
-        services.membership_remove(membership=membership)
+        tenancy.membership_remove(membership=membership)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from backups.selectors import backup_offered
 from locks.errors import NotFound, ServiceError
 from locks.models import Property
-from locks.services import event_record
+from locks.records import event_record
 from locks.views import manager_required, membership_required
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from locks import services
+from locks import simulator
 from locks.models import Membership, Owner, Property, Unit
 
 PASSWORD = "correct horse battery"
@@ -52,6 +52,6 @@ def member(owner: Owner, username: str, *, role: str):
 def simulated_lock(
     *, owner, property, now, name="Front door", unit=None, model="keypad", **overrides
 ):
-    return services.simulated_lock_create(
+    return simulator.simulated_lock_create(
         owner=owner, property=property, unit=unit, name=name, now=now, model=model, **overrides
     )

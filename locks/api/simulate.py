@@ -6,7 +6,7 @@ its next reading of the lock, exactly as it would with a real one.
 
 from datetime import datetime
 
-from locks import selectors, services
+from locks import selectors, simulator
 from locks.api import serializers as s
 from locks.api.base import endpoint
 from locks.errors import NotFound
@@ -16,14 +16,14 @@ from locks.models import Owner
 @endpoint(input=s.DeviceIdInput, summary="Simulate: the lock comes back online")
 def simulate_connect(*, owner: Owner, params: dict, now: datetime) -> dict:
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    services.simulated_set_online(lock=lock, online=True, now=now)
+    simulator.simulated_set_online(lock=lock, online=True, now=now)
     return {}
 
 
 @endpoint(input=s.DeviceIdInput, summary="Simulate: the lock goes offline")
 def simulate_disconnect(*, owner: Owner, params: dict, now: datetime) -> dict:
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    services.simulated_set_online(lock=lock, online=False, now=now)
+    simulator.simulated_set_online(lock=lock, online=False, now=now)
     return {}
 
 
@@ -31,14 +31,14 @@ def simulate_disconnect(*, owner: Owner, params: dict, now: datetime) -> dict:
 def simulate_factory_reset(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The lock's codes are wiped and the hardware answers under a new id from now on."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    services.simulated_factory_reset(lock=lock, now=now)
+    simulator.simulated_factory_reset(lock=lock, now=now)
     return {}
 
 
 @endpoint(input=s.DeviceCodeInput, summary="Simulate: someone deletes a PIN at the keypad")
 def simulate_remove_code(*, owner: Owner, params: dict, now: datetime) -> dict:
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    if not services.simulated_remove_code(lock=lock, code=params["code"], now=now):
+    if not simulator.simulated_remove_code(lock=lock, code=params["code"], now=now):
         raise NotFound("No code with that PIN is on the lock.", type="access_code_not_found")
     return {}
 
@@ -47,7 +47,7 @@ def simulate_remove_code(*, owner: Owner, params: dict, now: datetime) -> dict:
 def simulate_create_unmanaged_code(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code is on the lock at once; it is listed (with its id) once the lock is next read."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    services.simulated_add_unmanaged_code(
+    simulator.simulated_add_unmanaged_code(
         lock=lock, code=params["code"], name=params["name"], now=now
     )
     return {
@@ -70,7 +70,7 @@ def simulate_create_unmanaged_code(*, owner: Owner, params: dict, now: datetime)
 def simulate_keypad_code_entry(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Opens only for a code in the lock's memory now; the outcome is in `event`."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    attempt, event = services.simulated_keypad_entry(lock=lock, code=params["code"], now=now)
+    attempt, event = simulator.simulated_keypad_entry(lock=lock, code=params["code"], now=now)
     return {
         "action_attempt": s.ActionAttemptSerializer(attempt, context={"now": now}).data,
         "event": s.EventSerializer(event).data,

@@ -7,7 +7,7 @@ answer 404) and writes through the services; none talks to a lock: the reconcile
 from datetime import datetime
 
 from backups.services import backup_pool_enable, backup_pull
-from locks import selectors, services
+from locks import access_codes, selectors, unmanaged
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
@@ -50,7 +50,7 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     The code starts `unset`; the answer's action attempt finishes when the lock confirms it.
     """
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    code, attempt = services.access_code_create(
+    code, attempt = access_codes.access_code_create(
         lock=lock,
         now=now,
         name=params.get("name", ""),
@@ -106,7 +106,7 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     external = _external_modification(params)
     if external is not None:
         changes["allow_external_modification"] = external
-    attempt = services.access_code_update(access_code=code, now=now, **changes)
+    attempt = access_codes.access_code_update(access_code=code, now=now, **changes)
     _use_backup_pool(params, code.lock, now)
     return {"action_attempt": _attempt(attempt, now)}
 
@@ -115,7 +115,7 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
 def access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code shows `removing` until the lock confirms its removal; then it is gone."""
     code = selectors.api_access_code_get(owner, params["access_code_id"])
-    attempt = services.access_code_delete(access_code=code, now=now)
+    attempt = access_codes.access_code_delete(access_code=code, now=now)
     return {"action_attempt": _attempt(attempt, now)}
 
 
@@ -135,7 +135,7 @@ def access_code_pull_backup(*, owner: Owner, params: dict, now: datetime) -> dic
 def access_code_generate(*, owner: Owner, params: dict, now: datetime) -> dict:
     """A PIN the lock accepts and that no code on it uses; nothing is saved."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-    pin = services.access_code_generate(lock=lock, now=now)
+    pin = access_codes.access_code_generate(lock=lock, now=now)
     return {"generated_code": {"device_id": str(lock.public_id), "code": pin}}
 
 
@@ -175,7 +175,7 @@ def unmanaged_access_code_get(*, owner: Owner, params: dict, now: datetime) -> d
 @endpoint("PATCH", input=s.UnmanagedConvertInput, summary="Manage a code found on the lock")
 def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code stays on the lock with its PIN and is managed from now on, like any other."""
-    code = services.unmanaged_code_take_over(
+    code = unmanaged.unmanaged_code_take_over(
         access_code=_unmanaged_code(owner, params),
         now=now,
         allow_external_modification=_external_modification(params),
@@ -186,7 +186,7 @@ def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now:
 @endpoint("DELETE", input=s.AccessCodeIdInput, summary="Remove a code found on the lock")
 def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Takes the code off the lock; the action attempt finishes when the lock confirms it."""
-    attempt = services.unmanaged_code_remove(access_code=_unmanaged_code(owner, params), now=now)
+    attempt = unmanaged.unmanaged_code_remove(access_code=_unmanaged_code(owner, params), now=now)
     return {"action_attempt": _attempt(attempt, now)}
 
 

@@ -1,302 +1,32 @@
-"""The dashboard's plain words: local times, code states, Seam issue codes and events explained.
-
-A front-desk person reads these, so every issue says what it means and what to do about it.
-"""
-
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+"""The dashboard's plain words as template filters and tags; the words live in `locks.words`."""
 
 from django import template
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from locks.models import AccessCode, Lock
-from locks.pins import CONSTRAINT_MESSAGES
+from locks import words
+from reservations.alerts import RED, open_alerts
 
 register = template.Library()
 
-# Seam's error and warning codes (both current and older names), for people: (what, what to do).
-ISSUES = {
-    # On a code.
-    "failed_to_set_on_device": (
-        "This code could not be put on the lock.",
-        "Innkeeper keeps trying. Check that the lock is online and its batteries are good; "
-        "if a guest is about to arrive, give them another way in.",
-    ),
-    "failed_to_remove_from_device": (
-        "This code could not be taken off the lock, so it may still open the door.",
-        "Innkeeper keeps trying. Check that the lock is online; if it stays, remove the code "
-        "at the keypad.",
-    ),
-    "duplicate_code_on_device": (
-        "The lock already holds this PIN for another code.",
-        "Change this code's PIN, or revoke it and add a new one.",
-    ),
-    "no_space_for_access_code_on_device": (
-        "All code slots on the lock are in use, so this code is waiting.",
-        "Revoke a code that is no longer needed; this one goes on as soon as a slot is free.",
-    ),
-    "conflicting_external_modification": (
-        "Someone changed or removed this code at the lock.",
-        "Nothing to do: Innkeeper is putting it back.",
-    ),
-    "code_constraints_violated": (
-        "The lock refuses this PIN.",
-        "Change the PIN to one this lock accepts (see the rules under “This lock”).",
-    ),
-    "provider_issue": (
-        "The lock, or its maker's service, refused the change.",
-        "Innkeeper retries by itself. If it lasts more than an hour, check the lock.",
-    ),
-    "delay_in_setting_on_device": (
-        "Programming this code is taking longer than usual.",
-        "Usually the lock is offline or out of range: check it. Innkeeper keeps trying.",
-    ),
-    "external_modification_in_effect": (
-        "This code was changed at the lock, and that change is kept.",
-        "Nothing to do, unless the change was a mistake: then add the code again.",
-    ),
-    "using_backup_access_code": (
-        "The guest has a backup code for this door, in place of this one.",
-        "Nothing to do: the backup works until the stay ends, then comes off the lock.",
-    ),
-    "being_deleted": ("This code is being removed.", "Nothing to do."),
-    "time_frame_adjusted_for_unknown_time_zone": (
-        "The lock's time zone is unknown, so the window was adjusted.",
-        "Check the property's time zone.",
-    ),
-    "unknown_issue_with_access_code": (
-        "The lock reported a problem with this code.",
-        "If it lasts, revoke the code and add a new one.",
-    ),
-    # On a lock.
-    "device_disconnected": (
-        "The lock is offline.",
-        "Check its batteries and that its hub or Wi-Fi is on. Codes already on the lock keep "
-        "working; changes wait until it is back.",
-    ),
-    "device_removed": (
-        "The lock no longer answers under its id (removed or factory reset).",
-        "If it was reset, it waits in Devices → New devices: a manager says there that it "
-        "replaces this door, and its codes go back on.",
-    ),
-    "account_disconnected": (
-        "The connection to the lock maker's account was lost.",
-        "Ask a manager to reconnect the account.",
-    ),
-    "max_access_codes_reached": (
-        "All code slots on this lock are in use.",
-        "Revoke codes that are no longer needed so waiting codes can go on.",
-    ),
-    "empty_backup_access_code_pool": (
-        "No backup code is ready on this lock.",
-        "If a guest cannot get in here now, let them in another way. New backups go on as soon "
-        "as the lock takes them: check that it is online.",
-    ),
-    "partial_backup_access_code_pool": (
-        "Fewer backup codes are ready on this lock than it should keep.",
-        "Nothing to do if they are being programmed. If the lock has no free slot, revoke codes "
-        "that are no longer needed.",
-    ),
-    "many_active_backup_codes": (
-        "Several guests are using backup codes on this lock.",
-        "Their own codes may not be reaching it: check the lock's connection and batteries.",
-    ),
-}
-ISSUES["code_modified_external_to_seam"] = ISSUES["conflicting_external_modification"]
-ISSUES["delay_in_setting_code_on_device"] = ISSUES["delay_in_setting_on_device"]
-ISSUES["device_offline"] = ISSUES["device_disconnected"]
-
-EVENTS = {
-    "device.added": "Lock added",
-    "device.connected": "Lock is back online",
-    "device.disconnected": "Lock went offline",
-    "device.low_battery": "Battery is low",
-    "device.removed": "The lock's hub no longer sees its device (removed or factory reset)",
-    "device.replaced": "The lock was replaced by a new device; its codes are programmed on it",
-    "device.codes_wiped": (
-        "Every code was gone from the lock at once (a reset?); Innkeeper is putting them back"
-    ),
-    "access_code.unmanaged.converted_to_managed": "{code}, found on the lock, is managed here now",
-    "access_code.created": "{code} created",
-    "access_code.set_on_device": "{code} is on the lock",
-    "access_code.scheduled_on_device": "{code} is stored on the lock with its own schedule",
-    "access_code.removed_from_device": "{code} taken off the lock",
-    "access_code.deleted": "{code} revoked",
-    "access_code.deleted_external_to_seam": "{code} was removed at the lock by someone",
-    "access_code.unmanaged.created": "Found a code on the lock that nobody here manages",
-    "access_code.failed_to_set_on_device": "{code} could not be put on the lock",
-    "access_code.failed_to_remove_from_device": "{code} could not be taken off the lock",
-    "access_code.delay_in_setting_on_device": "{code} is taking longer than usual to program",
-    "access_code.pin_revealed": "PIN of {code} shown to {revealed_by}",
-    "access_code.backup_access_code_pulled": "A backup code was given in place of {code}",
-    "device.backup_pool_enabled": "Backup codes turned on for this lock",
-    "device.backup_pool_disabled": "Backup codes turned off for this lock",
-    "lock.unlocked": "Door opened with {code}",
-    "lock.access_denied": "Wrong PIN typed at the keypad: the door stayed locked",
-}
-
-
-def _local(value: datetime, tz: ZoneInfo) -> datetime:
-    return value.astimezone(tz)
-
-
-@register.filter
-def local_time(value: datetime | None, tz: ZoneInfo) -> str:
-    """`Mon 1 Jun, 13:00 WEST`: a moment in the property's time zone, with its abbreviation."""
-    if value is None:
-        return ""
-    d = _local(value, tz)
-    return f"{d:%a} {d.day} {d:%b}, {d:%H:%M} {d.tzname()}"
-
-
-@register.filter
-def local_clock(value: datetime | None, tz: ZoneInfo) -> str:
-    """`13:00 WEST`: the time of day only, for events of the same day."""
-    if value is None:
-        return ""
-    d = _local(value, tz)
-    return f"{d:%H:%M} {d.tzname()}"
-
-
-@register.filter
-def window(code: AccessCode, tz: ZoneInfo) -> str:
-    if code.type == AccessCode.Type.ONGOING:
-        return "Always (no end date)"
-    start, end = _local(code.starts_at, tz), _local(code.ends_at, tz)
-    start_text = f"{start:%a} {start.day} {start:%b}, {start:%H:%M}"
-    if start.date() == end.date():
-        end_text = f"{end:%H:%M}"
-    else:
-        end_text = f"{end:%a} {end.day} {end:%b}, {end:%H:%M}"
-    if start.tzname() != end.tzname():  # the clocks change during the stay
-        return f"{start_text} {start.tzname()} → {end_text} {end.tzname()}"
-    return f"{start_text} → {end_text} {end.tzname()}"
-
-
-@register.simple_tag
-def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
-    """What a person needs to know about a code now: a label, a colour and a detail line."""
-    lead = lock.program_lead(lock.owner)
-    Status = AccessCode.Status
-    tz = lock.property.tz
-    if code.status == Status.REMOVING or (
-        code.is_over(now) and code.status in (Status.SET, Status.SETTING)
-    ):
-        return {"label": "Being removed", "tone": "amber", "detail": "Coming off the lock."}
-    if code.is_over(now):
-        return {"label": "Revoked", "tone": "grey", "detail": "It never reached the lock."}
-    if code.errors:
-        tone = "red"
-    elif code.warnings:
-        tone = "amber"
-    else:
-        tone = None
-    if code.status == Status.SET:
-        detail = ""
-        if code.type == AccessCode.Type.TIME_BOUND and now < code.starts_at:
-            detail = f"Opens the door from {local_time(code.starts_at, tz)}."
-        return {"label": "On the lock", "tone": tone or "green", "detail": detail}
-    program_at = code.program_at(lead)
-    if code.status == Status.UNSET and program_at is not None and now < program_at:
-        return {
-            "label": "Scheduled",
-            "tone": tone or "blue",
-            "detail": f"Goes on the lock {until(program_at, now)}, "
-            f"at {local_time(program_at, tz)}.",
-        }
-    return {"label": "Being programmed", "tone": tone or "amber", "detail": ""}
-
-
-@register.filter
-def pool_tone(health) -> str:
-    """A backup pool's colour: full is green, short is amber, empty is red, off is grey."""
-    if not health.target:
-        return "grey"
-    if health.ready == 0:
-        return "red"
-    return "green" if health.ready >= health.target else "amber"
-
-
-@register.filter
-def explain(issue: dict) -> dict:
-    """An issue from `errors`/`warnings`, with what it means and what to do, in plain words."""
-    seam_code = issue.get("error_code") or issue.get("warning_code") or ""
-    what, todo = ISSUES.get(seam_code, (issue.get("message") or "Something needs a look.", ""))
-    return {
-        "code": seam_code,
-        "what": what,
-        "todo": todo,
-        "message": issue.get("message", ""),
-        "is_error": "error_code" in issue,
-    }
-
-
-@register.filter
-def event_sentence(event) -> str:
-    template_text = EVENTS.get(event.event_type)
-    if template_text is None:
-        return event.message or event.event_type.replace("_", " ").replace(".", ": ")
-    code = event.access_code
-    code_name = f"“{code.name}”" if code and code.name else "a code"
-    sentence = template_text.format(
-        code=code_name, revealed_by=event.data.get("revealed_by", "someone")
-    )
-    return sentence[0].upper() + sentence[1:]
-
-
-@register.filter
-def code_lengths(lengths: list[int]) -> str:
-    lengths = sorted(lengths or [])
-    if not lengths:
-        return "Any length"
-    if len(lengths) == 1:
-        return f"{lengths[0]} digits"
-    if lengths == list(range(lengths[0], lengths[-1] + 1)) and len(lengths) > 2:
-        return f"{lengths[0]} to {lengths[-1]} digits"
-    return ", ".join(str(n) for n in lengths[:-1]) + f" or {lengths[-1]} digits"
-
-
-@register.filter
-def constraint_words(constraint: str) -> str:
-    words = CONSTRAINT_MESSAGES.get(constraint, constraint.replace("_", " "))
-    words = words.removeprefix("it ")
-    return words[0].upper() + words[1:]
-
-
-@register.filter
-def since(value: datetime | None, now: datetime) -> str:
-    """`3 min ago`: short, for facts like the last read."""
-    if value is None:
-        return "never"
-    seconds = int((now - value).total_seconds())
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
-
-
-@register.filter
-def until(value: datetime | None, now: datetime) -> str:
-    if value is None or value <= now:
-        return ""
-    left = value - now
-    if left < timedelta(hours=1):
-        return f"in {max(1, int(left.total_seconds() // 60))} min"
-    if left < timedelta(days=1):
-        return f"in {int(left.total_seconds() // 3600)} h"
-    return f"in {left.days} day{pluralize(left.days)}"
+for _name in (
+    "local_time",
+    "local_clock",
+    "window",
+    "pool_tone",
+    "explain",
+    "event_sentence",
+    "code_lengths",
+    "constraint_words",
+    "since",
+    "until",
+):
+    register.filter(_name, getattr(words, _name))
+register.simple_tag(words.code_state, name="code_state")
 
 
 @register.simple_tag(takes_context=True)
 def red_alert_count(context) -> int:
     """How many urgent alerts are open for the nav's badge (0 for a page without an owner)."""
-    # Imported here: `locks.alerts` words its alerts with this module's filters.
-    from locks.alerts import RED, open_alerts
-
     owner = context.get("owner")
     if owner is None:
         return 0

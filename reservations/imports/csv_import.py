@@ -16,10 +16,10 @@ from django.db import transaction
 
 from locks.errors import ServiceError
 from locks.models import Owner, Unit
-from locks.templatetags.innkeeper import local_time
+from locks.times import stay_bounds
+from locks.words import local_time
 from reservations.models import Reservation
 from reservations.services import phone_normalize, reservation_create, reservation_update
-from reservations.times import stay_bounds
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 2000

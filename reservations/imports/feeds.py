@@ -30,12 +30,12 @@ from django.template.defaultfilters import pluralize
 
 from locks.errors import ServiceError
 from locks.models import Event, Owner, Property, Unit
+from locks.records import event_record
 from locks.scheduler import queue_all_due, run_all_due
-from locks.services import event_record
-from locks.templatetags.innkeeper import local_time, since
+from locks.times import local_to_utc, stay_bounds
+from locks.words import local_time, since
 from reservations.models import Reservation, ReservationFeed
 from reservations.services import reservation_cancel, reservation_upsert
-from reservations.times import local_to_utc, stay_bounds
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 
-from locks.templatetags.innkeeper import event_sentence
+from locks.words import event_sentence
 from reservations.models import Reservation
 
 register = template.Library()

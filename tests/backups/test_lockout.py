@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from backups.services import backup_pool_enable, reservation_backups_give
 from locks.models import AccessCode
-from locks.services import simulated_refuse_writes
+from locks.simulator import simulated_refuse_writes
 from tests.backups.lockside import opens, pins_on_lock, ready, run, run_through
 from tests.reservations.front_desk import book
 

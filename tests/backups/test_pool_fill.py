@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from backups.services import backup_generate, backup_pool_enable, backup_pull
+from locks.access_codes import access_code_create
 from locks.models import AccessCode
-from locks.services import access_code_create, simulated_refuse_writes, simulated_remove_code
+from locks.simulator import simulated_refuse_writes, simulated_remove_code
 from tests import factories
 from tests.backups.lockside import (
     lock_errors,

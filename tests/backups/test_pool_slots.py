@@ -6,7 +6,7 @@ import pytest
 
 from backups.services import backup_pool_enable
 from locks.models import AccessCode
-from locks.services import simulated_refuse_writes
+from locks.simulator import simulated_refuse_writes
 from reservations.models import Reservation
 from tests import factories
 from tests.backups.lockside import (

@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 from backups.services import backup_pool_enable, backup_pull
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
 from locks.scheduler import run_due_locks
-from locks.services import access_code_create
 
 
 def test_an_enabled_pool_fills_and_a_pulled_backup_opens_the_door_until_the_stay_ends(lock, t0):

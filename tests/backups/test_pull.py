@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from backups.services import backup_pool_enable, backup_pull, reservation_backups_give
+from locks.access_codes import access_code_create
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event
-from locks.services import access_code_create, simulated_set_online
+from locks.simulator import simulated_set_online
 from reservations.services import (
     reservation_cancel,
     reservation_check_out_early,

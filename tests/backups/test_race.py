@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 
 from backups.services import backup_pool_enable, backup_pull
+from locks.access_codes import access_code_create
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event, Lock
-from locks.services import access_code_create
 from tests.backups.lockside import ready, run
 
 pytestmark = [

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from backups.services import backup_generate, backup_pool_enable, backup_pull
-from locks import services
+from locks import access_codes, simulator
 from locks.models import AccessCode, Event
 from locks.scheduler import run_due_locks
-from locks.templatetags.innkeeper import event_sentence, explain
+from locks.words import event_sentence, explain
 from tests import factories
 from tests.reservations import front_desk
 
@@ -143,12 +143,12 @@ def test_a_full_pool_is_green_on_the_lock_page_and_the_locks_overview(
 def test_a_pool_refilling_after_a_pull_is_amber_and_says_why(client_for, alice, lock, frozen):
     backup_pool_enable(lock=lock, now=frozen)
     settle(frozen)
-    guest, _ = services.access_code_create(
+    guest, _ = access_codes.access_code_create(
         lock=lock, now=frozen, name="Ana", starts_at=frozen, ends_at=frozen + timedelta(days=2)
     )
     backup_pull(access_code=guest, now=frozen + 2 * MINUTE)
     # The lock is offline, so the new backup cannot be programmed yet.
-    services.simulated_set_online(lock=lock, online=False, now=frozen + 2 * MINUTE)
+    simulator.simulated_set_online(lock=lock, online=False, now=frozen + 2 * MINUTE)
     run_due_locks(now=frozen + 3 * MINUTE)
 
     client = client_for(alice)
@@ -165,7 +165,7 @@ def test_an_empty_pool_is_red_and_says_the_lock_has_no_room(
         owner=owner, property=hotel, name="Cellar door", model="strict", now=frozen
     )
     for n in range(6):  # every slot of this lock taken by staff codes
-        services.access_code_create(lock=strict, now=frozen, name=f"Staff {n}")
+        access_codes.access_code_create(lock=strict, now=frozen, name=f"Staff {n}")
     backup_pool_enable(lock=strict, now=frozen)
     settle(frozen)
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from locks import scheduler, services
+from locks import access_codes, scheduler
 from locks.models import AccessCode, DiscoveredDevice, Lock
 from tests import factories
 from tests.browser.conftest import log_in
@@ -37,7 +37,7 @@ def door(owner, hotel, room):
         owner=owner, property=hotel, unit=room, name="Room 101 door", now=now
     )
     factories.simulated_lock(owner=owner, property=hotel, name="Street door", now=now)
-    services.access_code_create(lock=lock, now=now, name="Cleaner", code="5937")
+    access_codes.access_code_create(lock=lock, now=now, name="Cleaner", code="5937")
     scheduler.run_due_locks(now=later())
     assert AccessCode.objects.get(name="Cleaner").status == "set"
     return lock

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from locks import scheduler, services
+from locks import access_codes, scheduler
 from locks.models import AccessCode, Event
 from tests import factories
 from tests.browser.conftest import log_in
@@ -41,7 +41,7 @@ def test_a_new_code_goes_on_the_lock_while_the_page_is_open(live_site, page, ali
 
 
 def test_a_manager_reveals_a_pin(live_site, page, alice, lock):
-    code, _ = services.access_code_create(
+    code, _ = access_codes.access_code_create(
         lock=lock, now=timezone.now(), name="Anna Smith", code="5937"
     )
     log_in(page, live_site.url, "alice", factories.PASSWORD)

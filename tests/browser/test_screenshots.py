@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from locks import scheduler, services
+from locks import access_codes, scheduler, simulator
 from tests import factories
 from tests.browser.conftest import log_in
 
@@ -50,8 +50,8 @@ def house(owner, alice, hotel, room):
     )
     factories.simulated_lock(owner=owner, property=home, unit=whole, name="Garden gate", now=now)
 
-    services.access_code_create(lock=lock, now=now, name="Housekeeping", kind="staff")
-    services.access_code_create(
+    access_codes.access_code_create(lock=lock, now=now, name="Housekeeping", kind="staff")
+    access_codes.access_code_create(
         lock=lock,
         now=now,
         name="Anna Smith · booking 4417",
@@ -59,7 +59,7 @@ def house(owner, alice, hotel, room):
         starts_at=now - timedelta(hours=20),
         ends_at=now + timedelta(hours=22),
     )
-    services.access_code_create(
+    access_codes.access_code_create(
         lock=lock,
         now=now,
         name="Jonas Weber · booking 4420",
@@ -67,14 +67,14 @@ def house(owner, alice, hotel, room):
         starts_at=now + timedelta(days=1, hours=3),
         ends_at=now + timedelta(days=4),
     )
-    services.access_code_create(lock=front, now=now, name="Cleaner", kind="staff")
-    services.access_code_create(lock=room_201, now=now, name="Maintenance", kind="staff")
-    services.simulated_add_unmanaged_code(lock=lock, code="5937", name="Old master", now=now)
+    access_codes.access_code_create(lock=front, now=now, name="Cleaner", kind="staff")
+    access_codes.access_code_create(lock=room_201, now=now, name="Maintenance", kind="staff")
+    simulator.simulated_add_unmanaged_code(lock=lock, code="5937", name="Old master", now=now)
     scheduler.run_due_locks(now=now)
 
     # Room 102 goes offline with a guest code waiting; the clock escalates to a warning.
-    services.simulated_set_online(lock=room_102, online=False, now=now)
-    services.access_code_create(lock=room_102, now=now, name="Lena Park · booking 4418")
+    simulator.simulated_set_online(lock=room_102, online=False, now=now)
+    access_codes.access_code_create(lock=room_102, now=now, name="Lena Park · booking 4418")
     for minutes in (1, 14):
         scheduler.run_due_locks(now=now + timedelta(minutes=minutes))
     return lock

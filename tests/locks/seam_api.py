@@ -9,11 +9,11 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from seam import Seam
 
-from locks import services
+from locks.tenancy import services as tenancy
 
 
 def api_key_for(owner, name: str = "Property system") -> str:
-    _, secret = services.api_key_create(owner=owner, name=name)
+    _, secret = tenancy.api_key_create(owner=owner, name=name)
     return secret
 
 

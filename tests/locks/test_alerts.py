@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from locks import devices, services
-from locks.alerts import open_alerts
+from locks import access_codes, devices, simulator
 from locks.models import SimulatedDevice
+from locks.tenancy import services as tenancy
+from reservations.alerts import open_alerts
 from tests import factories
 from tests.backups.lockside import run
 from tests.reservations.front_desk import book
@@ -32,8 +33,8 @@ def test_an_offline_door_before_an_arrival_is_red_and_first(owner, hotel, room, 
         now=t0,
     )
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=6), guest_name="Ana Lima")
-    services.simulated_set_online(lock=quiet, online=False, now=t0)
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=quiet, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
 
     first, second = open_alerts(owner, t0 + timedelta(minutes=5))
@@ -53,7 +54,7 @@ def test_an_offline_door_before_an_arrival_is_red_and_first(owner, hotel, room, 
 def test_a_shared_door_is_red_for_any_arrival_at_the_property(owner, hotel, room, t0):
     entrance = factories.simulated_lock(owner=owner, property=hotel, name="Street door", now=t0)
     book(owner, room, t0, check_in=t0 + timedelta(hours=20))
-    services.simulated_set_online(lock=entrance, online=False, now=t0)
+    simulator.simulated_set_online(lock=entrance, online=False, now=t0)
     run(t0)
     assert kinds(owner, t0) == [("offline_before_arrival", "red", "Street door")]
     # An arrival more than a day away does not make it urgent yet.
@@ -66,7 +67,7 @@ def test_a_door_that_already_holds_the_guests_code_says_so(owner, hotel, room, t
     )
     book(owner, room, t0, check_in=t0 + timedelta(hours=10))
     run(t0)
-    services.simulated_set_online(lock=door, online=False, now=t0 + timedelta(hours=1))
+    simulator.simulated_set_online(lock=door, online=False, now=t0 + timedelta(hours=1))
     run(t0 + timedelta(hours=1))
     (alert,) = open_alerts(owner, t0 + timedelta(hours=1))
     assert alert.kind == "offline_before_arrival"
@@ -80,7 +81,7 @@ def test_a_low_battery_is_an_amber_alert_at_the_owners_level(owner, lock, t0):
     run(t0 + timedelta(minutes=16))
     assert open_alerts(owner, t0 + timedelta(minutes=16)) == []
 
-    services.owner_settings_update(owner=owner, low_battery_percent=30)
+    tenancy.owner_settings_update(owner=owner, low_battery_percent=30)
     (alert,) = open_alerts(owner, t0 + timedelta(minutes=16))
     assert (alert.kind, alert.severity, alert.lock) == ("low_battery", "amber", lock)
     assert alert.title == "Room 101 door's battery is low (25%)"
@@ -89,8 +90,8 @@ def test_a_low_battery_is_an_amber_alert_at_the_owners_level(owner, lock, t0):
 
 
 def test_a_guest_code_that_cannot_be_set_before_arrival_is_red(owner, room, lock, t0):
-    services.owner_settings_update(owner=owner, delay_warning_minutes=5, failure_error_minutes=10)
-    services.simulated_refuse_writes(lock=lock, until=t0 + timedelta(days=2), now=t0)
+    tenancy.owner_settings_update(owner=owner, delay_warning_minutes=5, failure_error_minutes=10)
+    simulator.simulated_refuse_writes(lock=lock, until=t0 + timedelta(days=2), now=t0)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), guest_name="Ana Lima")
     run(t0 + timedelta(minutes=90))
     run(t0 + timedelta(minutes=101))
@@ -104,17 +105,17 @@ def test_a_guest_code_that_cannot_be_set_before_arrival_is_red(owner, room, lock
 
 
 def test_a_failing_code_of_nobody_arriving_is_amber(owner, lock, t0):
-    services.owner_settings_update(owner=owner, delay_warning_minutes=5, failure_error_minutes=10)
-    services.simulated_refuse_writes(lock=lock, until=t0 + timedelta(days=2), now=t0)
-    services.access_code_create(lock=lock, now=t0, name="Cleaner")
+    tenancy.owner_settings_update(owner=owner, delay_warning_minutes=5, failure_error_minutes=10)
+    simulator.simulated_refuse_writes(lock=lock, until=t0 + timedelta(days=2), now=t0)
+    access_codes.access_code_create(lock=lock, now=t0, name="Cleaner")
     run(t0)
     run(t0 + timedelta(minutes=11))
     assert kinds(owner, t0 + timedelta(minutes=11)) == [("code_failing", "amber", "Room 101 door")]
 
 
 def test_a_reset_lock_shows_its_device_gone_and_the_new_one_waiting(owner, lock, t0):
-    hub = services.simulated_hub(owner)
-    services.simulated_factory_reset(lock=lock, now=t0)
+    hub = simulator.simulated_hub(owner)
+    simulator.simulated_factory_reset(lock=lock, now=t0)
     run(t0)
     devices.account_discover(account=hub, now=t0 + timedelta(minutes=5))
 
@@ -137,15 +138,15 @@ def test_a_reset_lock_shows_its_device_gone_and_the_new_one_waiting(owner, lock,
 
 
 def test_a_device_without_a_keypad_is_shown_as_such(owner, lock, t0):
-    services.simulated_device_create(owner=owner, name="Garage sensor", has_keypad=False)
-    devices.account_discover(account=services.simulated_hub(owner), now=t0)
+    simulator.simulated_device_create(owner=owner, name="Garage sensor", has_keypad=False)
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0)
     (alert,) = open_alerts(owner, t0)
     assert alert.title == "A new device appeared; it cannot hold access codes"
     assert alert.lock is None
 
 
 def test_another_owners_problems_are_not_shown(owner, lock, other_lock, other_owner, t0):
-    services.simulated_set_online(lock=other_lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=other_lock, online=False, now=t0)
     run(t0)
     assert open_alerts(owner, t0) == []
     assert kinds(other_owner, t0) == [("offline", "amber", "Hilltop front door")]
@@ -158,13 +159,13 @@ def _broken_locks(owner, hotel, t0, count):
             owner=owner, property=hotel, unit=unit, name=f"Door {n}", now=t0
         )
         book(owner, unit, t0, check_in=t0 + timedelta(hours=3 + n % 5))
-        services.simulated_set_online(lock=door, online=n % 2 == 0, now=t0)
+        simulator.simulated_set_online(lock=door, online=n % 2 == 0, now=t0)
         device = SimulatedDevice.objects.get(device_id=door.device_id)
         device.battery_level = 0.1
         device.save()
-        services.simulated_device_create(owner=owner, name=f"Spare {n}")
+        simulator.simulated_device_create(owner=owner, name=f"Spare {n}")
     run(t0)
-    devices.account_discover(account=services.simulated_hub(owner), now=t0)
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0)
 
 
 def test_the_alerts_cost_the_same_queries_for_2_or_20_locks(owner, other_owner, t0):

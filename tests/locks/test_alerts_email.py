@@ -6,9 +6,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import services, tasks
-from locks.alerts import alerts_email, alerts_email_due
+from locks import simulator, tasks
 from locks.models import AlertNotice
+from locks.tenancy import services as tenancy
+from reservations.alerts import alerts_email, alerts_email_due
 from tests import factories
 from tests.backups.lockside import run
 from tests.reservations.front_desk import book
@@ -16,9 +17,9 @@ from tests.reservations.test_views_settings import OWNER_SETTINGS
 
 
 def test_an_offline_door_before_an_arrival_is_emailed_once(owner, room, lock, t0):
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=6), guest_name="Ana Lima")
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
 
     assert alerts_email_due(now=t0 + timedelta(minutes=5)) == 1
@@ -33,41 +34,41 @@ def test_an_offline_door_before_an_arrival_is_emailed_once(owner, room, lock, t0
 
 
 def test_an_alert_that_cleared_and_came_back_is_emailed_again(owner, room, lock, t0):
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     book(owner, room, t0, check_in=t0 + timedelta(hours=6))
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
     alerts_email(owner=owner, now=t0)
 
-    services.simulated_set_online(lock=lock, online=True, now=t0 + timedelta(minutes=10))
+    simulator.simulated_set_online(lock=lock, online=True, now=t0 + timedelta(minutes=10))
     run(t0 + timedelta(minutes=10))
     assert alerts_email(owner=owner, now=t0 + timedelta(minutes=10)) == 0
     assert not AlertNotice.objects.filter(owner=owner).exists()
 
-    services.simulated_set_online(lock=lock, online=False, now=t0 + timedelta(minutes=20))
+    simulator.simulated_set_online(lock=lock, online=False, now=t0 + timedelta(minutes=20))
     run(t0 + timedelta(minutes=20))
     assert alerts_email(owner=owner, now=t0 + timedelta(minutes=20)) == 1
     assert len(mail.outbox) == 2
 
 
 def test_amber_alerts_and_owners_without_an_address_get_no_email(owner, room, lock, t0):
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     assert alerts_email(owner=owner, now=t0) == 0  # offline, but nobody arrives: amber
 
-    services.owner_settings_update(owner=owner, alert_email="")
+    tenancy.owner_settings_update(owner=owner, alert_email="")
     book(owner, room, t0, check_in=t0 + timedelta(hours=6))
     assert alerts_email_due(now=t0) == 0
     assert mail.outbox == []
 
 
 def test_several_new_urgent_alerts_come_in_one_email(owner, hotel, room, lock, t0):
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     street = factories.simulated_lock(owner=owner, property=hotel, name="Street door", now=t0)
     book(owner, room, t0, check_in=t0 + timedelta(hours=6))
     for door in (lock, street):
-        services.simulated_set_online(lock=door, online=False, now=t0)
+        simulator.simulated_set_online(lock=door, online=False, now=t0)
     run(t0)
     assert alerts_email(owner=owner, now=t0) == 2
     (message,) = mail.outbox
@@ -78,9 +79,9 @@ def test_several_new_urgent_alerts_come_in_one_email(owner, hotel, room, lock, t
 def test_a_mail_server_that_fails_is_tried_again_next_time(owner, room, lock, t0, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     book(owner, room, t0, check_in=t0 + timedelta(hours=6))
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
     assert alerts_email(owner=owner, now=t0) == 0
 
@@ -90,9 +91,9 @@ def test_a_mail_server_that_fails_is_tried_again_next_time(owner, room, lock, t0
 
 def test_the_discovery_task_sends_them(owner, room, lock, t0, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: t0)
-    services.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
+    tenancy.owner_settings_update(owner=owner, alert_email="ops@seaside.example")
     book(owner, room, t0, check_in=t0 + timedelta(hours=6))
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
     tasks.discover()
     assert len(mail.outbox) == 1

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from seam.exceptions import SeamHttpUnauthorizedError
 
-from locks import services
 from locks.models import ApiKey, hash_api_key
+from locks.tenancy import services as tenancy
 from tests.locks.seam_api import call, seam_client
 
 
@@ -39,7 +39,7 @@ def test_it_refuses_a_missing_or_unknown_key_with_401(client, lock, header):
 
 
 def test_it_refuses_a_revoked_key(client, key, owner):
-    services.api_key_revoke(api_key=ApiKey.objects.get(), now=timezone.now())
+    tenancy.api_key_revoke(api_key=ApiKey.objects.get(), now=timezone.now())
     status, body = call(client, "GET", "devices/list", key)
     assert (status, body["error"]["type"]) == (401, "unauthorized")
     assert "revoked" in body["error"]["message"]

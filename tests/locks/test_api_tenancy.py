@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from locks import services
+from locks import access_codes
 from locks.api.urls import ROUTES
 from locks.models import AccessCode, SimulatedDevice
 from tests.locks.seam_api import call
@@ -12,7 +12,9 @@ from tests.reservations import test_api_reservations_tenancy as reservations
 
 @pytest.fixture
 def their_code(other_lock):
-    code, attempt = services.access_code_create(lock=other_lock, now=timezone.now(), code="4826")
+    code, attempt = access_codes.access_code_create(
+        lock=other_lock, now=timezone.now(), code="4826"
+    )
     return code, attempt
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 from seam.exceptions import SeamHttpApiError
 
-from locks import scheduler, services
+from locks import access_codes, scheduler, simulator
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
 from tests.locks.seam_api import call
@@ -15,7 +15,7 @@ def reconcile():
 
 
 def found_on(lock, pin: str, name: str = "Gardener") -> AccessCode:
-    services.simulated_add_unmanaged_code(lock=lock, code=pin, name=name, now=timezone.now())
+    simulator.simulated_add_unmanaged_code(lock=lock, code=pin, name=name, now=timezone.now())
     reconcile()
     return AccessCode.objects.get(lock=lock, code=pin, is_managed=False, removed_at__isnull=True)
 
@@ -83,7 +83,7 @@ def test_the_sdk_deletes_one_too(seam, lock):
     ],
 )
 def test_a_managed_code_is_not_an_unmanaged_one(client, key, lock, method, path):
-    managed, _ = services.access_code_create(lock=lock, now=timezone.now(), code="4826")
+    managed, _ = access_codes.access_code_create(lock=lock, now=timezone.now(), code="4826")
     body = {"access_code_id": str(managed.pk)}
     status, answer = (
         call(client, method, path, key, **body)

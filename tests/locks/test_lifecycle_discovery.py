@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from locks import devices, services
+from locks import devices, simulator
 from locks.errors import ServiceError
 from locks.models import DiscoveredDevice, Event, Lock, SimulatedDevice
 
@@ -13,11 +13,11 @@ Status = DiscoveredDevice.Status
 
 @pytest.fixture
 def hub(owner):
-    return services.simulated_hub(owner)
+    return simulator.simulated_hub(owner)
 
 
 def test_a_new_device_waits_in_the_inbox_and_registered_ones_do_not(owner, lock, hub, t0):
-    services.simulated_device_create(owner=owner, name="Room 102 door", model="strict")
+    simulator.simulated_device_create(owner=owner, name="Room 102 door", model="strict")
     devices.account_discover(account=hub, now=t0)
 
     (waiting,) = devices.inbox(owner)
@@ -30,7 +30,7 @@ def test_a_new_device_waits_in_the_inbox_and_registered_ones_do_not(owner, lock,
 
 def test_registering_it_makes_a_door_with_its_history(owner, hotel, hub, t0):
     unit = hotel.units.create(name="Room 102")
-    services.simulated_device_create(owner=owner, name="Lever 7", model="strict")
+    simulator.simulated_device_create(owner=owner, name="Lever 7", model="strict")
     devices.account_discover(account=hub, now=t0)
     (waiting,) = devices.inbox(owner)
 
@@ -48,7 +48,7 @@ def test_registering_it_makes_a_door_with_its_history(owner, hotel, hub, t0):
 
 
 def test_a_device_without_a_keypad_cannot_be_a_door(owner, hotel, hub, t0):
-    services.simulated_device_create(owner=owner, name="Garage bolt", has_keypad=False)
+    simulator.simulated_device_create(owner=owner, name="Garage bolt", has_keypad=False)
     devices.account_discover(account=hub, now=t0)
     (waiting,) = devices.inbox(owner)
     assert not waiting.takes_codes
@@ -80,7 +80,7 @@ def test_a_lock_registered_before_discovery_ran_is_noticed_when_it_vanishes(owne
 
 
 def test_an_ignored_device_stays_out_of_the_inbox_until_brought_back(owner, hub, t0):
-    services.simulated_device_create(owner=owner, name="Neighbour's lock")
+    simulator.simulated_device_create(owner=owner, name="Neighbour's lock")
     devices.account_discover(account=hub, now=t0)
     (waiting,) = devices.inbox(owner)
 
@@ -93,8 +93,8 @@ def test_an_ignored_device_stays_out_of_the_inbox_until_brought_back(owner, hub,
 
 
 def test_another_owners_device_cannot_be_decided_on(owner, other_owner, hotel, t0):
-    services.simulated_device_create(owner=other_owner, name="Hilltop side door")
-    devices.account_discover(account=services.simulated_hub(other_owner), now=t0)
+    simulator.simulated_device_create(owner=other_owner, name="Hilltop side door")
+    devices.account_discover(account=simulator.simulated_hub(other_owner), now=t0)
     (theirs,) = devices.inbox(other_owner)
     assert devices.inbox(owner) == []
     with pytest.raises(ServiceError) as exc:
@@ -105,10 +105,10 @@ def test_another_owners_device_cannot_be_decided_on(owner, other_owner, hotel, t
 
 
 def test_discovery_runs_for_the_accounts_that_are_due(owner, other_owner, t0):
-    mine, theirs = services.simulated_hub(owner), services.simulated_hub(other_owner)
+    mine, theirs = simulator.simulated_hub(owner), simulator.simulated_hub(other_owner)
     assert devices.accounts_discover_due(now=t0) == 2
     assert devices.accounts_discover_due(now=t0 + timedelta(minutes=4)) == 0
-    services.simulated_device_create(owner=owner, name="New door")
+    simulator.simulated_device_create(owner=owner, name="New door")
     assert devices.accounts_discover_due(now=t0 + timedelta(minutes=5)) == 2
     mine.refresh_from_db()
     theirs.refresh_from_db()

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
-from locks import devices, services
-from locks.alerts import open_alerts
+from locks import access_codes, devices, simulator
 from locks.models import SimulatedDevice
+from locks.tenancy import services as tenancy
+from reservations.alerts import open_alerts
 from tests import factories
 from tests.backups.lockside import run
 
@@ -17,12 +18,12 @@ def types(seam, lock) -> list[str]:
 
 
 def test_a_locks_life_is_listed_through_events_list(seam, owner, hotel, lock, t0):
-    hub = services.simulated_hub(owner)
+    hub = simulator.simulated_hub(owner)
     devices.account_discover(account=hub, now=t0)
-    services.simulated_set_online(lock=lock, online=False, now=t0 + timedelta(minutes=1))
+    simulator.simulated_set_online(lock=lock, online=False, now=t0 + timedelta(minutes=1))
     run(t0 + timedelta(minutes=1))
     run(t0 + timedelta(minutes=20))  # still offline: said once
-    services.simulated_set_online(lock=lock, online=True, now=t0 + timedelta(minutes=30))
+    simulator.simulated_set_online(lock=lock, online=True, now=t0 + timedelta(minutes=30))
     run(t0 + timedelta(minutes=30))
     SimulatedDevice.objects.filter(device_id=lock.device_id).update(battery_level=0.12)
     run(t0 + timedelta(minutes=46))
@@ -42,7 +43,7 @@ def test_a_locks_life_is_listed_through_events_list(seam, owner, hotel, lock, t0
 
 
 def test_the_low_battery_event_follows_the_owners_level(seam, owner, lock, t0):
-    services.owner_settings_update(owner=owner, low_battery_percent=40)
+    tenancy.owner_settings_update(owner=owner, low_battery_percent=40)
     SimulatedDevice.objects.filter(device_id=lock.device_id).update(battery_level=0.35)
     run(t0 + timedelta(minutes=16))
     assert types(seam, lock)[-1] == "device.low_battery"
@@ -52,8 +53,8 @@ def test_the_low_battery_event_follows_the_owners_level(seam, owner, lock, t0):
 
 def test_an_offline_lock_stays_alone_in_its_trouble(owner, hotel, room, lock, t0):
     street = factories.simulated_lock(owner=owner, property=hotel, name="Street door", now=t0)
-    code, _ = services.access_code_create(lock=street, now=t0, name="Cleaner")
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    code, _ = access_codes.access_code_create(lock=street, now=t0, name="Cleaner")
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
     street.refresh_from_db()
     code.refresh_from_db()

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from locks import services
+from locks import simulator
 from locks.models import AccessCode
 from tests import factories
 from tests.backups.lockside import opens, pins_on_lock, run
@@ -25,7 +25,7 @@ def test_a_preprogrammed_code_opens_an_offline_lock_during_the_stay_and_not_afte
     assert not opens(door, stay.pin, stay.check_in - timedelta(minutes=1))
 
     # The lock loses its network two days before the guest comes, and never gets it back.
-    services.simulated_set_online(lock=door, online=False, now=stay.check_in - timedelta(days=2))
+    simulator.simulated_set_online(lock=door, online=False, now=stay.check_in - timedelta(days=2))
     run(stay.check_in - timedelta(days=2))
     door.refresh_from_db()
     assert not door.online

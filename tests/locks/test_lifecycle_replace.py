@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from backups.services import backup_pool_enable
-from locks import devices, services
+from locks import access_codes, devices, simulator
 from locks.drivers.simulated import keypad_entry
 from locks.models import DiscoveredDevice, Event, SimulatedDevice
 from reservations.selectors import guest_code_state
@@ -12,7 +12,7 @@ from tests.reservations.front_desk import book
 
 
 def test_a_reset_lock_replaced_from_the_inbox_opens_for_its_guests_again(owner, room, lock, t0):
-    hub = services.simulated_hub(owner)
+    hub = simulator.simulated_hub(owner)
     devices.account_discover(account=hub, now=t0)
     backup_pool_enable(lock=lock, now=t0)
     here = book(owner, room, t0, check_in=t0 + timedelta(hours=1), guest_name="Ana Lima")
@@ -24,7 +24,7 @@ def test_a_reset_lock_replaced_from_the_inbox_opens_for_its_guests_again(owner, 
 
     # Someone factory resets the lock: it forgets every code and comes back under a new id.
     reset_at = t0 + timedelta(minutes=40)
-    new = services.simulated_factory_reset(lock=lock, now=reset_at)
+    new = simulator.simulated_factory_reset(lock=lock, now=reset_at)
     run(reset_at)
     lock.refresh_from_db()
     assert not lock.online
@@ -70,10 +70,10 @@ def test_a_reset_lock_replaced_from_the_inbox_opens_for_its_guests_again(owner, 
 
 
 def test_nothing_is_replaced_without_a_person(owner, lock, t0):
-    hub = services.simulated_hub(owner)
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Cleaner")
+    hub = simulator.simulated_hub(owner)
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Cleaner")
     run(t0)
-    new = services.simulated_factory_reset(lock=lock, now=t0 + timedelta(minutes=1))
+    new = simulator.simulated_factory_reset(lock=lock, now=t0 + timedelta(minutes=1))
     for minutes in range(1, 60, 5):
         run(t0 + timedelta(minutes=minutes))
         devices.account_discover(account=hub, now=t0 + timedelta(minutes=minutes))
@@ -85,11 +85,13 @@ def test_nothing_is_replaced_without_a_person(owner, lock, t0):
 
 def test_a_reset_that_keeps_the_device_id_puts_every_code_back(owner, room, lock, t0):
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=1))
-    cleaner, _ = services.access_code_create(lock=lock, now=t0, name="Cleaner")
+    cleaner, _ = access_codes.access_code_create(lock=lock, now=t0, name="Cleaner")
     run(t0 + timedelta(minutes=30))
     assert opens(lock, stay.pin, stay.check_in) and opens(lock, cleaner.code, stay.check_in)
 
-    services.simulated_factory_reset(lock=lock, now=t0 + timedelta(minutes=35), keep_device_id=True)
+    simulator.simulated_factory_reset(
+        lock=lock, now=t0 + timedelta(minutes=35), keep_device_id=True
+    )
     assert pins_on_lock(lock) == set()
     run(t0 + timedelta(minutes=35))
 

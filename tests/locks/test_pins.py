@@ -6,15 +6,15 @@ from datetime import timedelta
 import pytest
 
 from locks import pins, scheduler
-from locks.errors import ServiceError
-from locks.models import AccessCode
-from locks.services import (
-    SIMULATED_MODELS,
+from locks.access_codes import (
     access_code_create,
     access_code_delete,
     access_code_generate,
     access_code_update,
 )
+from locks.errors import ServiceError
+from locks.models import AccessCode
+from locks.simulator import SIMULATED_MODELS
 from tests import factories
 
 DRAWS = 400

@@ -5,14 +5,11 @@ from datetime import timedelta
 import pytest
 
 from locks import pins, scheduler
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event, SimulatedDevice
-from locks.services import (
-    access_code_create,
-    simulated_add_unmanaged_code,
-    simulated_remove_code,
-)
+from locks.simulator import simulated_add_unmanaged_code, simulated_remove_code
 
 Status = AccessCode.Status
 

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.models import AccessCode, Event, Lock, SimulatedDevice
-from locks.services import access_code_create, simulated_refuse_writes, simulated_set_online
+from locks.simulator import simulated_refuse_writes, simulated_set_online
 
 Status = AccessCode.Status
 MINUTE = timedelta(minutes=1)

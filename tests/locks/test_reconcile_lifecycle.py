@@ -3,15 +3,10 @@
 from datetime import timedelta
 
 from locks import scheduler
+from locks.access_codes import access_code_create, access_code_delete, access_code_update
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, Event, SimulatedDevice
-from locks.services import (
-    access_code_create,
-    access_code_delete,
-    access_code_update,
-    simulated_refuse_writes,
-    simulated_set_online,
-)
+from locks.simulator import simulated_refuse_writes, simulated_set_online
 from tests import factories
 
 Status = AccessCode.Status

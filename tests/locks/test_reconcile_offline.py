@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import SimulatedDriver
 from locks.models import AccessCode, Event, Lock, SimulatedDevice
-from locks.services import access_code_create, simulated_set_online
+from locks.simulator import simulated_set_online
 from tests import factories
 
 Status = AccessCode.Status

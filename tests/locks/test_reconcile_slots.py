@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from locks import scheduler
+from locks.access_codes import access_code_create, access_code_delete
 from locks.models import AccessCode, Lock, SimulatedDevice
-from locks.services import access_code_create, access_code_delete, simulated_add_unmanaged_code
+from locks.simulator import simulated_add_unmanaged_code
 from tests import factories
 
 Status = AccessCode.Status

@@ -10,8 +10,8 @@ from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
 from locks import reconcile, scheduler, tasks
+from locks.access_codes import access_code_create
 from locks.models import AccessCode, Lock, SimulatedDevice
-from locks.services import access_code_create
 from tests import factories
 
 Status = AccessCode.Status

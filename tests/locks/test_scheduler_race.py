@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.models import AccessCode, Event, SimulatedCode, SimulatedDevice
-from locks.services import access_code_create
 from tests import factories
 
 pytestmark = [

@@ -18,8 +18,8 @@ from django_q.conf import Conf
 from django_q.signing import SignedPackage
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.models import AccessCode
-from locks.services import access_code_create
 
 pytestmark = pytest.mark.redis
 

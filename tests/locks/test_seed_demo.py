@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from locks.models import AccessCode, ApiKey, Lock, Membership, Owner, Property, hash_api_key
 from locks.scheduler import run_due_locks
+from locks.times import local_day_bounds
 from reservations.models import Reservation
-from reservations.times import local_day_bounds
 
 
 def _seed(capsys, *args):

@@ -7,7 +7,7 @@ import pytest
 from locks.drivers import CodeSpec, DriverError, get_driver
 from locks.drivers.simulated import keypad_entry
 from locks.models import SimulatedDevice
-from locks.services import (
+from locks.simulator import (
     simulated_device_create,
     simulated_factory_reset,
     simulated_refuse_writes,

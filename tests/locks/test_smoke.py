@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.models import AccessCode, SimulatedDevice
-from locks.services import access_code_create
 
 
 def test_a_code_due_now_reaches_the_lock_in_one_pass(lock, t0):

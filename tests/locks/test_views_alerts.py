@@ -7,14 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import devices, scheduler, services
+from locks import devices, scheduler, simulator
 from locks.models import SimulatedDevice
 from reservations.services import reservation_create
 from tests import factories
 
 
 def take_offline(lock) -> None:
-    services.simulated_set_online(lock=lock, online=False, now=timezone.now())
+    simulator.simulated_set_online(lock=lock, online=False, now=timezone.now())
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def troubles(owner, hotel, room, lock):
     take_offline(quiet)
     scheduler.run_due_locks()
     take_offline(lock)
-    services.lock_check_now(lock=street, now=timezone.now())
+    scheduler.lock_check_now(lock=street, now=timezone.now())
     scheduler.run_due_locks()
     return stay
 
@@ -92,8 +92,8 @@ def test_another_companys_alerts_are_not_shown(client_for, charlie, troubles):
 
 
 def test_a_device_waiting_in_the_inbox_links_managers_to_it(client_for, alice, bob, owner):
-    services.simulated_device_create(owner=owner, name="Garden gate")
-    devices.account_discover(account=services.simulated_hub(owner), now=timezone.now())
+    simulator.simulated_device_create(owner=owner, name="Garden gate")
+    devices.account_discover(account=simulator.simulated_hub(owner), now=timezone.now())
     html = client_for(alice).get(reverse("alerts")).content.decode()
     assert "A new device appeared" in html
     assert f'href="{reverse("devices")}#device-' in html

@@ -1,12 +1,12 @@
 from django.urls import reverse
 
-from locks import services
 from locks.models import ApiKey, hash_api_key
+from locks.tenancy import services as tenancy
 
 
 def test_it_lists_the_keys(client_for, alice, owner, other_owner):
-    services.api_key_create(owner=owner, name="PMS")
-    services.api_key_create(owner=other_owner, name="Theirs")
+    tenancy.api_key_create(owner=owner, name="PMS")
+    tenancy.api_key_create(owner=other_owner, name="Theirs")
     html = client_for(alice).get(reverse("api_keys")).content.decode()
     assert "PMS" in html
     assert "Theirs" not in html
@@ -34,7 +34,7 @@ def test_it_asks_for_a_name(client_for, alice):
 
 
 def test_it_revokes_a_key(client_for, alice, owner):
-    key, _ = services.api_key_create(owner=owner, name="PMS")
+    key, _ = tenancy.api_key_create(owner=owner, name="PMS")
     response = client_for(alice).post(reverse("api_key_revoke", args=[key.pk]))
     assert response.status_code == 302
     key.refresh_from_db()
@@ -42,7 +42,7 @@ def test_it_revokes_a_key(client_for, alice, owner):
 
 
 def test_front_desk_cannot_see_or_change_keys(client_for, bob, owner):
-    key, _ = services.api_key_create(owner=owner, name="PMS")
+    key, _ = tenancy.api_key_create(owner=owner, name="PMS")
     client = client_for(bob)
     assert client.get(reverse("api_keys")).status_code == 403
     assert client.post(reverse("api_keys"), {"name": "Mine"}).status_code == 403
@@ -53,7 +53,7 @@ def test_front_desk_cannot_see_or_change_keys(client_for, bob, owner):
 
 
 def test_another_owner_cannot_revoke_a_key(client_for, charlie, owner):
-    key, _ = services.api_key_create(owner=owner, name="PMS")
+    key, _ = tenancy.api_key_create(owner=owner, name="PMS")
     assert client_for(charlie).post(reverse("api_key_revoke", args=[key.pk])).status_code == 404
     key.refresh_from_db()
     assert key.revoked_at is None

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import services
+from locks import access_codes, simulator
 from locks.models import AccessCode, Event
 
 
@@ -105,7 +105,7 @@ def test_it_says_what_to_fix(client_for, alice, lock, fields, field, words):
 
 
 def test_it_refuses_a_pin_already_on_the_lock(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Other", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Other", code="5937")
     response = post_code(client_for(alice), lock, code="5937")
     assert response.status_code == 400
     assert "already in use" in response.context["code_form"].errors["code"][0]
@@ -122,7 +122,7 @@ def test_front_desk_cannot_add_a_code(client_for, bob, lock):
 
 
 def test_it_revokes_a_code(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     response = client_for(alice).post(reverse("code_revoke", args=[lock.pk, code.pk]))
     assert response.status_code == 302
     code.refresh_from_db()
@@ -130,7 +130,7 @@ def test_it_revokes_a_code(client_for, alice, lock, t0):
 
 
 def test_front_desk_cannot_revoke_a_code(client_for, bob, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     response = client_for(bob).post(reverse("code_revoke", args=[lock.pk, code.pk]))
     assert response.status_code == 403
     code.refresh_from_db()
@@ -141,7 +141,7 @@ def test_it_answers_404_for_a_code_of_another_lock(client_for, alice, owner, hot
     from tests import factories
 
     second = factories.simulated_lock(owner=owner, property=hotel, name="Gate", now=t0)
-    code, _ = services.access_code_create(lock=second, now=t0, name="Anna")
+    code, _ = access_codes.access_code_create(lock=second, now=t0, name="Anna")
     response = client_for(alice).post(reverse("code_revoke", args=[lock.pk, code.pk]))
     assert response.status_code == 404
 
@@ -150,7 +150,7 @@ def test_it_answers_404_for_a_code_of_another_lock(client_for, alice, owner, hot
 
 
 def test_it_reveals_the_pin_to_a_manager_and_records_it(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).post(
         reverse("code_reveal", args=[lock.pk, code.pk]), HTTP_HX_REQUEST="true"
     )
@@ -165,7 +165,7 @@ def test_it_reveals_the_pin_to_a_manager_and_records_it(client_for, alice, lock,
 
 
 def test_it_reveals_the_pin_without_javascript(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).post(reverse("code_reveal", args=[lock.pk, code.pk]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -175,7 +175,7 @@ def test_it_reveals_the_pin_without_javascript(client_for, alice, lock, t0):
 
 
 def test_it_never_reveals_a_pin_to_front_desk(client_for, bob, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     client = client_for(bob)
     for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
         response = client.post(reverse("code_reveal", args=[lock.pk, code.pk]), **headers)
@@ -185,7 +185,7 @@ def test_it_never_reveals_a_pin_to_front_desk(client_for, bob, lock, t0):
 
 
 def test_it_refuses_a_reveal_by_get(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).get(reverse("code_reveal", args=[lock.pk, code.pk]))
     assert response.status_code == 405
 
@@ -193,7 +193,7 @@ def test_it_refuses_a_reveal_by_get(client_for, alice, lock, t0):
 def test_it_reveals_an_unmanaged_pin_to_a_manager(client_for, alice, lock, t0):
     from locks import scheduler
 
-    services.simulated_add_unmanaged_code(lock=lock, code="5937", name="Plumber", now=t0)
+    simulator.simulated_add_unmanaged_code(lock=lock, code="5937", name="Plumber", now=t0)
     scheduler.run_due_locks(now=t0)
     code = AccessCode.objects.get(is_managed=False)
     response = client_for(alice).post(
@@ -206,7 +206,7 @@ def test_it_reveals_an_unmanaged_pin_to_a_manager(client_for, alice, lock, t0):
 
 
 def test_it_changes_a_pin(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).post(
         reverse("code_change_pin", args=[lock.pk, code.pk]), {"code": "4826"}
     )
@@ -216,14 +216,14 @@ def test_it_changes_a_pin(client_for, alice, lock, t0):
 
 
 def test_it_picks_a_new_pin_when_none_is_given(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     client_for(alice).post(reverse("code_change_pin", args=[lock.pk, code.pk]), {"code": ""})
     code.refresh_from_db()
     assert code.code != "5937"
 
 
 def test_it_says_why_a_new_pin_is_refused(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).post(
         reverse("code_change_pin", args=[lock.pk, code.pk]), {"code": "1234"}, follow=True
     )

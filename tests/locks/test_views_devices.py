@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from locks import devices, scheduler, services
+from locks import access_codes, devices, scheduler, simulator
 from locks.models import DiscoveredDevice, Event, Lock, SimulatedDevice
 from tests import factories
 
@@ -17,19 +17,19 @@ def waiting(name: str) -> DiscoveredDevice:
 @pytest.fixture
 def garden_gate(owner, t0):
     """A keypad lock paired with the hub and discovered: waiting in the inbox."""
-    services.simulated_device_create(owner=owner, name="Garden gate")
-    devices.account_discover(account=services.simulated_hub(owner), now=t0)
+    simulator.simulated_device_create(owner=owner, name="Garden gate")
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0)
     return waiting("Garden gate")
 
 
 @pytest.fixture
 def reset_lock(owner, lock, t0):
     """Room 101's lock, factory reset: its door is offline, its new device in the inbox."""
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
     scheduler.run_due_locks(now=t0)
-    new = services.simulated_factory_reset(lock=lock, now=t0)
+    new = simulator.simulated_factory_reset(lock=lock, now=t0)
     scheduler.run_due_locks(now=t0 + timedelta(minutes=6))
-    devices.account_discover(account=services.simulated_hub(owner), now=t0 + timedelta(minutes=6))
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0 + timedelta(minutes=6))
     lock.refresh_from_db()
     assert not lock.online
     return DiscoveredDevice.objects.get(device_id=new.device_id)
@@ -40,9 +40,9 @@ def test_a_manager_sees_the_hub_and_can_check_it_now(client_for, alice, owner):
     html = client.get(reverse("devices")).content.decode()
     assert "Simulated hub" in html
     assert "not checked yet" in html
-    services.simulated_device_create(owner=owner, name="Garden gate")
+    simulator.simulated_device_create(owner=owner, name="Garden gate")
 
-    hub = services.simulated_hub(owner)
+    hub = simulator.simulated_hub(owner)
     response = client.post(reverse("account_discover", args=[hub.pk]), follow=True)
 
     html = response.content.decode()
@@ -54,7 +54,7 @@ def test_a_manager_sees_the_hub_and_can_check_it_now(client_for, alice, owner):
 
 
 def test_checking_again_finds_nothing_new(client_for, alice, owner, garden_gate):
-    hub = services.simulated_hub(owner)
+    hub = simulator.simulated_hub(owner)
     response = client_for(alice).post(reverse("account_discover", args=[hub.pk]), follow=True)
     assert "“Simulated hub” has no new devices." in response.content.decode()
 
@@ -86,12 +86,12 @@ def test_the_reset_lock_is_suggested_first_with_why(client_for, alice, owner, ho
     other = factories.simulated_lock(
         owner=owner, property=hotel, name="Back door", model="strict", now=t0
     )
-    services.simulated_set_online(lock=other, online=False, now=t0)
-    services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    simulator.simulated_set_online(lock=other, online=False, now=t0)
+    access_codes.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
     scheduler.run_due_locks(now=t0)
-    services.simulated_factory_reset(lock=lock, now=t0)
+    simulator.simulated_factory_reset(lock=lock, now=t0)
     scheduler.run_due_locks(now=t0 + timedelta(minutes=6))
-    devices.account_discover(account=services.simulated_hub(owner), now=t0 + timedelta(minutes=6))
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0 + timedelta(minutes=6))
 
     html = client_for(alice).get(reverse("devices")).content.decode()
 
@@ -222,8 +222,8 @@ def test_ignore_and_undo(client_for, alice, garden_gate):
 def test_a_device_without_a_keypad_is_listed_but_cannot_be_a_door(
     client_for, alice, owner, hotel, t0
 ):
-    services.simulated_device_create(owner=owner, name="Bike shed", has_keypad=False)
-    devices.account_discover(account=services.simulated_hub(owner), now=t0)
+    simulator.simulated_device_create(owner=owner, name="Bike shed", has_keypad=False)
+    devices.account_discover(account=simulator.simulated_hub(owner), now=t0)
     shed = waiting("Bike shed")
     client = client_for(alice)
 
@@ -246,7 +246,7 @@ def test_a_device_without_a_keypad_is_listed_but_cannot_be_a_door(
 
 def test_the_front_desk_cannot_answer_the_inbox(client_for, bob, owner, lock, garden_gate):
     client = client_for(bob)
-    hub = services.simulated_hub(owner)
+    hub = simulator.simulated_hub(owner)
     for method, url in (
         ("get", reverse("devices")),
         ("post", reverse("account_discover", args=[hub.pk])),

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from locks import services
+from locks import access_codes
 from locks.models import Lock
 from tests import factories
 
@@ -39,7 +39,7 @@ def test_it_shows_problems_in_plain_words(client_for, alice, lock, t0):
 
 
 def test_it_counts_codes_on_the_lock(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     html = client_for(alice).get(reverse("home")).content.decode()
     assert '0 <span class="muted">of 1</span>' in html
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import scheduler, services
+from locks import access_codes, scheduler, simulator
 from locks.models import AccessCode
 
 
@@ -28,7 +28,7 @@ def test_it_shows_codes_with_their_window_in_the_property_time(client_for, alice
     starts = now.replace(month=7, day=1, hour=14, minute=0, second=0, microsecond=0)
     if starts < now:
         starts = starts.replace(year=now.year + 1)
-    services.access_code_create(
+    access_codes.access_code_create(
         lock=lock, now=now, name="Anna Smith", starts_at=starts, ends_at=starts + timedelta(days=2)
     )
     html = client_for(alice).get(url(lock)).content.decode()
@@ -38,14 +38,14 @@ def test_it_shows_codes_with_their_window_in_the_property_time(client_for, alice
 
 
 def test_it_hides_every_pin(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="4821")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="4821")
     html = client_for(alice).get(url(lock)).content.decode()
     assert "4821" not in html
     assert "••••" in html
 
 
 def test_it_shows_a_code_on_the_lock(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Staff")
+    access_codes.access_code_create(lock=lock, now=t0, name="Staff")
     scheduler.run_due_locks(now=t0)
     html = client_for(alice).get(url(lock)).content.decode()
     assert "On the lock" in html
@@ -53,7 +53,7 @@ def test_it_shows_a_code_on_the_lock(client_for, alice, lock, t0):
 
 
 def test_it_explains_a_code_error_and_what_to_do(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     code.add_error("no_space_for_access_code_on_device", "All 20 slots are in use.", t0)
     code.save()
     html = client_for(alice).get(url(lock)).content.decode()
@@ -62,7 +62,7 @@ def test_it_explains_a_code_error_and_what_to_do(client_for, alice, lock, t0):
 
 
 def test_it_lists_codes_nobody_manages_with_hidden_pins(client_for, alice, lock, t0):
-    services.simulated_add_unmanaged_code(lock=lock, code="5937", name="Plumber", now=t0)
+    simulator.simulated_add_unmanaged_code(lock=lock, code="5937", name="Plumber", now=t0)
     scheduler.run_due_locks(now=t0)
     html = client_for(alice).get(url(lock)).content.decode()
     assert "managed by nobody here" in html
@@ -71,7 +71,7 @@ def test_it_lists_codes_nobody_manages_with_hidden_pins(client_for, alice, lock,
 
 
 def test_it_shows_front_desk_no_reveal_and_no_controls(client_for, bob, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna", code="4821")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="4821")
     html = client_for(bob).get(url(lock)).content.decode()
     assert "Anna" in html
     assert "4821" not in html
@@ -84,7 +84,7 @@ def test_it_shows_front_desk_no_reveal_and_no_controls(client_for, bob, lock, t0
 
 
 def test_it_returns_the_codes_partial_to_htmx(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     response = client_for(alice).get(url(lock), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="codes")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="codes"')
@@ -107,8 +107,8 @@ def test_it_answers_404_for_an_unknown_lock(client_for, alice, lock):
 
 
 def test_it_shows_a_revoked_code_being_removed(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     scheduler.run_due_locks(now=t0)
-    services.access_code_delete(access_code=AccessCode.objects.get(pk=code.pk), now=t0)
+    access_codes.access_code_delete(access_code=AccessCode.objects.get(pk=code.pk), now=t0)
     html = client_for(alice).get(url(lock)).content.decode()
     assert "Being removed" in html

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from locks.models import AccessCode, Event
-from locks.templatetags.innkeeper import (
+from locks.words import (
     code_lengths,
     code_state,
     constraint_words,

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from locks import scheduler, services
+from locks import access_codes, scheduler, simulator
 from locks.models import AccessCode, SimulatedDevice
 
 
@@ -30,13 +30,13 @@ def test_taking_the_lock_offline_shows_on_the_page_after_a_check(client_for, ali
 
 
 def test_bringing_it_back_online(client_for, alice, lock, t0):
-    services.simulated_set_online(lock=lock, online=False, now=t0)
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
     client_for(alice).post(reverse("simulate_connection", args=[lock.pk]), {"online": "1"})
     assert device_of(lock).online is True
 
 
 def test_losing_a_code_deletes_it_from_the_lock(client_for, alice, lock):
-    code, _ = services.access_code_create(
+    code, _ = access_codes.access_code_create(
         lock=lock, now=lock.last_read_at, name="Anna", code="5937"
     )
     scheduler.run_due_locks()
@@ -84,7 +84,7 @@ def test_refusing_writes_for_ten_minutes(client_for, alice, lock):
 
 
 def test_a_factory_reset_wipes_the_lock(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna")
     scheduler.run_due_locks(now=t0)
     response = client_for(alice).post(
         reverse("simulate_factory_reset", args=[lock.pk]), follow=True
@@ -104,7 +104,7 @@ def test_check_now_queues_a_reconcile(client_for, alice, lock, t0):
 
 
 def test_the_keypad_opens_for_a_code_on_the_lock(client_for, bob, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     scheduler.run_due_locks(now=t0)
     response = client_for(bob).post(
         reverse("keypad_try", args=[lock.pk]), {"code": "5937"}, HTTP_HX_REQUEST="true"
@@ -121,7 +121,7 @@ def test_the_keypad_stays_locked_for_an_unknown_pin(client_for, bob, lock):
 
 
 def test_the_keypad_stays_locked_for_a_code_not_yet_on_the_lock(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(alice).post(reverse("keypad_try", args=[lock.pk]), {"code": "5937"})
     assert "Door stays locked" in response.content.decode()
 
@@ -144,7 +144,7 @@ def test_front_desk_cannot_use_the_controls(client_for, bob, lock):
 
 
 def test_a_keypad_try_shows_in_the_locks_activity(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
     scheduler.run_due_locks(now=t0)
     client = client_for(alice)
     client.post(reverse("keypad_try", args=[lock.pk]), {"code": "5937"})

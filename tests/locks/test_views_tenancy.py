@@ -3,17 +3,18 @@
 import pytest
 from django.urls import resolve, reverse
 
-from locks import devices, services
+from locks import access_codes, devices, simulator
 from locks.models import AccessCode, ApiKey, DiscoveredDevice, SimulatedDevice
+from locks.tenancy import services as tenancy
 from locks.urls import urlpatterns
 
 
 @pytest.fixture
 def seaside_urls(owner, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
-    key, _ = services.api_key_create(owner=owner, name="PMS")
-    hub = services.simulated_hub(owner)
-    services.simulated_device_create(owner=owner, name="Garden gate")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    key, _ = tenancy.api_key_create(owner=owner, name="PMS")
+    hub = simulator.simulated_hub(owner)
+    simulator.simulated_device_create(owner=owner, name="Garden gate")
     devices.account_discover(account=hub, now=t0)
     new = DiscoveredDevice.objects.get(name="Garden gate")
     on_lock = [lock.pk]
@@ -67,7 +68,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
 def test_a_code_url_under_ones_own_lock_still_hides_other_owners_codes(
     client_for, charlie, other_lock, lock, t0
 ):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     response = client_for(charlie).post(reverse("code_reveal", args=[other_lock.pk, code.pk]))
     assert response.status_code == 404
 

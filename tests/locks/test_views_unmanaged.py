@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import scheduler, services
+from locks import access_codes, scheduler, simulator
 from locks.models import AccessCode, Event, SimulatedDevice
 from tests import factories
 
@@ -19,7 +19,7 @@ def device_of(lock) -> SimulatedDevice:
 @pytest.fixture
 def gardener(lock, t0):
     """A PIN someone added at the keypad, found by the next read."""
-    services.simulated_add_unmanaged_code(lock=lock, code="5927", name="Gardener", now=t0)
+    simulator.simulated_add_unmanaged_code(lock=lock, code="5927", name="Gardener", now=t0)
     scheduler.run_due_locks(now=t0)
     return AccessCode.objects.get(lock=lock, is_managed=False, removed_at__isnull=True)
 
@@ -82,7 +82,7 @@ def test_removing_a_found_code_takes_it_off_the_lock(client_for, alice, lock, ga
 
 
 def test_a_managed_code_is_not_taken_over(client_for, alice, lock, t0):
-    code, _ = services.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     for name in ("unmanaged_take_over", "unmanaged_remove"):
         response = client_for(alice).post(reverse(name, args=[lock.pk, code.pk]))
         assert response.status_code == 404
@@ -95,7 +95,7 @@ def test_a_code_stored_on_a_lock_that_holds_schedules_says_so(client_for, bob, o
     lock = factories.simulated_lock(
         owner=owner, property=hotel, name="Street door", model="scheduling", now=now
     )
-    code, _ = services.access_code_create(
+    code, _ = access_codes.access_code_create(
         lock=lock,
         now=now,
         name="Anna Smith",
@@ -115,7 +115,7 @@ def test_a_code_stored_on_a_lock_that_holds_schedules_says_so(client_for, bob, o
 
 
 def test_a_code_on_an_ordinary_lock_is_not_stored_with_a_schedule(client_for, bob, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
     scheduler.run_due_locks(now=t0)
     html = client_for(bob).get(reverse("lock_detail", args=[lock.pk])).content.decode()
     assert "Stored on the lock" not in html
@@ -143,8 +143,8 @@ def test_an_online_lock_has_no_reset_hint(client_for, alice, lock):
 
 
 def test_a_reset_that_keeps_the_id_wipes_the_codes_and_they_come_back(client_for, alice, lock, t0):
-    services.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
-    services.access_code_create(lock=lock, now=t0, name="Plumber", code="6148")
+    access_codes.access_code_create(lock=lock, now=t0, name="Cleaner", code="5937")
+    access_codes.access_code_create(lock=lock, now=t0, name="Plumber", code="6148")
     scheduler.run_due_locks(now=t0)
     client = client_for(alice)
     html = client.get(reverse("lock_detail", args=[lock.pk])).content.decode()

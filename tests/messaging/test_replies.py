@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
-from locks.services import simulated_set_online
+from locks.simulator import simulated_set_online
 from messaging import services
 from messaging.models import Message
 from tests.backups.lockside import run

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
-from locks.services import simulated_set_online
+from locks.simulator import simulated_set_online
 from messaging import services, tasks
 from messaging.models import Message
 from tests.backups.lockside import run

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
-from locks.services import access_code_create
 from reservations.services import (
     reservation_cancel,
     reservation_check_out_early,

@@ -5,11 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from locks import pins
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
-from locks.services import SIMULATED_MODELS, access_code_create
+from locks.simulator import SIMULATED_MODELS
 from reservations.services import reservation_create
 from tests import factories
 

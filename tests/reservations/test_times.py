@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reservations.times import local_day_bounds, local_to_utc, stay_bounds
+from locks.times import local_day_bounds, local_to_utc, stay_bounds
 from tests import factories
 
 LISBON = ZoneInfo("Europe/Lisbon")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from locks import services
+from locks import access_codes
 from locks.scheduler import run_due_locks
 from tests.reservations import front_desk
 from tests.reservations.front_desk import book
@@ -29,7 +29,7 @@ def bar(svg: str, code) -> str:
 def test_it_draws_a_bar_per_code_coloured_by_state(client_for, bob, owner, room, lock, frozen):
     soon = book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1), nights=2)
     later = book(owner, room, frozen, check_in=frozen + 5 * DAY, nights=3, guest_name="Bruno")
-    staff, _ = services.access_code_create(
+    staff, _ = access_codes.access_code_create(
         lock=lock, now=frozen, name="Cleaner", code="5937", kind="staff"
     )
     run_due_locks(now=frozen)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from locks import services
+from locks import simulator
 from locks.models import Event
 from locks.scheduler import run_due_locks
 from reservations.models import Reservation
@@ -36,7 +36,7 @@ def test_it_shows_the_code_on_each_door(client_for, alice, owner, hotel, room, l
 
 
 def test_an_offline_door_is_explained(client_for, alice, owner, room, lock, frozen):
-    services.simulated_set_online(lock=lock, online=False, now=frozen)
+    simulator.simulated_set_online(lock=lock, online=False, now=frozen)
     stay = book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
     run_due_locks(now=frozen + 15 * timedelta(minutes=1))
     html = page(client_for(alice), stay)

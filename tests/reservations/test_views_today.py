@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from locks import services
+from locks import scheduler, simulator
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
@@ -82,7 +82,7 @@ def test_a_code_on_every_door_is_ready(client_for, alice, owner, room, lock, fro
 def test_an_offline_door_puts_the_arrival_at_risk_and_says_which(
     client_for, alice, owner, room, lock, frozen
 ):
-    services.simulated_set_online(lock=lock, online=False, now=frozen)
+    simulator.simulated_set_online(lock=lock, online=False, now=frozen)
     book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
     run_due_locks(now=frozen)
     html = today_html(client_for(alice))
@@ -93,7 +93,7 @@ def test_an_offline_door_puts_the_arrival_at_risk_and_says_which(
 
 def test_a_low_battery_puts_the_arrival_at_risk(client_for, alice, owner, room, lock, frozen):
     SimulatedDevice.objects.filter(device_id=lock.device_id).update(battery_level=0.1)
-    services.lock_check_now(lock=lock, now=frozen)
+    scheduler.lock_check_now(lock=lock, now=frozen)
     book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
     run_due_locks(now=frozen)
     html = today_html(client_for(alice))
@@ -104,7 +104,7 @@ def test_a_low_battery_puts_the_arrival_at_risk(client_for, alice, owner, room, 
 def test_issues_come_first(client_for, alice, owner, room, room_102, lock, frozen):
     book(owner, room_102, frozen, check_in=frozen + 2 * HOUR, guest_name="Fine Filipa")
     book(owner, room, frozen, check_in=frozen + 4 * HOUR, guest_name="Risky Rui")
-    services.simulated_set_online(lock=lock, online=False, now=frozen)
+    simulator.simulated_set_online(lock=lock, online=False, now=frozen)
     run_due_locks(now=frozen)
     arrivals = section(today_html(client_for(alice)), "Arriving")
     assert arrivals.index("Risky Rui") < arrivals.index("Fine Filipa")

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 
 from locks import devices, scheduler
+from locks.access_codes import access_code_create
 from locks.drivers import CodeSpec, DriverError, get_driver
 from locks.errors import ServiceError
 from locks.models import AccessCode, DriverAccount, Lock
-from locks.services import access_code_create, lock_register
+from locks.services import lock_register
 from tests.seam.conftest import API_KEY, free_port
 
 Status = AccessCode.Status

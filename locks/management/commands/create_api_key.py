@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from locks import services
 from locks.errors import ServiceError
 from locks.models import Owner
+from locks.tenancy import services as tenancy
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         except Owner.DoesNotExist:
             raise CommandError(f"No owner with the slug “{owner_slug}”.") from None
         try:
-            _, secret = services.api_key_create(owner=owner, name=name)
+            _, secret = tenancy.api_key_create(owner=owner, name=name)
         except ServiceError as exc:
             raise CommandError(exc.message) from None
         self.stderr.write(f"API key “{name}” for {owner.name} (shown once; keep it safe):")

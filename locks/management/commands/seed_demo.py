@@ -11,10 +11,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from locks import services
+from locks import access_codes, services, simulator
 from locks.models import ApiKey, Lock, Membership, Owner, Property, Unit
+from locks.tenancy import services as tenancy
+from locks.times import stay_bounds
 from reservations.services import reservation_create
-from reservations.times import stay_bounds
 
 DEMO_PASSWORD = "innkeeper-demo"
 DEMO_KEY_NAME = "Demo key (make run)"
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             ApiKey.objects.filter(owner=demo, name=DEMO_KEY_NAME, revoked_at__isnull=True).update(
                 revoked_at=now
             )
-            _, secret = services.api_key_create(owner=demo, name=DEMO_KEY_NAME)
+            _, secret = tenancy.api_key_create(owner=demo, name=DEMO_KEY_NAME)
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -110,7 +111,7 @@ class Command(BaseCommand):
                         property=prop, name=unit_name
                     )
                     units[unit_name] = unit
-                locks[door] = services.simulated_lock_create(
+                locks[door] = simulator.simulated_lock_create(
                     owner=owner,
                     property=prop,
                     unit=unit,
@@ -124,10 +125,10 @@ class Command(BaseCommand):
         self._stays(owner, hotel, home, units, now)
 
     def _codes(self, locks: dict[str, Lock], now: datetime) -> None:
-        services.access_code_create(
+        access_codes.access_code_create(
             lock=locks["Street entrance"], now=now, name="Housekeeping", kind="staff"
         )
-        services.simulated_add_unmanaged_code(
+        simulator.simulated_add_unmanaged_code(
             lock=locks["Garden gate"], code="2741", name="Gardener", now=now
         )
 

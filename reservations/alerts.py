@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 
 from locks.devices import rank_replacements
 from locks.models import AccessCode, AlertNotice, DiscoveredDevice, Lock, Owner
-from locks.templatetags.innkeeper import local_time
+from locks.words import local_time
 from reservations.models import Reservation
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Stays are entered and shown in the property's local time and stored in UTC."""
+"""Times are entered and shown in the property's local time and stored in UTC."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo

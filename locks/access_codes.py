@@ -1,0 +1,269 @@
+"""Every write to access codes: create, change, revoke, and the PIN rules they obey.
+
+Services change the *desired* state and tell the scheduler; they never talk to a lock
+themselves (the reconciler does, per lock, in a task).
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from locks import pins
+from locks.errors import ServiceError
+from locks.models import AccessCode, ActionAttempt, Lock, Owner, RetiredPin
+from locks.records import event_record
+from locks.scheduler import lock_check_now, lock_check_soon
+
+SET_ERRORS_BLOCKING_RETRY = {"code_constraints_violated", "duplicate_code_on_device"}
+
+
+def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) -> set[str]:
+    """PINs that may not be given on `lock`: live ones (managed or not), and quarantined ones."""
+    quarantine_start = now - timedelta(days=lock.owner.pin_quarantine_days)
+    rows = AccessCode.objects.filter(lock=lock).filter(
+        Q(removed_at__isnull=True) | Q(removed_at__gte=quarantine_start)
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    retired = RetiredPin.objects.filter(lock=lock, retired_at__gte=quarantine_start)
+    return set(rows.values_list("code", flat=True)) | set(retired.values_list("code", flat=True))
+
+
+def access_code_check_pin(
+    *, lock: Lock, code: str, now: datetime, exclude: AccessCode | None = None
+) -> None:
+    """Refuse a given PIN that the lock would reject, that is weak, or that is taken."""
+    problems = pins.pin_violations(code, lock.supported_code_lengths, lock.code_constraints)
+    if problems:
+        raise ServiceError(
+            f"“{lock.name}” cannot take that PIN: " + "; ".join(problems) + ".", field="code"
+        )
+    weak = pins.weak_pin_reason(code)
+    if weak:
+        raise ServiceError(f"That PIN is too easy to guess: {weak}. Choose another.", field="code")
+    live = AccessCode.objects.filter(lock=lock, code=code, removed_at__isnull=True)
+    if exclude is not None:
+        live = live.exclude(pk=exclude.pk)
+    if live.exists():
+        raise ServiceError(
+            f"That PIN is already in use on “{lock.name}”. Choose another.",
+            type="duplicate_access_code",
+            status=409,
+            field="code",
+        )
+    if code in taken_pins(lock, now, exclude=exclude):
+        raise ServiceError(
+            f"That PIN was used on “{lock.name}” in the last {lock.owner.pin_quarantine_days} "
+            "days; a past guest may still know it. Choose another.",
+            field="code",
+        )
+
+
+def access_code_generate(*, lock: Lock, now: datetime, preferred_length: int | None = None) -> str:
+    try:
+        return pins.generate_pin(
+            lengths=lock.supported_code_lengths,
+            constraints=lock.code_constraints,
+            taken=taken_pins(lock, now),
+            preferred_length=preferred_length,
+        )
+    except ValueError as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+def _check_window(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> str:
+    if (starts_at is None) != (ends_at is None):
+        raise ServiceError(
+            "Give both a start and an end time for a time-bound code, "
+            "or neither for an ongoing one.",
+            field="ends_at" if starts_at else "starts_at",
+        )
+    if starts_at is None:
+        return AccessCode.Type.ONGOING
+    if ends_at <= starts_at:
+        raise ServiceError("The end time must be after the start time.", field="ends_at")
+    if ends_at <= now:
+        raise ServiceError("The end time is already in the past.", field="ends_at")
+    return AccessCode.Type.TIME_BOUND
+
+
+def _attempt(
+    *, owner: Owner, action_type: str, code: AccessCode | None, lock: Lock | None, pending: bool
+) -> ActionAttempt:
+    return ActionAttempt.objects.create(
+        owner=owner,
+        action_type=action_type,
+        access_code=code,
+        lock=lock,
+        status=ActionAttempt.Status.PENDING if pending else ActionAttempt.Status.SUCCESS,
+    )
+
+
+def _needs_lock_now(code: AccessCode, lock: Lock, now: datetime) -> bool:
+    lead = lock.program_lead(lock.owner)
+    return code.wanted_on_lock(now, lead) or code.status in (
+        AccessCode.Status.SET,
+        AccessCode.Status.SETTING,
+        AccessCode.Status.REMOVING,
+    )
+
+
+def _schedule(code: AccessCode, lock: Lock, now: datetime) -> None:
+    """Tell the scheduler when this code next needs the lock."""
+    if _needs_lock_now(code, lock, now):
+        lock_check_now(lock=lock, now=now)
+    elif code.type == AccessCode.Type.TIME_BOUND:
+        lock_check_soon(lock=lock, at=code.program_at(lock.program_lead(lock.owner)))
+
+
+def access_code_create(
+    *,
+    lock: Lock,
+    now: datetime,
+    name: str = "",
+    code: str | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    kind: str = AccessCode.Kind.OTHER,
+    preferred_code_length: int | None = None,
+    allow_external_modification: bool = False,
+    common_code_key: str = "",
+    reservation=None,
+    is_pool_backup: bool = False,
+) -> tuple[AccessCode, ActionAttempt]:
+    code_type = _check_window(starts_at, ends_at, now)
+    if kind not in AccessCode.Kind.values:
+        raise ServiceError(f"Unknown code kind “{kind}”.", field="kind")
+    with transaction.atomic():
+        # One writer at a time per lock, so two requests cannot both take the same free PIN.
+        lock = Lock.objects.select_for_update().select_related("owner").get(pk=lock.pk)
+        if code:
+            access_code_check_pin(lock=lock, code=code, now=now)
+        else:
+            code = access_code_generate(lock=lock, now=now, preferred_length=preferred_code_length)
+        access_code = AccessCode(
+            owner=lock.owner,
+            lock=lock,
+            name=name.strip()[:200],
+            code=code,
+            type=code_type,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            kind=kind,
+            is_external_modification_allowed=allow_external_modification,
+            common_code_key=common_code_key,
+            reservation=reservation,
+            is_pool_backup=is_pool_backup,
+        )
+        access_code.full_clean()
+        access_code.save()
+        event_record(
+            owner=lock.owner,
+            event_type="access_code.created",
+            now=now,
+            lock=lock,
+            access_code=access_code,
+        )
+        attempt = _attempt(
+            owner=lock.owner,
+            action_type="CREATE_ACCESS_CODE",
+            code=access_code,
+            lock=lock,
+            pending=_needs_lock_now(access_code, lock, now),
+        )
+        _schedule(access_code, lock, now)
+    return access_code, attempt
+
+
+def access_code_update(
+    *,
+    access_code: AccessCode,
+    now: datetime,
+    **changes,
+) -> ActionAttempt:
+    """Change a code's name, PIN or window. A new PIN replaces the old one on the lock."""
+    allowed = {
+        "name",
+        "code",
+        "starts_at",
+        "ends_at",
+        "type",
+        "allow_external_modification",
+        "kind",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    if access_code.deleted_at or access_code.removed_at:
+        raise ServiceError("This code has been deleted; create a new one instead.")
+    if not access_code.is_managed:
+        raise ServiceError("This code was not created here; it cannot be changed here.")
+    with transaction.atomic():
+        lock = Lock.objects.select_for_update().select_related("owner").get(pk=access_code.lock_id)
+        access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
+        if changes.get("type") == AccessCode.Type.ONGOING:
+            changes["starts_at"] = changes["ends_at"] = None
+        starts_at = changes.get("starts_at", access_code.starts_at)
+        ends_at = changes.get("ends_at", access_code.ends_at)
+        access_code.type = _check_window(starts_at, ends_at, now)
+        access_code.starts_at, access_code.ends_at = starts_at, ends_at
+        if "name" in changes:
+            access_code.name = (changes["name"] or "").strip()[:200]
+        if "kind" in changes:
+            access_code.kind = changes["kind"]
+        if "allow_external_modification" in changes:
+            access_code.is_external_modification_allowed = changes["allow_external_modification"]
+        new_pin = changes.get("code")
+        if new_pin and new_pin != access_code.code:
+            access_code_check_pin(lock=lock, code=new_pin, now=now, exclude=access_code)
+            RetiredPin.objects.create(lock=lock, code=access_code.code, retired_at=now)
+            access_code.code = new_pin
+            # The reconciler takes the old PIN off the lock and puts the new one on.
+            if access_code.device_ref:
+                access_code.stale_device_ref = access_code.device_ref
+                access_code.device_ref = ""
+            if access_code.status == AccessCode.Status.SET:
+                access_code.status = AccessCode.Status.SETTING
+            access_code.clear_errors("code_constraints_violated", "duplicate_code_on_device")
+        access_code.full_clean()
+        access_code.save()
+        attempt = _attempt(
+            owner=lock.owner,
+            action_type="UPDATE_ACCESS_CODE",
+            code=access_code,
+            lock=lock,
+            pending=_needs_lock_now(access_code, lock, now),
+        )
+        _schedule(access_code, lock, now)
+    return attempt
+
+
+def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttempt:
+    """Ask for a code's removal: it leaves the lock on the next reconcile, then ends."""
+    if not access_code.is_managed:
+        raise ServiceError("This code was not created here; remove it at the lock.")
+    with transaction.atomic():
+        updated = AccessCode.objects.filter(
+            pk=access_code.pk, deleted_at__isnull=True, removed_at__isnull=True
+        ).update(deleted_at=now)
+        access_code.refresh_from_db()
+        lock = access_code.lock
+        pending = updated == 1 and access_code.status != AccessCode.Status.UNSET
+        attempt = _attempt(
+            owner=access_code.owner,
+            action_type="DELETE_ACCESS_CODE",
+            code=access_code,
+            lock=lock,
+            pending=pending,
+        )
+        if updated:
+            event_record(
+                owner=access_code.owner,
+                event_type="access_code.deleted",
+                now=now,
+                lock=lock,
+                access_code=access_code,
+            )
+            lock_check_now(lock=lock, now=now)
+    return attempt

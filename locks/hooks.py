@@ -1,0 +1,57 @@
+"""Where the layers above let themselves in: small typed lists of hooks, filled at start-up.
+
+Lower code calls them; the upper app appends its functions in its `AppConfig.ready()`, so
+`locks` never imports the apps built on it. Plain lists, not signals: grep shows who is in.
+- `doors_changed`: a lock was added or moved to another unit (reservations re-sync their
+  guests' codes onto the doors of their unit).
+- `before_pass` / `after_pass`: around each reconcile pass of a lock (backups keep the lock's
+  pool full before it, and report its health after it).
+"""
+
+from datetime import datetime
+from typing import Protocol
+
+from locks.models import Lock
+
+
+class DoorsChanged(Protocol):
+    def __call__(self, *, lock: Lock, now: datetime, old_unit_id: int | None = None) -> None: ...
+
+
+class BeforePass(Protocol):
+    def __call__(self, *, lock: Lock, now: datetime) -> bool:
+        """Work before the pass; True when it may have changed the lock's desired state."""
+        ...
+
+
+class AfterPass(Protocol):
+    def __call__(self, *, lock: Lock, now: datetime) -> None: ...
+
+
+doors_changed: list[DoorsChanged] = []
+before_pass: list[BeforePass] = []
+after_pass: list[AfterPass] = []
+
+
+def register(hooks: list, function) -> None:
+    """Add `function` once (an app's `ready()` may run more than once in tests)."""
+    if function not in hooks:
+        hooks.append(function)
+
+
+def doors_changed_run(*, lock: Lock, now: datetime, old_unit_id: int | None = None) -> None:
+    for hook in doors_changed:
+        hook(lock=lock, now=now, old_unit_id=old_unit_id)
+
+
+def before_pass_run(*, lock: Lock, now: datetime) -> bool:
+    """Runs every hook; True when any of them may have changed the desired state."""
+    changed = False
+    for hook in before_pass:
+        changed = hook(lock=lock, now=now) or changed
+    return changed
+
+
+def after_pass_run(*, lock: Lock, now: datetime) -> None:
+    for hook in after_pass:
+        hook(lock=lock, now=now)

@@ -1,0 +1,41 @@
+"""What locks tell us, written down: events, and the facts a device reports about itself."""
+
+from datetime import datetime
+
+from locks.models import AccessCode, Event, Lock, Owner
+
+
+def event_record(
+    *,
+    owner: Owner,
+    event_type: str,
+    now: datetime,
+    lock: Lock | None = None,
+    access_code: AccessCode | None = None,
+    reservation=None,
+    message: str = "",
+    **data,
+) -> Event:
+    return Event.objects.create(
+        owner=owner,
+        event_type=event_type,
+        lock=lock,
+        access_code=access_code,
+        reservation_id=reservation.pk
+        if reservation
+        else getattr(access_code, "reservation_id", None),
+        occurred_at=now,
+        message=message[:500],
+        data=data,
+    )
+
+
+def lock_apply_device_info(*, lock: Lock, info, now: datetime) -> None:
+    lock.model_name = info.model_name
+    lock.online = info.online
+    lock.battery_level = info.battery_level
+    lock.supported_code_lengths = info.supported_code_lengths
+    lock.code_constraints = info.code_constraints
+    lock.max_active_codes = info.max_active_codes
+    lock.supports_native_scheduling = info.supports_native_scheduling
+    lock.last_read_at = now

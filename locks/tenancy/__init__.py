@@ -1,0 +1,1 @@
+"""Owners and their people: memberships, roles, settings, API keys, in one home."""
