@@ -1,13 +1,12 @@
-from django.urls import path
-
 from backups import views
+from config.routes import pages
 
-urlpatterns = [
-    path("locks/<int:lock_id>/backups/pool/", views.pool_update, name="backup_pool_update"),
-    path("locks/<int:lock_id>/backups/generate/", views.backup_generate, name="backup_generate"),
-    path(
+urlpatterns = pages(
+    ("locks/<int:lock_id>/backups/pool/", views.pool_update, "backup_pool_update"),
+    ("locks/<int:lock_id>/backups/generate/", views.backup_generate),
+    (
         "reservations/<uuid:reservation_id>/backups/give/",
         views.backups_give,
-        name="reservation_backups_give",
+        "reservation_backups_give",
     ),
-]
+)

@@ -6,7 +6,6 @@ guest. Until then only a manager sees it, through the recorded reveal on the loc
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,10 @@ from backups.selectors import backup_offered
 from locks import selectors as locks
 from locks.errors import NotFound, ServiceError
 from locks.forms import BackupPoolForm
-from locks.views import manager_required, membership_required
+from locks.tenancy.decorators import (
+    manager_post,
+    member_view,
+)
 from reservations import selectors as stays
 
 
@@ -40,10 +42,7 @@ def _to_backups(lock):
     return redirect(reverse("lock_detail", args=[lock.pk]) + "#backups")
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def pool_update(request, lock_id):
     lock = _lock(request, lock_id)
     form = BackupPoolForm(request.POST, lock=lock)
@@ -70,10 +69,7 @@ def pool_update(request, lock_id):
     return _to_backups(lock)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def backup_generate(request, lock_id):
     """One click: a new backup goes on the lock at once; its PIN shows once it is there."""
     lock = _lock(request, lock_id)
@@ -90,8 +86,7 @@ def backup_generate(request, lock_id):
     return _to_backups(lock)
 
 
-@login_required
-@membership_required
+@member_view
 @require_POST
 def backups_give(request, reservation_id):
     """A guest cannot get in: a backup on every door of their stay, each PIN to read out.

@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "locks.middleware.CurrentOwnerMiddleware",
+    "locks.tenancy.middleware.CurrentOwnerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "locks.context_processors.current_owner",
+                "locks.tenancy.context_processors.current_owner",
             ],
         },
     },

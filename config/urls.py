@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("backups.urls")),
     path("", include("messaging.urls")),
     path("", include("reservations.urls")),
+    path("", include("locks.tenancy.urls")),
     path("", include("locks.urls")),
 ]

@@ -8,19 +8,22 @@ first. Nothing is replaced without the confirm page. Alerts are for everyone in 
 from datetime import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from locks import devices, selectors, simulator
 from locks.errors import NotFound, ServiceError
 from locks.forms import LockPlaceForm, ReplaceForm, SeamAccountForm, SimulatedDeviceForm
 from locks.models import AccessCode, DiscoveredDevice, Lock
-from locks.views import _form_error, manager_required, membership_required
+from locks.tenancy.decorators import (
+    form_error,
+    manager_post,
+    manager_view,
+    member_view,
+)
 from reservations import alerts
 
 Status = DiscoveredDevice.Status
@@ -62,9 +65,7 @@ def _suggestions(device: DiscoveredDevice) -> list[dict]:
 # --- the devices page (managers) ----------------------------------------------------------------
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def devices_page(request):
     owner = request.membership.owner
     simulator.simulated_hub(owner)  # every owner can try discovery on simulated devices
@@ -96,10 +97,7 @@ def devices_page(request):
     return render(request, "locks/devices.html", context)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def account_discover(request, account_id):
     try:
         account = selectors.driver_account_get(request.membership.owner, account_id)
@@ -126,10 +124,7 @@ def account_discover(request, account_id):
     return _to_devices("new-devices")
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def seam_account_connect(request):
     form = SeamAccountForm(request.POST)
     if not form.is_valid():
@@ -151,10 +146,7 @@ def seam_account_connect(request):
     return _to_devices("new-devices")
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def simulated_device_add(request):
     owner = request.membership.owner
     form = SimulatedDeviceForm(request.POST)
@@ -177,9 +169,7 @@ def simulated_device_add(request):
     return _to_devices()
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def device_register(request, device_pk):
     """The inbox's "It is a new lock": name the door and place it."""
     owner = request.membership.owner
@@ -190,7 +180,7 @@ def device_register(request, device_pk):
         try:
             lock = devices.device_register(owner=owner, device=device, now=timezone.now(), **data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -202,9 +192,7 @@ def device_register(request, device_pk):
     return render(request, "locks/device_register.html", context, status=status)
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def device_replace(request, device_pk):
     """The inbox's "It replaces a lock": choose the lock, read what will happen, confirm."""
     owner = request.membership.owner
@@ -249,10 +237,7 @@ def device_replace(request, device_pk):
 def _inbox_answer(view):
     """Ignore and undo: find the device, report a refusal, go back to the inbox."""
 
-    @login_required
-    @membership_required
-    @manager_required
-    @require_POST
+    @manager_post
     def wrapper(request, device_pk):
         device = _device(request, device_pk)
         try:
@@ -281,8 +266,7 @@ def device_unignore(request, device, now):
 # --- alerts (everyone in the company) -----------------------------------------------------------
 
 
-@login_required
-@membership_required
+@member_view
 def alerts_page(request):
     now = timezone.now()
     context = {"alerts": alerts.open_alerts(request.membership.owner, now), "now": now}

@@ -227,14 +227,6 @@ class LoseCodeForm(forms.Form):
         self.fields["slot"].choices = slots
 
 
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        error_messages={"required": "Give the key a name, e.g. the software that will use it."},
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Property-management system"}),
-    )
-
-
 class BackupPoolForm(forms.Form):
     enabled = forms.BooleanField(label="Keep backup codes ready on this lock", required=False)
     size = forms.IntegerField(

@@ -10,7 +10,6 @@ from datetime import UTC
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -22,7 +21,11 @@ from django.views.decorators.http import require_POST
 from backups.selectors import backup_offered
 from locks.errors import NotFound, ServiceError
 from locks.models import Property
-from locks.views import manager_required, membership_required
+from locks.tenancy.decorators import (
+    manager_post,
+    manager_view,
+    member_view,
+)
 from messaging import selectors, services, texts
 from messaging.forms import (
     FreeMessageForm,
@@ -58,8 +61,7 @@ def _message(request, message_id) -> Message:
 # --- the Outbox ----------------------------------------------------------------------------------
 
 
-@login_required
-@membership_required
+@member_view
 def outbox(request):
     owner = request.membership.owner
     properties = list(Property.objects.filter(owner=owner))
@@ -88,8 +90,7 @@ def outbox(request):
     return render(request, "messaging/outbox.html", context)
 
 
-@login_required
-@membership_required
+@member_view
 def message_status(request, message_id):
     """One message's status: the small part of a panel that polls until the message is final."""
     return render(
@@ -130,8 +131,7 @@ def _answer(request, stay: Reservation, *, error: str = "", done: str = "", **ex
     return redirect(reverse("reservation_detail", args=[stay.pk]) + "#stay-messages")
 
 
-@login_required
-@membership_required
+@member_view
 def reservation_messages(request, reservation_id):
     stay = _reservation(request, reservation_id)
     listed = selectors.messages_for_stay(stay)
@@ -144,8 +144,7 @@ def reservation_messages(request, reservation_id):
     return render(request, "messaging/_stay_messages.html#list", context)
 
 
-@login_required
-@membership_required
+@member_view
 @require_POST
 def reservation_backup_sms(request, reservation_id):
     """A guest cannot get in: a backup on every door, texted to them in one click.
@@ -180,8 +179,7 @@ def reservation_backup_sms(request, reservation_id):
     return _answer(request, stay, error=refused, done=done, given=given, sent=sent)
 
 
-@login_required
-@membership_required
+@member_view
 @require_POST
 def reservation_arrival_resend(request, reservation_id):
     stay = _reservation(request, reservation_id)
@@ -199,8 +197,7 @@ def reservation_arrival_resend(request, reservation_id):
     )
 
 
-@login_required
-@membership_required
+@member_view
 @require_POST
 def reservation_message_send(request, reservation_id):
     stay = _reservation(request, reservation_id)
@@ -232,9 +229,7 @@ def reservation_message_send(request, reservation_id):
 # --- Settings → Messages (managers) --------------------------------------------------------------
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def settings_messages(request):
     owner = request.membership.owner
     current = services.messaging_settings(owner)
@@ -298,9 +293,7 @@ def _template_cards(owner, forms: dict) -> list[dict]:
     return cards
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def settings_message_templates(request):
     owner = request.membership.owner
     bound = {}
@@ -330,10 +323,7 @@ def settings_message_templates(request):
     return render(request, "messaging/templates.html", context, status=status)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def settings_message_template_preview(request):
     """The live preview, as a manager types: rendered for a made-up stay, PINs masked."""
     form = TemplateForm(request.POST)

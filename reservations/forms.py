@@ -3,21 +3,16 @@
 Stays are typed as local days and times at the property (its time zone, its usual times).
 """
 
-import zoneinfo
-
-import phonenumbers
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.errors import ServiceError
-from locks.models import Membership, Owner, Property, Unit
-from locks.tenancy.services import OWNER_SETTINGS
+from locks.models import Owner, Property, Unit
+from locks.tenancy.forms import TIME
 from locks.times import stay_bounds
 from reservations.models import Reservation
 from reservations.services import phone_normalize
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def units_grouped(owner: Owner) -> tuple[dict[int, Unit], list]:
@@ -167,127 +162,3 @@ class ReservationFilterForm(forms.Form):
 
 
 # --- settings (managers) ---------------------------------------------------------------------
-
-
-class OwnerSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Owner
-        fields = list(OWNER_SETTINGS)
-        labels = {
-            "buffer_before_minutes": "Code starts before check-in (minutes)",
-            "buffer_after_minutes": "Code ends after check-out (minutes)",
-            "guest_pin_source": "Guest PINs",
-            "guest_pin_length": "Guest PIN length (digits)",
-            "program_lead_minutes": "Program codes ahead (minutes)",
-            "native_schedule_lead_hours": "Locks that hold schedules: ahead (hours)",
-            "pin_quarantine_days": "Do not reuse a PIN for (days)",
-            "lock_poll_minutes": "Check each lock every (minutes)",
-            "delay_warning_minutes": "Warn when a code is late by (minutes)",
-            "failure_error_minutes": "Error when a code is late by (minutes)",
-            "backup_pool_size": "Backup codes kept ready on each lock",
-            "backup_pool_on_new_locks": "Keep backup codes ready on every lock added from now on",
-            "low_battery_percent": "Battery alert below (%)",
-            "alert_email": "Email urgent alerts to",
-        }
-        help_texts = {
-            "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
-            "a lock cannot take them (then a random PIN, with a note on the stay).",
-            "lock_poll_minutes": "How often a lock is read to notice codes someone deleted. "
-            "More often drains batteries faster.",
-            "backup_pool_size": "For a guest whose own code does not work. A lock's page can "
-            "keep a different number, and turns its backups on or off.",
-            "backup_pool_on_new_locks": "Locks already added keep their own setting.",
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limits = {
-            "guest_pin_length": (4, 8),
-            "program_lead_minutes": (5, 24 * 60),
-            "native_schedule_lead_hours": (1, 24 * 14),
-            "pin_quarantine_days": (0, 365),
-            "lock_poll_minutes": (5, 24 * 60),
-            "delay_warning_minutes": (1, 24 * 60),
-            "failure_error_minutes": (2, 7 * 24 * 60),
-            "buffer_before_minutes": (0, 24 * 60),
-            "buffer_after_minutes": (0, 24 * 60),
-            "backup_pool_size": (1, 20),
-            "low_battery_percent": (1, 99),
-        }
-        for name, (low, high) in limits.items():
-            field = self.fields[name]
-            field.validators += [
-                MinValueValidator(low, f"Use at least {low}."),
-                MaxValueValidator(high, f"Use at most {high}."),
-            ]
-            field.widget.attrs.update(min=low, max=high)
-            field.error_messages["invalid"] = "Enter a whole number."
-        # A post that leaves these out keeps them as they are.
-        self.fields["backup_pool_size"].required = False
-        self.fields["low_battery_percent"].required = False
-
-    def clean_backup_pool_size(self):
-        size = self.cleaned_data["backup_pool_size"]
-        return self.instance.backup_pool_size if size is None else size
-
-    def clean_low_battery_percent(self):
-        level = self.cleaned_data["low_battery_percent"]
-        return self.instance.low_battery_percent if level is None else level
-
-
-class PropertyForm(forms.ModelForm):
-    class Meta:
-        model = Property
-        fields = [
-            "name",
-            "address",
-            "time_zone",
-            "country",
-            "default_check_in",
-            "default_check_out",
-        ]
-        labels = {"default_check_in": "Usual check-in", "default_check_out": "Usual check-out"}
-        help_texts = {
-            "time_zone": "Where the property is, e.g. Europe/Lisbon: stays are typed and shown "
-            "in its local time.",
-        }
-        widgets = {"default_check_in": TIME, "default_check_out": TIME}
-
-    def clean_time_zone(self):
-        value = self.cleaned_data["time_zone"].strip()
-        if value not in zoneinfo.available_timezones():
-            raise forms.ValidationError(
-                f"“{value}” is not a time zone name. Write it as Region/City, e.g. Europe/Lisbon."
-            )
-        return value
-
-    def clean_country(self):
-        value = self.cleaned_data["country"].strip().upper()
-        if value and value not in phonenumbers.SUPPORTED_REGIONS:
-            raise forms.ValidationError(
-                f"“{value}” is not a two-letter country code. Use e.g. PT, ES, GB or US."
-            )
-        return value
-
-
-class UnitForm(forms.Form):
-    name = forms.CharField(
-        max_length=100, error_messages={"required": "Give the unit a name, e.g. “Room 102”."}
-    )
-
-
-class MemberAddForm(forms.Form):
-    username = forms.CharField(
-        max_length=150, error_messages={"required": "Give the person's username."}
-    )
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.FRONT_DESK)
-    password = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Only for a new login; leave empty to add someone who already has one.",
-    )
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Membership.Role.choices)

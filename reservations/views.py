@@ -5,7 +5,6 @@ manager also cancels, issues a new PIN and sees the PIN (only behind a recorded 
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -17,7 +16,11 @@ from backups.selectors import backup_offered
 from locks.errors import NotFound, ServiceError
 from locks.models import Property
 from locks.records import event_record
-from locks.views import manager_required, membership_required
+from locks.tenancy.decorators import (
+    form_error,
+    manager_post,
+    member_view,
+)
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
 from reservations import selectors, services
@@ -40,17 +43,10 @@ def _reservation(request, reservation_id) -> Reservation:
         raise Http404("No such reservation.") from None
 
 
-def _form_error(form, exc: ServiceError) -> None:
-    """Show a service's refusal beside the field it names (dates: the check-in day)."""
-    field = {"check_in": "check_in_day", "check_out": "check_out_day"}.get(exc.field, exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 # --- Today ---------------------------------------------------------------------------------------
 
 
-@login_required
-@membership_required
+@member_view
 def today(request):
     now = timezone.now()
     days = selectors.today_for(request.membership.owner, now)
@@ -72,8 +68,7 @@ def today(request):
 # --- the list ------------------------------------------------------------------------------------
 
 
-@login_required
-@membership_required
+@member_view
 def reservation_list(request):
     owner = request.membership.owner
     properties = list(Property.objects.filter(owner=owner).order_by("name"))
@@ -142,7 +137,7 @@ def _reservation_form(request, reservation: Reservation | None):
         except _DryRun:
             pass
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             word = "saved" if reservation else "created"
             messages.success(
@@ -160,14 +155,12 @@ def _reservation_form(request, reservation: Reservation | None):
     return render(request, "reservations/form.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-@membership_required
+@member_view
 def reservation_create(request):
     return _reservation_form(request, None)
 
 
-@login_required
-@membership_required
+@member_view
 def reservation_edit(request, reservation_id):
     stay = _reservation(request, reservation_id)
     if not stay.is_confirmed or stay.checked_out_at is not None:
@@ -199,8 +192,7 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
     }
 
 
-@login_required
-@membership_required
+@member_view
 def reservation_detail(request, reservation_id):
     stay = _reservation(request, reservation_id)
     context = _detail_context(request, stay, timezone.now())
@@ -209,10 +201,7 @@ def reservation_detail(request, reservation_id):
     return render(request, "reservations/detail.html", context)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def reservation_pin_reveal(request, reservation_id):
     """Show the stay's PIN to a manager, and write down who saw it."""
     stay = _reservation(request, reservation_id)
@@ -241,8 +230,7 @@ def _action(request, stay: Reservation, service, done: str):
     return redirect("reservation_detail", stay.pk)
 
 
-@login_required
-@membership_required
+@member_view
 @require_POST
 def reservation_check_out(request, reservation_id):
     stay = _reservation(request, reservation_id)
@@ -250,20 +238,14 @@ def reservation_check_out(request, reservation_id):
     return _action(request, stay, services.reservation_check_out_early, done)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def reservation_cancel(request, reservation_id):
     stay = _reservation(request, reservation_id)
     done = f"{stay.guest_name}'s stay is cancelled; its code comes off the doors."
     return _action(request, stay, services.reservation_cancel, done)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def reservation_new_pin(request, reservation_id):
     stay = _reservation(request, reservation_id)
     done = (

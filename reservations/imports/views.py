@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from locks.errors import NotFound, ServiceError
-from locks.views import manager_required, membership_required
+from locks.tenancy.decorators import manager_required, membership_required
 from reservations import selectors as stay_selectors
 from reservations.imports import csv_import, feeds, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm

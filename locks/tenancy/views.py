@@ -1,4 +1,5 @@
-"""Settings (managers only): how codes are handled, properties and their units, the team.
+"""Settings (managers only): how codes are handled, properties and their units, the team, API
+keys; and the owner a person works for.
 
 Another owner's property, unit or member answers 404. The last manager cannot be removed or
 demoted, so somebody can always change settings.
@@ -7,24 +8,27 @@ demoted, so somebody can always change settings.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from locks import services
+from locks import selectors, services
 from locks.errors import ServiceError
-from locks.models import Membership, Property, Unit
+from locks.models import ApiKey, Membership, Property, Unit
 from locks.tenancy import services as tenancy
-from locks.views import manager_required, membership_required
-from reservations.forms import (
+from locks.tenancy.decorators import (
+    form_error,
+    manager_post,
+    manager_view,
+)
+from locks.tenancy.forms import (
+    ApiKeyForm,
     MemberAddForm,
     MemberRoleForm,
     OwnerSettingsForm,
     PropertyForm,
     UnitForm,
 )
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+from locks.tenancy.middleware import SESSION_KEY
 
 
 def _settings_page(request, *, status: int = 200, **forms):
@@ -41,9 +45,7 @@ def _settings_page(request, *, status: int = 200, **forms):
     return render(request, "reservations/settings.html", context, status=status)
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def settings_page(request):
     owner = request.membership.owner
     if request.method != "POST":
@@ -55,7 +57,7 @@ def settings_page(request):
         try:
             tenancy.owner_settings_update(owner=owner, **fields)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, "Settings saved. Codes follow them from their next check.")
             return redirect("settings")
@@ -74,25 +76,21 @@ def _property_page(request, prop: Property | None, form, unit_form=None, status:
     return render(request, "reservations/property_form.html", context, status=status)
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def property_create(request):
     form = PropertyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             prop = services.property_create(owner=request.membership.owner, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"{prop.name} is added. Add its rooms or homes below.")
             return redirect("property_edit", prop.pk)
     return _property_page(request, None, form, status=400 if form.errors else 200)
 
 
-@login_required
-@membership_required
-@manager_required
+@manager_view
 def property_edit(request, property_id):
     prop = _property(request, property_id)
     form = PropertyForm(request.POST or None, instance=prop)
@@ -101,17 +99,14 @@ def property_edit(request, property_id):
         try:
             services.property_update(property=prop, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"{prop.name} is saved.")
             return redirect("property_edit", prop.pk)
     return _property_page(request, prop, form, status=400 if form.errors else 200)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def unit_create(request, property_id):
     prop = _property(request, property_id)
     form = UnitForm(request.POST)
@@ -119,17 +114,14 @@ def unit_create(request, property_id):
         try:
             unit = services.unit_save(property=prop, name=form.cleaned_data["name"])
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, f"{unit.name} is added to {prop.name}.")
             return redirect("property_edit", prop.pk)
     return _property_page(request, prop, PropertyForm(instance=prop), form, status=400)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def unit_rename(request, unit_id):
     unit = get_object_or_404(
         Unit.objects.select_related("property"),
@@ -161,17 +153,14 @@ def _membership(request, membership_id) -> Membership:
     )
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def member_add(request):
     form = MemberAddForm(request.POST)
     if form.is_valid():
         try:
             membership = tenancy.member_add(owner=request.membership.owner, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(
                 request,
@@ -182,10 +171,7 @@ def member_add(request):
     return _settings_page(request, member_form=form, status=400)
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def member_role(request, membership_id):
     membership = _membership(request, membership_id)
     form = MemberRoleForm(request.POST)
@@ -203,10 +189,7 @@ def member_role(request, membership_id):
     return redirect("settings")
 
 
-@login_required
-@membership_required
-@manager_required
-@require_POST
+@manager_post
 def member_remove(request, membership_id):
     membership = _membership(request, membership_id)
     try:
@@ -218,3 +201,52 @@ def member_remove(request, membership_id):
             request, f"{membership.user.get_username()} can no longer sign in to this company."
         )
     return redirect("settings")
+
+
+# --- the owner one works for, and API keys ---------------------------------------------------
+
+
+@login_required
+@require_POST
+def owner_switch(request):
+    membership = get_object_or_404(
+        Membership.objects.select_related("owner"),
+        user=request.user,
+        owner_id=request.POST.get("owner_id") or None,
+    )
+    request.session[SESSION_KEY] = membership.owner_id
+    messages.success(request, f"You are now working for {membership.owner.name}.")
+    return redirect("today")
+
+
+@manager_view
+def api_keys(request):
+    owner = request.membership.owner
+    form = ApiKeyForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            key, secret = tenancy.api_key_create(
+                owner=owner, name=form.cleaned_data["name"], created_by=request.user
+            )
+        except ServiceError as exc:
+            form_error(form, exc)
+        else:
+            # Shown on this response only: the secret is not stored, so there is no redirect.
+            created = {"key": key, "secret": secret}
+            form = ApiKeyForm()
+    context = {
+        "form": form,
+        "created": created,
+        "keys": selectors.api_keys_for(owner),
+        "api_url": request.build_absolute_uri("/api"),
+    }
+    return render(request, "locks/api_keys.html", context)
+
+
+@manager_post
+def api_key_revoke(request, key_id):
+    key = get_object_or_404(ApiKey, owner=request.membership.owner, pk=key_id)
+    tenancy.api_key_revoke(api_key=key, now=timezone.now())
+    messages.success(request, f"The key “{key.name}” is revoked; programs using it are refused.")
+    return redirect("api_keys")

@@ -1,0 +1,16 @@
+from config.routes import pages
+from locks.tenancy import views
+
+urlpatterns = pages(
+    ("settings/", views.settings_page, "settings"),
+    ("settings/members/add/", views.member_add),
+    ("settings/members/<int:membership_id>/role/", views.member_role),
+    ("settings/members/<int:membership_id>/remove/", views.member_remove),
+    ("settings/properties/new/", views.property_create),
+    ("settings/properties/<int:property_id>/", views.property_edit),
+    ("settings/properties/<int:property_id>/units/add/", views.unit_create),
+    ("settings/units/<int:unit_id>/rename/", views.unit_rename),
+    ("switch-owner/", views.owner_switch),
+    ("api-keys/", views.api_keys),
+    ("api-keys/<int:key_id>/revoke/", views.api_key_revoke),
+)
