@@ -1,0 +1,346 @@
+"""The support admin for owners, locks and codes: for looking things up, never for changing them.
+
+Every write in Innkeeper goes through a service (which checks its rules, records its events and
+tells the reconciler), and the admin calls none, so every model here is view-only.
+
+No PIN or secret is shown: raw fields holding one are excluded from the forms, listed nowhere,
+not searched and refused as URL filters (`?code=...` would let anyone guess a PIN digit by
+digit); a masked stand-in says only whether one is set, and how long a PIN is.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from locks.models import (
+    AccessCode,
+    ActionAttempt,
+    AlertNotice,
+    ApiKey,
+    DiscoveredDevice,
+    DriverAccount,
+    Event,
+    Lock,
+    Membership,
+    Owner,
+    Property,
+    RetiredPin,
+    SimulatedCode,
+    SimulatedDevice,
+    Unit,
+)
+
+
+def masked_pin(pin: str) -> str:
+    """Dots and the PIN's length: never a digit of it."""
+    return f"•••• ({len(pin)} digits)" if pin else "none"
+
+
+class LookupAdmin(admin.ModelAdmin):
+    """View-only. The fields in `exclude` hold secrets: never shown, and never filterable."""
+
+    list_per_page = 50
+    # Counting every row of a big table on each page is slow, and a support person needs no total.
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in (self.exclude or ()):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+def changelist_link(model, label: str, **filters) -> str:
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    query = "&".join(f"{key}={value}" for key, value in filters.items())
+    return format_html('<a href="{}?{}">{}</a>', url, query, label)
+
+
+@admin.register(Owner)
+class OwnerAdmin(LookupAdmin):
+    list_display = ("name", "slug", "guest_pin_source", "guest_pin_length", "created_at")
+    search_fields = ("name", "slug", "alert_email")
+    readonly_fields = ("created_at", "lock_list")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Locks")
+    def lock_list(self, obj):
+        return changelist_link(Lock, "This owner's locks", owner__id__exact=obj.pk)
+
+
+@admin.register(Membership)
+class MembershipAdmin(LookupAdmin):
+    list_display = ("user", "owner", "role")
+    list_filter = ("owner", "role")
+    list_select_related = ("user", "owner")
+    search_fields = ("user__username", "user__email", "user__last_name", "owner__name")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Property)
+class PropertyAdmin(LookupAdmin):
+    list_display = ("name", "owner", "address", "time_zone", "country")
+    list_filter = ("owner", "country")
+    list_select_related = ("owner",)
+    search_fields = ("name", "address", "owner__name")
+
+
+@admin.register(Unit)
+class UnitAdmin(LookupAdmin):
+    list_display = ("name", "property", "owner")
+    list_filter = (("property__owner", admin.RelatedFieldListFilter),)
+    list_select_related = ("property__owner",)
+    search_fields = ("name", "property__name")
+    raw_id_fields = ("property",)
+
+    @admin.display(description="Owner", ordering="property__owner__name")
+    def owner(self, obj):
+        return obj.property.owner
+
+
+@admin.register(DriverAccount)
+class DriverAccountAdmin(LookupAdmin):
+    list_display = (
+        "name",
+        "owner",
+        "driver",
+        "account_ref",
+        "credentials_state",
+        "last_discovered_at",
+        "next_discovery_at",
+    )
+    list_filter = ("owner", "driver")
+    list_select_related = ("owner",)
+    search_fields = ("name", "account_ref", "owner__name")
+    # The API keys the driver connects with.
+    exclude = ("credentials",)
+    readonly_fields = ("credentials_state", "created_at")
+
+    @admin.display(description="Credentials")
+    def credentials_state(self, obj):
+        """Which credentials are saved (their names), never their values."""
+        return f"set: {', '.join(sorted(obj.credentials))}" if obj.credentials else "not set"
+
+
+@admin.register(DiscoveredDevice)
+class DiscoveredDeviceAdmin(LookupAdmin):
+    list_display = (
+        "__str__",
+        "device_id",
+        "account",
+        "owner",
+        "model_name",
+        "status",
+        "online",
+        "battery_level",
+        "last_seen_at",
+    )
+    list_filter = (("account__owner", admin.RelatedFieldListFilter), "status", "online")
+    list_select_related = ("account__owner",)
+    search_fields = ("name", "device_id", "model_name", "account__name")
+    raw_id_fields = ("account",)
+    date_hierarchy = "first_seen_at"
+
+    @admin.display(description="Owner", ordering="account__owner__name")
+    def owner(self, obj):
+        return obj.account.owner
+
+
+@admin.register(Lock)
+class LockAdmin(LookupAdmin):
+    list_display = (
+        "name",
+        "property",
+        "unit",
+        "owner",
+        "driver",
+        "device_id",
+        "online",
+        "battery",
+        "last_read_at",
+        "consecutive_failures",
+    )
+    list_filter = ("owner", "driver", "online", "backup_pool_enabled")
+    list_select_related = ("owner", "property", "unit")
+    search_fields = ("name", "device_id", "public_id__exact", "location", "property__name")
+    raw_id_fields = ("property", "unit", "account")
+    # The scheduler's lease: internal, and meaningless to a person.
+    exclude = ("claim_token",)
+    readonly_fields = ("public_id", "created_at", "codes")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Battery", ordering="battery_level")
+    def battery(self, obj):
+        return "–" if obj.battery_percent is None else f"{obj.battery_percent}%"
+
+    @admin.display(description="Codes")
+    def codes(self, obj):
+        return changelist_link(AccessCode, "This lock's codes", lock__id__exact=obj.pk)
+
+
+@admin.register(AccessCode)
+class AccessCodeAdmin(LookupAdmin):
+    """A code's desired state: only the reconciler and the services change it."""
+
+    list_display = (
+        "__str__",
+        "lock",
+        "owner",
+        "kind",
+        "type",
+        "status",
+        "pin",
+        "starts_at",
+        "ends_at",
+        "is_managed",
+    )
+    list_filter = ("owner", "status", "kind", "type", "is_managed", "is_pool_backup")
+    list_select_related = ("lock", "owner")
+    search_fields = (
+        "name",
+        "id__exact",
+        "device_ref",
+        "lock__name",
+        "lock__device_id",
+        "reservation__guest_name",
+        "reservation__external_id",
+    )
+    raw_id_fields = ("lock", "reservation", "pulled_backup")
+    exclude = ("code",)
+    readonly_fields = ("id", "pin", "created_at", "updated_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="PIN")
+    def pin(self, obj):
+        return masked_pin(obj.code)
+
+
+@admin.register(RetiredPin)
+class RetiredPinAdmin(LookupAdmin):
+    list_display = ("__str__", "lock", "owner", "pin", "retired_at")
+    list_filter = (("lock__owner", admin.RelatedFieldListFilter),)
+    list_select_related = ("lock__owner",)
+    search_fields = ("lock__name", "lock__device_id")
+    raw_id_fields = ("lock",)
+    exclude = ("code",)
+    readonly_fields = ("pin",)
+    date_hierarchy = "retired_at"
+
+    @admin.display(description="Owner", ordering="lock__owner__name")
+    def owner(self, obj):
+        return obj.lock.owner
+
+    @admin.display(description="PIN")
+    def pin(self, obj):
+        return masked_pin(obj.code)
+
+
+@admin.register(Event)
+class EventAdmin(LookupAdmin):
+    list_display = ("occurred_at", "event_type", "owner", "lock", "access_code", "message")
+    list_filter = ("owner",)
+    list_select_related = ("owner", "lock", "access_code")
+    search_fields = (
+        "event_type",
+        "message",
+        "lock__name",
+        "lock__device_id",
+        "access_code__name",
+        "reservation__guest_name",
+    )
+    raw_id_fields = ("lock", "access_code", "reservation")
+    readonly_fields = ("id",)
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(AlertNotice)
+class AlertNoticeAdmin(LookupAdmin):
+    list_display = ("title", "owner", "key", "sent_at")
+    list_filter = ("owner",)
+    list_select_related = ("owner",)
+    search_fields = ("title", "key")
+    date_hierarchy = "sent_at"
+
+
+@admin.register(ActionAttempt)
+class ActionAttemptAdmin(LookupAdmin):
+    list_display = (
+        "action_type",
+        "status",
+        "owner",
+        "lock",
+        "access_code",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("owner", "status")
+    list_select_related = ("owner", "lock", "access_code")
+    search_fields = ("action_type", "id__exact", "lock__name", "lock__device_id")
+    raw_id_fields = ("lock", "access_code")
+    readonly_fields = ("id", "created_at")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(LookupAdmin):
+    list_display = ("name", "owner", "hint", "created_by", "created_at", "last_used_at", "revoked")
+    list_filter = ("owner", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("owner", "created_by")
+    search_fields = ("name", "hint", "owner__name")
+    raw_id_fields = ("created_by",)
+    # A hash of the secret: useless to a person, and one step from checking a guessed key.
+    exclude = ("key_hash",)
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Revoked", boolean=True, ordering="revoked_at")
+    def revoked(self, obj):
+        return obj.revoked_at is not None
+
+
+@admin.register(SimulatedDevice)
+class SimulatedDeviceAdmin(LookupAdmin):
+    list_display = (
+        "name",
+        "device_id",
+        "owner",
+        "online",
+        "battery_level",
+        "has_keypad",
+        "wiped",
+        "writes",
+    )
+    list_filter = ("owner", "online", "has_keypad", "wiped")
+    list_select_related = ("owner",)
+    search_fields = ("name", "device_id")
+
+
+@admin.register(SimulatedCode)
+class SimulatedCodeAdmin(LookupAdmin):
+    """A PIN in a simulated lock's memory: the same PIN a real lock would hold."""
+
+    list_display = ("__str__", "device", "owner", "name", "pin", "starts_at", "ends_at")
+    list_filter = (("device__owner", admin.RelatedFieldListFilter),)
+    list_select_related = ("device__owner",)
+    search_fields = ("name", "device__name", "device__device_id")
+    raw_id_fields = ("device",)
+    exclude = ("code",)
+    readonly_fields = ("pin",)
+
+    @admin.display(description="Owner", ordering="device__owner__name")
+    def owner(self, obj):
+        return obj.device.owner
+
+    @admin.display(description="PIN")
+    def pin(self, obj):
+        return masked_pin(obj.code)

@@ -1,0 +1,125 @@
+"""The support admin for guest messages: view-only, like the locks' (see locks/admin.py).
+
+Secrets never shown: the Twilio auth token (only whether one is saved) and account SID (only its
+last characters). Message texts and templates are shown with every run of four or more digits
+masked: a sent message's stored copy has its PINs masked already, but a typed one (a free message,
+a guest's text) or an owner's template may hold a PIN written out by hand. The raw text fields are
+excluded from the forms, not searched and refused as URL filters.
+"""
+
+import re
+
+from django.contrib import admin
+
+from messaging.models import Message, MessageTemplate, MessagingSettings
+
+# Four or more digits, also when written with single spaces, dots or dashes between them.
+DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){3,}")
+
+
+def digits_masked(text: str) -> str:
+    return DIGIT_RUN.sub("••••", text)
+
+
+class LookupAdmin(admin.ModelAdmin):
+    """View-only. The fields in `exclude` hold secrets: never shown, and never filterable."""
+
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in (self.exclude or ()):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+@admin.register(MessagingSettings)
+class MessagingSettingsAdmin(LookupAdmin):
+    list_display = (
+        "owner",
+        "transport",
+        "twilio_from_number",
+        "account_sid",
+        "auth_token",
+        "send_arrival_automatically",
+        "reply_keywords_enabled",
+    )
+    list_filter = ("owner", "transport")
+    list_select_related = ("owner",)
+    search_fields = ("owner__name", "twilio_from_number", "twilio_messaging_service_sid")
+    exclude = ("twilio_auth_token", "twilio_account_sid")
+    readonly_fields = ("account_sid", "auth_token")
+
+    @admin.display(description="Twilio account SID")
+    def account_sid(self, obj):
+        sid = obj.twilio_account_sid
+        return f"…{sid[-4:]}" if sid else "not set"
+
+    @admin.display(description="Twilio auth token")
+    def auth_token(self, obj):
+        return "set" if obj.twilio_auth_token else "not set"
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(LookupAdmin):
+    list_display = ("__str__", "owner", "kind", "updated_at")
+    list_filter = ("owner", "kind")
+    list_select_related = ("owner",)
+    search_fields = ("owner__name",)
+    exclude = ("body",)
+    readonly_fields = ("text", "updated_at")
+
+    @admin.display(description="Text (digits masked)")
+    def text(self, obj):
+        return digits_masked(obj.body)
+
+
+@admin.register(Message)
+class MessageAdmin(LookupAdmin):
+    """Messages are written and sent by the messaging services; their status by Twilio."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "direction",
+        "to",
+        "from_number",
+        "status",
+        "owner",
+        "reservation",
+        "attempts",
+        "short_text",
+    )
+    list_filter = ("owner", "direction", "kind", "status", "transport")
+    list_select_related = ("owner", "reservation")
+    search_fields = (
+        "to",
+        "from_number",
+        "provider_id",
+        "id__exact",
+        "reservation__guest_name",
+        "reservation__external_id",
+    )
+    raw_id_fields = ("reservation", "sent_by")
+    exclude = ("text", "preview")
+    readonly_fields = ("id", "masked_text", "idempotency_key")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Text (digits masked)")
+    def masked_text(self, obj):
+        # What was sent, or for a message not sent yet what a person typed.
+        return digits_masked(obj.preview or obj.text)
+
+    @admin.display(description="Text")
+    def short_text(self, obj):
+        text = self.masked_text(obj)
+        return text if len(text) <= 60 else f"{text[:59]}…"
