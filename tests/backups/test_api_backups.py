@@ -9,8 +9,7 @@ from django.utils import timezone
 from seam.exceptions import SeamHttpApiError
 
 from backups.services import backup_pool_enable
-from locks import scheduler
-from locks import services as lock_services
+from locks import access_codes, scheduler
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, Event, SimulatedDevice
 from tests import factories
@@ -210,7 +209,7 @@ def test_an_unknown_code_answers_404(client, key, lock):
 def test_an_outsider_cannot_pull_or_see_their_backups(client, key, lock, other_lock):
     theirs = fill_pool(other_lock)
     now = timezone.now()
-    their_code, _ = lock_services.access_code_create(
+    their_code, _ = access_codes.access_code_create(
         lock=other_lock,
         now=now,
         starts_at=now + timedelta(hours=1),
@@ -243,11 +242,11 @@ def test_availability_is_looked_up_once_per_page(client, key, owner, hotel, lock
     ids = []
     for door in (lock, street):
         for n in range(4):
-            code, _ = lock_services.access_code_create(
+            code, _ = access_codes.access_code_create(
                 lock=door, now=now, name=f"{door.name} {n}", **window
             )
             ids.append(str(code.pk))
-    ongoing, _ = lock_services.access_code_create(lock=lock, now=now, name="Cleaner")
+    ongoing, _ = access_codes.access_code_create(lock=lock, now=now, name="Cleaner")
     ids.append(str(ongoing.pk))
 
     def listed(limit: int) -> tuple[dict, int]:
@@ -275,7 +274,7 @@ def test_a_device_shows_its_pool_and_its_trouble_in_seams_shape(seam, owner, hot
     now = timezone.now()
     strict = factories.simulated_lock(owner=owner, property=hotel, model="strict", now=now)
     for n in range(3):
-        lock_services.access_code_create(lock=strict, now=now, name=f"Staff {n}")
+        access_codes.access_code_create(lock=strict, now=now, name=f"Staff {n}")
     reconcile()
     fill = backup_pool_enable(lock=strict, now=now)
     assert fill.backup_pool_enabled

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from locks import services
+from locks import access_codes
 from locks.models import (
     AccessCode,
     AlertNotice,
@@ -20,6 +20,7 @@ from locks.models import (
     Unit,
 )
 from locks.reconcile import lock_reconcile
+from locks.tenancy import services as tenancy
 from tests import admin_pages, factories
 from tests.admin_pages import PIN, change_page, changelist, model_admin, project_models
 
@@ -44,7 +45,7 @@ NOT_SECRET = {
 @pytest.fixture
 def codes(owner, alice, lock, other_lock, t0):
     """A guest code put on Room 101's simulated lock, with the history and devices around it."""
-    code, _ = services.access_code_create(
+    code, _ = access_codes.access_code_create(
         lock=lock, now=t0, name="Anna Smith", code=PIN, kind=AccessCode.Kind.GUEST
     )
     lock_reconcile(lock=lock, now=t0)
@@ -73,7 +74,7 @@ def codes(owner, alice, lock, other_lock, t0):
 @pytest.fixture
 def api_key(owner, alice):
     """An API key and its secret (shown once, to whoever created it)."""
-    return services.api_key_create(owner=owner, name="Our PMS", created_by=alice)
+    return tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
 
 
 def every_locks_page(client) -> list[str]:
@@ -175,7 +176,7 @@ def test_search_finds_a_lock_by_name_or_device_id(support_client, lock, other_lo
 def test_the_owner_filter_narrows_locks_and_codes_to_that_owner(
     support_client, owner, other_owner, codes, other_lock, t0
 ):
-    services.access_code_create(lock=other_lock, now=t0, name="Hilltop cleaner", code="615027")
+    access_codes.access_code_create(lock=other_lock, now=t0, name="Hilltop cleaner", code="615027")
     html = changelist(support_client, Lock, owner__id__exact=other_owner.pk)
     assert "Hilltop front door" in html and "Room 101 door" not in html
     html = changelist(support_client, AccessCode, owner__id__exact=owner.pk)
@@ -194,7 +195,7 @@ def test_the_owner_filter_reaches_through_a_property_or_a_lock(
 
 
 def test_a_lock_links_to_its_codes(support_client, codes, lock, other_lock, t0):
-    services.access_code_create(lock=other_lock, now=t0, name="Hilltop cleaner", code="615027")
+    access_codes.access_code_create(lock=other_lock, now=t0, name="Hilltop cleaner", code="615027")
     assert f'<a href="/admin/locks/accesscode/?lock__id__exact={lock.pk}">' in change_page(
         support_client, lock
     )
@@ -210,9 +211,9 @@ def test_the_codes_list_reads_the_same_few_queries_for_many_codes(
             changelist(support_client, AccessCode)
         return len(captured)
 
-    services.access_code_create(lock=lock, now=t0, name="Code 0")
+    access_codes.access_code_create(lock=lock, now=t0, name="Code 0")
     few = queries()
     for n in range(1, 6):
         door = factories.simulated_lock(owner=owner, property=hotel, name=f"Door {n}", now=t0)
-        services.access_code_create(lock=door, now=t0, name=f"Code {n}")
+        access_codes.access_code_create(lock=door, now=t0, name=f"Code {n}")
     assert queries() == few

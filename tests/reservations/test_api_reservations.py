@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from locks import services as lock_services
+from locks import simulator
 from locks.models import AccessCode
 from reservations.models import Reservation
 from tests import factories
@@ -174,7 +174,7 @@ def test_a_code_on_every_door_reads_ready(client, key, room, lock):
 
 def test_an_offline_door_puts_the_code_at_risk_and_says_which(client, key, room, lock):
     stay = created(client, key, room)
-    lock_services.simulated_set_online(lock=lock, online=False, now=timezone.now())
+    simulator.simulated_set_online(lock=lock, online=False, now=timezone.now())
     reconcile()
     _, got = call(client, "GET", "reservations/get", key, reservation_id=stay["reservation_id"])
     code = got["reservation"]["guest_code"]
