@@ -9,9 +9,8 @@ digit); a masked stand-in says only whether one is set, and how long a PIN is.
 """
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html
 
+from locks.admin_lookup import LookupAdmin, changelist_link, masked_pin
 from locks.models import (
     AccessCode,
     ActionAttempt,
@@ -29,40 +28,6 @@ from locks.models import (
     SimulatedDevice,
     Unit,
 )
-
-
-def masked_pin(pin: str) -> str:
-    """Dots and the PIN's length: never a digit of it."""
-    return f"•••• ({len(pin)} digits)" if pin else "none"
-
-
-class LookupAdmin(admin.ModelAdmin):
-    """View-only. The fields in `exclude` hold secrets: never shown, and never filterable."""
-
-    list_per_page = 50
-    # Counting every row of a big table on each page is slow, and a support person needs no total.
-    show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__")[0] in (self.exclude or ()):
-            return False
-        return super().lookup_allowed(lookup, value, request)
-
-
-def changelist_link(model, label: str, **filters) -> str:
-    opts = model._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-    query = "&".join(f"{key}={value}" for key, value in filters.items())
-    return format_html('<a href="{}?{}">{}</a>', url, query, label)
 
 
 @admin.register(Owner)

@@ -7,39 +7,10 @@ a guest's text) or an owner's template may hold a PIN written out by hand. The r
 excluded from the forms, not searched and refused as URL filters.
 """
 
-import re
-
 from django.contrib import admin
 
+from locks.admin_lookup import LookupAdmin, digits_masked
 from messaging.models import Message, MessageTemplate, MessagingSettings
-
-# Four or more digits, also when written with single spaces, dots or dashes between them.
-DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){3,}")
-
-
-def digits_masked(text: str) -> str:
-    return DIGIT_RUN.sub("••••", text)
-
-
-class LookupAdmin(admin.ModelAdmin):
-    """View-only. The fields in `exclude` hold secrets: never shown, and never filterable."""
-
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__")[0] in (self.exclude or ()):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(MessagingSettings)

@@ -6,38 +6,14 @@ only masked (the PIN's length; the feed's host name). A stay's notes are typed b
 from a feed, and may hold a door code written out: they are shown with their digits masked.
 """
 
-import re
 from urllib.parse import urlsplit
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from locks.admin_lookup import LookupAdmin, digits_masked
 from reservations.models import Reservation, ReservationFeed
-
-# Four or more digits, also when written with single spaces, dots or dashes between them.
-DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d){3,}")
-
-
-class LookupAdmin(admin.ModelAdmin):
-    """View-only. The fields in `exclude` hold secrets: never shown, and never filterable."""
-
-    list_per_page = 50
-    show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__")[0] in (self.exclude or ()):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(Reservation)
@@ -71,7 +47,7 @@ class ReservationAdmin(LookupAdmin):
 
     @admin.display(description="Notes (digits masked)")
     def notes_masked(self, obj):
-        return DIGIT_RUN.sub("••••", obj.notes)
+        return digits_masked(obj.notes)
 
     @admin.display(description="Codes")
     def codes(self, obj):

@@ -2,8 +2,8 @@
 
 import pytest
 
+from locks.admin_lookup import digits_masked
 from messaging import services
-from messaging.admin import digits_masked
 from messaging.models import Message, MessageTemplate, MessagingSettings
 from reservations.models import Reservation
 from tests import admin_pages
