@@ -1,0 +1,137 @@
+"""Owners and their people: the company, its settings, its members and its API keys."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+# Below this battery level (percent) a lock needs new batteries, unless its owner says otherwise.
+LOW_BATTERY_PERCENT = 20
+
+
+class Owner(models.Model):
+    """A device owner: the hotel or host company whose locks these are, with its settings."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # How the reconciler treats this owner's codes (thresholds are minutes unless named).
+    program_lead_minutes = models.PositiveIntegerField(
+        default=30, help_text="Program a time-bound code this long before it starts."
+    )
+    native_schedule_lead_hours = models.PositiveIntegerField(
+        default=72,
+        help_text="Locks that hold a schedule themselves get the code this long ahead.",
+    )
+    pin_quarantine_days = models.PositiveIntegerField(
+        default=30, help_text="A removed PIN is not reused on the same lock for this long."
+    )
+    lock_poll_minutes = models.PositiveIntegerField(
+        default=15, help_text="How often each lock is read to notice codes that vanished."
+    )
+    delay_warning_minutes = models.PositiveIntegerField(
+        default=10, help_text="A code still not on the lock after this long gets a warning."
+    )
+    failure_error_minutes = models.PositiveIntegerField(
+        default=60, help_text="A code still not on the lock after this long gets an error."
+    )
+
+    # Guest codes of reservations.
+    class PinSource(models.TextChoices):
+        RANDOM = "random", "Random"
+        PHONE = "phone", "Last digits of the guest's phone"
+
+    buffer_before_minutes = models.PositiveIntegerField(
+        default=0, help_text="A guest code starts this long before check-in."
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        default=0, help_text="A guest code ends this long after check-out."
+    )
+    guest_pin_source = models.CharField(
+        max_length=10, choices=PinSource.choices, default=PinSource.RANDOM
+    )
+    guest_pin_length = models.PositiveSmallIntegerField(
+        default=4, help_text="Digits in a guest PIN, where every door of the stay accepts it."
+    )
+
+    # Backup codes.
+    backup_pool_size = models.PositiveSmallIntegerField(
+        default=5, help_text="Backup codes kept ready on each lock whose pool is on."
+    )
+    backup_pool_on_new_locks = models.BooleanField(
+        default=False, help_text="Turn the backup pool on for every lock registered from now on."
+    )
+
+    # Alerts.
+    low_battery_percent = models.PositiveSmallIntegerField(
+        default=LOW_BATTERY_PERCENT,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="A lock's battery below this level raises an alert.",
+    )
+    alert_email = models.EmailField(
+        blank=True,
+        help_text="Urgent alerts (a lock offline before an arrival, a guest code failing) are "
+        "emailed here, once each. Leave empty for none.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        FRONT_DESK = "front_desk", "Front desk"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.FRONT_DESK)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "owner"], name="membership_user_owner_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.owner} ({self.get_role_display()})"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A secret for the REST API, shown once at creation and stored only as a hash."""
+
+    PREFIX = "seam_ik"
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=20, help_text="The key's first characters, to recognise it.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def generate_secret(cls) -> str:
+        return f"{cls.PREFIX}_{secrets.token_urlsafe(30)}"
