@@ -13,7 +13,7 @@ from locks.errors import ServiceError
 from locks.models import Membership, Owner, Property, Unit
 from locks.services import OWNER_SETTINGS
 from reservations.models import Reservation
-from reservations.services import phone_normalize
+from reservations.phones import phone_normalize
 from reservations.times import stay_bounds
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -18,7 +18,8 @@ from locks.errors import ServiceError
 from locks.models import Owner, Unit
 from locks.templatetags.innkeeper import local_time
 from reservations.models import Reservation
-from reservations.services import phone_normalize, reservation_create, reservation_update
+from reservations.phones import phone_normalize
+from reservations.stays import reservation_create, reservation_update
 from reservations.times import stay_bounds
 
 MAX_FILE_BYTES = 1024 * 1024

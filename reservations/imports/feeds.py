@@ -19,7 +19,7 @@ from locks.services import event_record
 from locks.templatetags.innkeeper import local_time, since
 from reservations.imports.calendars import FeedError, FeedRead, FeedStay, fetch, read_calendar
 from reservations.models import Reservation, ReservationFeed
-from reservations.services import reservation_cancel, reservation_upsert
+from reservations.stays import reservation_cancel, reservation_upsert
 
 EMPTY_BELIEVED_AFTER = 3  # empty answers in a row before the stays they leave out are cancelled
 FAILING_AFTER = 3  # failed reads in a row before the feed's health turns red

@@ -8,11 +8,7 @@ from backups.services import backup_pool_enable, backup_pull, reservation_backup
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event
 from locks.services import access_code_create, simulated_set_online
-from reservations.services import (
-    reservation_cancel,
-    reservation_check_out_early,
-    reservation_update,
-)
+from reservations.stays import reservation_cancel, reservation_check_out_early, reservation_update
 from tests import factories
 from tests.backups.lockside import (
     lock_errors,

@@ -20,7 +20,7 @@ from locks import scheduler
 from locks.models import AccessCode
 from messaging import sending
 from messaging.models import Message
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.messaging import twilio_standin

@@ -4,11 +4,7 @@ from datetime import timedelta
 
 from messaging import automatic, owner_settings, sending
 from messaging.models import Message
-from reservations.services import (
-    reservation_cancel,
-    reservation_check_out_early,
-    reservation_update,
-)
+from reservations.stays import reservation_cancel, reservation_check_out_early, reservation_update
 from tests import factories
 from tests.messaging import guest_phone
 from tests.messaging.guest_phone import tick
