@@ -16,7 +16,8 @@ from locks.errors import ServiceError
 from locks.models import Owner
 from locks.records import event_record
 from messaging.models import Message, MessagingSettings
-from messaging.services import message_queue, messaging_settings
+from messaging.owner_settings import messaging_settings
+from messaging.sending import message_queue
 from reservations.models import Reservation
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from locks.tenancy.decorators import (
     manager_view,
     member_view,
 )
-from messaging import selectors, services, texts
+from messaging import backup_sms, owner_settings, selectors, sending, texts
 from messaging.forms import (
     FreeMessageForm,
     MessagingSettingsForm,
@@ -161,7 +161,7 @@ def reservation_backup_sms(request, reservation_id):
         try:
             # A text that cannot go (no number, the daily limit) gives no backups either.
             with transaction.atomic():
-                sent, given = services.backup_codes_send(
+                sent, given = backup_sms.backup_codes_send(
                     reservation=stay, now=now, sent_by=request.user
                 )
         except ServiceError as exc:
@@ -184,7 +184,7 @@ def reservation_backup_sms(request, reservation_id):
 def reservation_arrival_resend(request, reservation_id):
     stay = _reservation(request, reservation_id)
     try:
-        sent = services.message_queue(
+        sent = sending.message_queue(
             reservation=stay,
             kind=Message.Kind.ARRIVAL,
             now=timezone.now(),
@@ -208,7 +208,7 @@ def reservation_message_send(request, reservation_id):
             return _stay_messages(request, stay, status=400, message_form=form)
         return _answer(request, stay, error=error)
     try:
-        sent = services.message_queue(
+        sent = sending.message_queue(
             reservation=stay,
             kind=Message.Kind.FREE,
             now=timezone.now(),
@@ -232,14 +232,14 @@ def reservation_message_send(request, reservation_id):
 @manager_view
 def settings_messages(request):
     owner = request.membership.owner
-    current = services.messaging_settings(owner)
+    current = owner_settings.messaging_settings(owner)
     token_saved = bool(current.twilio_auth_token)
     form = MessagingSettingsForm(request.POST or None, instance=current, token_saved=token_saved)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.messaging_settings_update(owner=owner, **form.settings_fields())
+                owner_settings.messaging_settings_update(owner=owner, **form.settings_fields())
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -304,7 +304,7 @@ def settings_message_templates(request):
             reset = "reset" in request.POST
             body = texts.DEFAULTS[kind] if reset else form.cleaned_data["body"]
             try:
-                services.template_save(owner=owner, kind=kind, body=body)
+                owner_settings.template_save(owner=owner, kind=kind, body=body)
             except ServiceError as exc:
                 form.add_error("body", exc.message)
                 bound[kind] = form
@@ -317,7 +317,7 @@ def settings_message_templates(request):
     context = {
         "cards": _template_cards(owner, bound),
         "placeholders": texts.PLACEHOLDERS,
-        "checkout_on": services.messaging_settings(owner).send_checkout_reminder,
+        "checkout_on": owner_settings.messaging_settings(owner).send_checkout_reminder,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "messaging/templates.html", context, status=status)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from messaging import replies, services
+from messaging import receipts, replies, sending
 from messaging.models import Message
 
 
@@ -32,14 +32,14 @@ def _signed_by_twilio(request, auth_token: str) -> bool:
 def twilio_status(request, message_id):
     """A delivery receipt for one message; its URL names the message, its owner's token signs it."""
     message = get_object_or_404(Message.objects.select_related("owner"), pk=message_id)
-    if not _signed_by_twilio(request, services.twilio_auth_token(message.owner)):
+    if not _signed_by_twilio(request, sending.twilio_auth_token(message.owner)):
         return HttpResponseForbidden("Not signed by Twilio.")
     sid = request.POST.get("MessageSid", "")
     # While we are still saving Twilio's answer, the signed URL naming the message is enough.
     still_sending = message.status == Message.Status.SENDING and not message.provider_id
     if sid != message.provider_id and not still_sending:
         return HttpResponseForbidden("That receipt is for another message.")
-    services.message_status_update(
+    receipts.message_status_update(
         message=message,
         status=request.POST.get("MessageStatus", ""),
         now=timezone.now(),

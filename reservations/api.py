@@ -1,7 +1,8 @@
 """Reservations, units and properties in the API, in the dialect of the access-code endpoints.
 
 Each endpoint reads through `reservations.selectors` (scoped to the key's owner: other owners'
-objects answer 404) and writes through `reservations.services`; the guest code follows the stay.
+objects answer 404) and writes through `reservations.stays` (a new PIN: `reservations.guest_codes`);
+the guest code follows the stay.
 """
 
 from datetime import date, datetime, time
@@ -13,7 +14,7 @@ from locks.errors import ServiceError
 from locks.models import Owner, Property
 from locks.times import local_to_utc
 from reservations import api_serializers as s
-from reservations import selectors, services
+from reservations import guest_codes, selectors, stays
 from reservations.models import Reservation
 
 OPTIONAL_FIELDS = ("phone", "email", "guests", "notes")
@@ -55,7 +56,7 @@ def reservation_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     fields = _stay_fields(params, unit.property)
     external_id = params.get("external_id", "").strip()
     if external_id:
-        reservation, _ = services.reservation_upsert(
+        reservation, _ = stays.reservation_upsert(
             owner=owner,
             source=Reservation.Source.API,
             external_id=external_id,
@@ -64,7 +65,7 @@ def reservation_create(*, owner: Owner, params: dict, now: datetime) -> dict:
             **fields,
         )
     else:
-        reservation = services.reservation_create(
+        reservation = stays.reservation_create(
             owner=owner,
             unit=unit,
             now=now,
@@ -125,7 +126,7 @@ def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     changes = _stay_fields(params, unit.property)
     if unit.pk != reservation.unit_id:
         changes["unit"] = unit
-    services.reservation_update(reservation=reservation, now=now, refuse_overlap=False, **changes)
+    stays.reservation_update(reservation=reservation, now=now, refuse_overlap=False, **changes)
     return _stay(reservation, now)
 
 
@@ -133,7 +134,7 @@ def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
 def reservation_cancel(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest code comes off every door; cancelling twice is harmless."""
     reservation = selectors.reservation_get(owner, params["reservation_id"])
-    services.reservation_cancel(reservation=reservation, now=now)
+    stays.reservation_cancel(reservation=reservation, now=now)
     return _stay(reservation, now)
 
 
@@ -141,7 +142,7 @@ def reservation_cancel(*, owner: Owner, params: dict, now: datetime) -> dict:
 def reservation_check_out(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest has left before check-out: the guest code stops opening the doors now."""
     reservation = selectors.reservation_get(owner, params["reservation_id"])
-    services.reservation_check_out_early(reservation=reservation, now=now)
+    stays.reservation_check_out_early(reservation=reservation, now=now)
     return _stay(reservation, now)
 
 
@@ -149,7 +150,7 @@ def reservation_check_out(*, owner: Owner, params: dict, now: datetime) -> dict:
 def reservation_new_pin(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Replace a leaked PIN: the new one goes on every door and the old one comes off."""
     reservation = selectors.reservation_get(owner, params["reservation_id"])
-    services.reservation_new_pin(reservation=reservation, now=now)
+    guest_codes.reservation_new_pin(reservation=reservation, now=now)
     return _stay(reservation, now)
 
 

@@ -7,6 +7,6 @@ class ReservationsConfig(AppConfig):
     def ready(self):
         # Imported here: models may only be imported once Django has loaded the apps.
         from locks import hooks
-        from reservations.services import guest_codes_resync
+        from reservations.guest_codes import guest_codes_resync
 
         hooks.register(hooks.doors_changed, guest_codes_resync)

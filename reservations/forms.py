@@ -10,7 +10,7 @@ from locks.models import Owner, Property, Unit
 from locks.tenancy.forms import TIME
 from locks.times import stay_bounds
 from reservations.models import Reservation
-from reservations.services import phone_normalize
+from reservations.phones import phone_normalize
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

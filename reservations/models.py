@@ -2,7 +2,7 @@
 
 A confirmed reservation owns one guest PIN, put on every door its guest needs (the unit's doors
 and the property's shared doors) as AccessCode rows linked to it, for the window check-in −
-buffer .. check-out + buffer. `reservations.services.guest_codes_sync` keeps those rows right.
+buffer .. check-out + buffer. `reservations.guest_codes.guest_codes_sync` keeps those rows right.
 """
 
 import uuid

@@ -23,7 +23,7 @@ from locks.tenancy.decorators import (
 )
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
-from reservations import selectors, services
+from reservations import guest_codes, selectors, stays
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
@@ -114,11 +114,11 @@ def _save(form, *, owner, reservation: Reservation | None, now):
         "notes": data["notes"],
     }
     if reservation is None:
-        return services.reservation_create(owner=owner, now=now, **fields)
+        return stays.reservation_create(owner=owner, now=now, **fields)
     changes = {k: v for k, v in fields.items() if getattr(reservation, k) != v}
     if not changes:
         return reservation
-    return services.reservation_update(reservation=reservation, now=now, **changes)
+    return stays.reservation_update(reservation=reservation, now=now, **changes)
 
 
 def _reservation_form(request, reservation: Reservation | None):
@@ -235,14 +235,14 @@ def _action(request, stay: Reservation, service, done: str):
 def reservation_check_out(request, reservation_id):
     stay = _reservation(request, reservation_id)
     done = f"{stay.guest_name} is checked out; their code comes off the doors now."
-    return _action(request, stay, services.reservation_check_out_early, done)
+    return _action(request, stay, stays.reservation_check_out_early, done)
 
 
 @manager_post
 def reservation_cancel(request, reservation_id):
     stay = _reservation(request, reservation_id)
     done = f"{stay.guest_name}'s stay is cancelled; its code comes off the doors."
-    return _action(request, stay, services.reservation_cancel, done)
+    return _action(request, stay, stays.reservation_cancel, done)
 
 
 @manager_post
@@ -252,4 +252,4 @@ def reservation_new_pin(request, reservation_id):
         f"{stay.guest_name} has a new PIN; the old one comes off every door. "
         "Use “Reveal” to see it, and send it to the guest."
     )
-    return _action(request, stay, services.reservation_new_pin, done)
+    return _action(request, stay, guest_codes.reservation_new_pin, done)

@@ -19,7 +19,8 @@ from locks.models import Owner, Unit
 from locks.times import stay_bounds
 from locks.words import local_time
 from reservations.models import Reservation
-from reservations.services import phone_normalize, reservation_create, reservation_update
+from reservations.phones import phone_normalize
+from reservations.stays import reservation_create, reservation_update
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_ROWS = 2000

@@ -4,13 +4,15 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from reservations.imports import feeds
+from reservations.imports import polling
 
 
 def poll_feeds() -> int:
     """Every minute (the `innkeeper-feeds` schedule): queue a read of every due feed."""
-    return feeds.tick(now=timezone.now())
+    return polling.tick(now=timezone.now())
 
 
 def poll_feed(feed_id: int, lease: str) -> None:
-    feeds.feed_run_claimed(feed_id=feed_id, lease=datetime.fromisoformat(lease), now=timezone.now())
+    polling.feed_run_claimed(
+        feed_id=feed_id, lease=datetime.fromisoformat(lease), now=timezone.now()
+    )

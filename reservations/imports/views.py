@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from locks.errors import NotFound, ServiceError
 from locks.tenancy.decorators import manager_required, membership_required
 from reservations import selectors as stay_selectors
-from reservations.imports import csv_import, feeds, selectors
+from reservations.imports import csv_import, feeds, polling, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm
 
 SESSION_KEY = "csv_import"
@@ -102,11 +102,11 @@ def feed_add(request):
 
 def _read_now(request, feed) -> None:
     now = timezone.now()
-    lease = feeds.feed_claim(feed_id=feed.pk, now=now, due_only=False)
+    lease = polling.feed_claim(feed_id=feed.pk, now=now, due_only=False)
     if lease is None:
         messages.warning(request, f"The {feed.name} feed is being read right now; look again soon.")
         return
-    result = feeds.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
+    result = polling.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
     if result is None:
         return
     level = messages.error if result.error else messages.success

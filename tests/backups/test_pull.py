@@ -9,11 +9,7 @@ from locks.access_codes import access_code_create
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event
 from locks.simulator import simulated_set_online
-from reservations.services import (
-    reservation_cancel,
-    reservation_check_out_early,
-    reservation_update,
-)
+from reservations.stays import reservation_cancel, reservation_check_out_early, reservation_update
 from tests import factories
 from tests.backups.lockside import (
     lock_errors,

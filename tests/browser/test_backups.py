@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from backups.services import backup_pool_enable
 from locks import scheduler
 from locks.models import AccessCode, Lock
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 from tests.browser.conftest import log_in
 

@@ -114,7 +114,7 @@ def test_the_front_desk_pages_fit_a_phone(live_site, page, alice, inn, shoot):
 
 
 def factories_stay(prop):
-    from reservations.services import reservation_create
+    from reservations.stays import reservation_create
 
     now = timezone.now()
     return reservation_create(

@@ -18,9 +18,9 @@ from twilio.request_validator import RequestValidator
 from backups.services import backup_pool_enable
 from locks import scheduler
 from locks.models import AccessCode
-from messaging import services
+from messaging import sending
 from messaging.models import Message
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 from tests.browser.conftest import log_in
 from tests.messaging import twilio_standin
@@ -106,7 +106,7 @@ def test_a_clerk_texts_a_backup_code_and_sees_it_delivered(
     shoot(page, "2-queued")
 
     # The task worker's part: the SDK hands the text to "Twilio", which accepts it.
-    services.message_send(message_id=message.pk, now=timezone.now())
+    sending.message_send(message_id=message.pk, now=timezone.now())
     [sent] = twilio_api.sent
     assert sent.to == "+351912345678" and backup.code in sent.body
     assert sent.status_callback == live_site.url + reverse("twilio_status", args=[message.pk])

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from locks import devices, scheduler, simulator
 from locks.models import SimulatedDevice
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 
 

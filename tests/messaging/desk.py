@@ -7,7 +7,7 @@ import pytest
 
 from backups.services import backup_pool_enable
 from locks.scheduler import run_due_locks
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from tests.reservations.front_desk import book
 
@@ -24,7 +24,7 @@ def arriving(owner, room, lock, frozen):
 
 def sent_arrival(stay, now) -> Message:
     """The stay's arrival message, queued and sent through the console (delivered at once)."""
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
-    services.message_send(message_id=message.pk, now=now)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
+    sending.message_send(message_id=message.pk, now=now)
     message.refresh_from_db()
     return message

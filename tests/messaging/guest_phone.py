@@ -8,7 +8,7 @@ import pytest
 
 from messaging import tasks
 from messaging.models import Message
-from messaging.services import message_send
+from messaging.sending import message_send
 from messaging.transports import TRANSPORTS
 from messaging.transports.base import Sent
 

@@ -2,13 +2,9 @@
 
 from datetime import timedelta
 
-from messaging import services
+from messaging import automatic, owner_settings, sending
 from messaging.models import Message
-from reservations.services import (
-    reservation_cancel,
-    reservation_check_out_early,
-    reservation_update,
-)
+from reservations.stays import reservation_cancel, reservation_check_out_early, reservation_update
 from tests import factories
 from tests.messaging import guest_phone
 from tests.messaging.guest_phone import tick
@@ -40,7 +36,7 @@ def test_the_arrival_message_goes_out_24_hours_before_check_in_and_only_then(
 
 
 def test_the_owner_sets_how_long_before_check_in(owner, room, lock, t0, phone):
-    services.messaging_settings_update(owner=owner, arrival_hours_before=4)
+    owner_settings.messaging_settings_update(owner=owner, arrival_hours_before=4)
     check_in = t0 + timedelta(days=1)
     book(owner, room, t0, check_in=check_in, phone=MOBILE)
 
@@ -59,12 +55,12 @@ def test_a_last_minute_booking_gets_it_right_away(owner, room, lock, t0, phone):
 def test_a_walk_in_entered_after_check_in_gets_it_but_guests_long_in_the_house_do_not(
     owner, room, t0, lock, phone
 ):
-    services.messaging_settings_update(owner=owner, send_arrival_automatically=False)
+    owner_settings.messaging_settings_update(owner=owner, send_arrival_automatically=False)
     long_here = book(owner, room, t0 - timedelta(days=3), check_in=t0 - timedelta(days=2), nights=5)
     reservation_update(reservation=long_here, now=t0, phone=MOBILE)
     walk_in_room = room.property.units.create(name="Room 102")
     walk_in = book(owner, walk_in_room, t0, check_in=t0 - timedelta(hours=1), phone=MOBILE)
-    services.messaging_settings_update(owner=owner, send_arrival_automatically=True)
+    owner_settings.messaging_settings_update(owner=owner, send_arrival_automatically=True)
 
     tick(t0)
 
@@ -75,11 +71,11 @@ def test_a_walk_in_entered_after_check_in_gets_it_but_guests_long_in_the_house_d
 def test_two_ticks_at_the_same_moment_send_it_once(owner, room, lock, t0, phone, monkeypatch):
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone=MOBILE)
     # The second tick read the due stays before the first one wrote its message.
-    read_early = services.arrivals_due(owner=owner, now=t0)
-    assert services.arrivals_send(now=t0) == 1
-    monkeypatch.setattr(services, "arrivals_due", lambda **_: read_early)
+    read_early = automatic.arrivals_due(owner=owner, now=t0)
+    assert automatic.arrivals_send(now=t0) == 1
+    monkeypatch.setattr(automatic, "arrivals_due", lambda **_: read_early)
 
-    assert services.arrivals_send(now=t0) == 0
+    assert automatic.arrivals_send(now=t0) == 0
 
     tick(t0)
     assert arrivals(stay) == 1
@@ -96,7 +92,7 @@ def test_no_message_for_a_cancelled_stay_a_stay_without_a_phone_or_an_owner_who_
     prop = factories.PropertyFactory(owner=other_owner)
     unit = factories.UnitFactory(property=prop)
     factories.simulated_lock(owner=other_owner, property=prop, unit=unit, now=t0)
-    services.messaging_settings_update(owner=other_owner, send_arrival_automatically=False)
+    owner_settings.messaging_settings_update(owner=other_owner, send_arrival_automatically=False)
     theirs = book(other_owner, unit, t0, check_in=check_in, phone=MOBILE)
 
     assert tick(t0) == []
@@ -106,7 +102,7 @@ def test_no_message_for_a_cancelled_stay_a_stay_without_a_phone_or_an_owner_who_
 
 def test_a_stay_cancelled_after_its_message_was_queued_is_not_texted(owner, room, lock, t0, phone):
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=5), phone=MOBILE)
-    services.arrivals_send(now=t0)
+    automatic.arrivals_send(now=t0)
     reservation_cancel(reservation=stay, now=t0)
 
     assert tick(t0) == []
@@ -128,7 +124,7 @@ def test_moving_the_dates_later_does_not_send_a_second_one(owner, room, lock, t0
     assert tick(later) == []
     assert arrivals(stay) == 1
     # A person can still send it again.
-    services.message_queue(reservation=stay, kind="arrival", now=later)
+    sending.message_queue(reservation=stay, kind="arrival", now=later)
     (text,) = tick(later)
     assert stay.pin in text
 
@@ -144,7 +140,7 @@ def test_the_check_out_reminder_goes_out_once_at_the_owner_s_time_when_turned_on
     due = stay.check_out - timedelta(hours=2)
     assert tick(due) == [], "off by default"
 
-    services.messaging_settings_update(owner=owner, send_checkout_reminder=True)
+    owner_settings.messaging_settings_update(owner=owner, send_checkout_reminder=True)
     assert tick(due - MINUTE) == []
     (text,) = tick(due)
 
@@ -157,7 +153,7 @@ def test_the_check_out_reminder_goes_out_once_at_the_owner_s_time_when_turned_on
 
 
 def test_no_check_out_reminder_after_an_early_check_out(owner, room, lock, t0, phone):
-    services.messaging_settings_update(
+    owner_settings.messaging_settings_update(
         owner=owner, send_checkout_reminder=True, send_arrival_automatically=False
     )
     stay = book(owner, room, t0, check_in=t0 - timedelta(hours=20), nights=1, phone=MOBILE)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
 from locks.simulator import simulated_refuse_writes, simulated_set_online
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from tests import factories
 from tests.backups.lockside import opens, ready, run, run_through
@@ -162,7 +162,7 @@ def test_sending_the_arrival_message_again_gives_the_same_backups(owner, room, l
     at = t0 + timedelta(minutes=10)
     (first,) = tick(at)
 
-    services.message_queue(reservation=stay, kind="arrival", now=at)
+    sending.message_queue(reservation=stay, kind="arrival", now=at)
     (again,) = tick(at)
 
     assert pins_in(first) == pins_in(again)
@@ -178,7 +178,7 @@ def test_a_guest_who_asks_for_their_code_gets_a_backup_at_once_for_a_door_that_i
     go_offline(lock, t0 + HOUR)
 
     # Far from check-in an arrival message would wait; a guest's CODE reply does not.
-    services.message_queue(reservation=stay, kind="reply", now=t0 + HOUR)
+    sending.message_queue(reservation=stay, kind="reply", now=t0 + HOUR)
     (text,) = tick(t0 + HOUR)
 
     (backup,) = AccessCode.objects.filter(lock=lock, pulled_at__isnull=False)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from locks.errors import ServiceError
-from messaging import services
+from messaging import owner_settings, sending
 from messaging.models import Message
 from tests.messaging import guest_phone
 from tests.messaging.guest_phone import tick
@@ -21,12 +21,12 @@ def test_the_eleventh_message_in_a_day_is_refused_and_a_day_later_it_goes(
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), nights=3, phone=MOBILE)
     assert len(tick(t0)) == 1  # the automatic arrival message counts too
     for minute in range(1, 10):
-        services.message_queue(
+        sending.message_queue(
             reservation=stay, kind="free", text="Is all well?", now=t0 + timedelta(minutes=minute)
         )
 
     with pytest.raises(ServiceError) as refused:
-        services.message_queue(
+        sending.message_queue(
             reservation=stay, kind="free", text="And now?", now=t0 + timedelta(hours=23)
         )
 
@@ -38,15 +38,15 @@ def test_the_eleventh_message_in_a_day_is_refused_and_a_day_later_it_goes(
     assert Message.objects.filter(reservation=stay).count() == 10
 
     a_day_later = t0 + timedelta(days=1)
-    services.message_queue(reservation=stay, kind="free", text="Hello again", now=a_day_later)
+    sending.message_queue(reservation=stay, kind="free", text="Hello again", now=a_day_later)
     assert tick(a_day_later)[-1] == "Hello again"
 
 
 def test_the_owner_sets_the_limit_and_automatic_messages_respect_it(owner, room, lock, t0, phone):
-    services.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=2)
+    owner_settings.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=2)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=30), phone=MOBILE)
     for text in ("Your booking is confirmed", "Parking is at the back"):
-        services.message_queue(reservation=stay, kind="free", text=text, now=t0)
+        sending.message_queue(reservation=stay, kind="free", text=text, now=t0)
     assert tick(t0) == ["Your booking is confirmed", "Parking is at the back"]
 
     assert tick(t0 + timedelta(hours=6)) == []  # its arrival message is due, but the limit holds

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from messaging import services
+from messaging import receipts, sending
 from messaging.models import Message
 from messaging.transports import TRANSPORTS
 from messaging.transports.base import Sent
@@ -19,16 +19,16 @@ class ReceiptFirstTransport:
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> Sent:
         message = Message.objects.get(status=Message.Status.SENDING)
-        services.message_status_update(message=message, status="delivered", now=message.created_at)
+        receipts.message_status_update(message=message, status="delivered", now=message.created_at)
         return Sent(provider_id="SM-overtaken", status="queued")
 
 
 def test_a_receipt_that_overtakes_the_send_is_kept(owner, room, lock, t0, monkeypatch):
     monkeypatch.setitem(TRANSPORTS, "console", f"{__name__}.ReceiptFirstTransport")
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    message = services.message_queue(reservation=stay, kind="free", now=t0, text="Hello")
+    message = sending.message_queue(reservation=stay, kind="free", now=t0, text="Hello")
 
-    services.message_send(message_id=message.pk, now=t0)
+    sending.message_send(message_id=message.pk, now=t0)
 
     message.refresh_from_db()
     assert (message.status, message.provider_id) == ("delivered", "SM-overtaken")

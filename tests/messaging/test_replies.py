@@ -10,7 +10,7 @@ from django.utils import timezone
 from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
 from locks.simulator import simulated_set_online
-from messaging import services
+from messaging import owner_settings, sending
 from messaging.models import Message
 from tests.backups.lockside import run
 from tests.messaging import twilio_standin
@@ -47,7 +47,7 @@ def stay(owner, room, lock, t0):
 
 
 def keywords_on(owner):
-    services.messaging_settings_update(owner=owner, reply_keywords_enabled=True)
+    owner_settings.messaging_settings_update(owner=owner, reply_keywords_enabled=True)
 
 
 def text_in(client, body, *, sender=GUEST, to=OWNER_NUMBER, token=OWNER_TOKEN, sid=None):
@@ -107,7 +107,7 @@ def test_code_or_help_gets_the_guest_their_code_again(client, owner, stay, at, t
     assert (reply.reservation, reply.to, reply.text) == (stay, GUEST, "")
     keyword = body.strip().upper()
     assert history(stay) == [f"The guest texted {keyword}: their door code is being sent again."]
-    services.message_send(message_id=reply.pk, now=at)
+    sending.message_send(message_id=reply.pk, now=at)
     reply.refresh_from_db()
     assert reply.status == "queued" and reply.provider_id.startswith("SM")
     assert stay.pin in twilio_api.sent[0].body
@@ -130,7 +130,7 @@ def test_a_guest_whose_code_is_not_working_gets_a_backup(
 
     text_in(client, "code")
     [reply] = replies()
-    services.message_send(message_id=reply.pk, now=arrival)
+    sending.message_send(message_id=reply.pk, now=arrival)
 
     backup = AccessCode.objects.get(reservation=stay, kind=AccessCode.Kind.BACKUP)
     body = twilio_api.sent[0].body
@@ -186,7 +186,7 @@ def test_twilio_calling_twice_for_one_text_records_and_answers_it_once(client, o
 
 
 def test_the_stay_s_message_limit_also_holds_for_replies(client, owner, stay, at):
-    services.messaging_settings_update(
+    owner_settings.messaging_settings_update(
         owner=owner, reply_keywords_enabled=True, max_messages_per_stay_per_day=1
     )
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
 from locks.simulator import simulated_set_online
-from messaging import services, tasks
+from messaging import backup_sms, owner_settings, sending, tasks
 from messaging.models import Message
 from tests.backups.lockside import run
 from tests.messaging import guest_phone
@@ -21,11 +21,11 @@ MOBILE = "+351912345678"
 
 
 def test_a_free_message_goes_as_typed_and_is_recorded(owner, room, lock, t0, phone, alice):
-    services.messaging_settings_update(owner=owner, send_arrival_automatically=False)
+    owner_settings.messaging_settings_update(owner=owner, send_arrival_automatically=False)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=5), phone=MOBILE)
     typed = "Hi {guest_name}, your {pin} is {doors}? Breakfast is 7:30–10:00 {{sic}}."
 
-    message = services.message_queue(
+    message = sending.message_queue(
         reservation=stay, kind="free", text=f"  {typed}\n", now=t0, sent_by=alice
     )
     assert tick(t0) == [typed]
@@ -48,7 +48,7 @@ def test_no_pin_in_any_log_event_or_row_across_a_send_with_a_backup(
     run(t0)
 
     (arrival_text,) = tick(t0)
-    _, given = services.backup_codes_send(reservation=stay, now=t0)
+    _, given = backup_sms.backup_codes_send(reservation=stay, now=t0)
     (backup_text,) = tick(t0)
 
     pins = {stay.pin, *pins_in(arrival_text), *pins_in(backup_text)}
@@ -78,7 +78,7 @@ def test_no_pin_in_any_log_event_or_row_across_a_send_with_a_backup(
 
 def test_a_message_whose_task_was_lost_is_sent_by_the_clock_once(owner, room, lock, t0, phone):
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone=MOBILE)
-    message = services.message_queue(reservation=stay, kind="free", text="Welcome!", now=t0)
+    message = sending.message_queue(reservation=stay, kind="free", text="Welcome!", now=t0)
 
     # Its own task never ran (a worker restarted): the tick picks it up a little later.
     tasks.tick(now=t0 + timedelta(minutes=1))

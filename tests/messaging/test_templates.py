@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from locks.errors import ServiceError
-from messaging import services, texts
+from messaging import owner_settings, texts
 from messaging.models import Message
 from messaging.texts import DoorPin
 from tests.messaging import guest_phone
@@ -96,14 +96,14 @@ def test_the_outbox_keeps_the_sent_text_with_the_pin_masked(owner, room, lock, t
 )
 def test_a_template_is_refused_with_what_to_fix(owner, kind, body, says):
     with pytest.raises(ServiceError) as refused:
-        services.template_save(owner=owner, kind=kind, body=body)
+        owner_settings.template_save(owner=owner, kind=kind, body=body)
 
     assert says in refused.value.message
     assert not owner.message_templates.exists()
 
 
 def test_a_saved_template_is_what_the_guest_gets(owner, room, lock, t0, phone):
-    services.template_save(
+    owner_settings.template_save(
         owner=owner, kind="arrival", body="Hi {guest_name}! {doors}. Check-in {check_in}."
     )
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=5), phone="+351912345678")

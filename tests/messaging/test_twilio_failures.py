@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from locks.models import Event
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from messaging.transports import twilio
 from tests.messaging import twilio_standin
@@ -29,11 +29,11 @@ def quick_timeout(monkeypatch):
 
 
 def queue(stay, now):
-    return services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
+    return sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
 
 
 def send(message, now):
-    services.message_send(message_id=message.pk, now=now)
+    sending.message_send(message_id=message.pk, now=now)
     message.refresh_from_db()
     return message
 
@@ -58,7 +58,7 @@ def test_a_permanent_error_fails_at_once_in_plain_words(code, stay, t0, twilio_a
     assert message.error_message == twilio.PERMANENT_ERRORS[str(code)]
     assert message.next_attempt_at is None and message.attempts == 1
     assert failure_events(stay) == [twilio.PERMANENT_ERRORS[str(code)]]
-    assert services.messages_due(now=t0 + timedelta(days=1)) == []
+    assert sending.messages_due(now=t0 + timedelta(days=1)) == []
     assert len(twilio_api.sent) == 1
     assert stay.pin not in "\n".join(r.getMessage() for r in caplog.records)
 
@@ -83,9 +83,9 @@ def test_twilio_s_trouble_is_retried_later_and_the_message_goes_out(
 
     assert message.status == "queued" and message.provider_id == ""
     assert message.error_message.startswith(words)
-    assert message.next_attempt_at == t0 + services.RETRY_BASE
-    assert services.messages_due(now=t0) == []
-    assert services.messages_due(now=message.next_attempt_at) == [message.pk]
+    assert message.next_attempt_at == t0 + sending.RETRY_BASE
+    assert sending.messages_due(now=t0) == []
+    assert sending.messages_due(now=message.next_attempt_at) == [message.pk]
 
     message = send(message, message.next_attempt_at)
 
@@ -98,23 +98,23 @@ def test_twilio_s_trouble_is_retried_later_and_the_message_goes_out(
 
 
 def test_it_gives_up_after_the_last_attempt_and_says_so(stay, t0, twilio_api):
-    twilio_api.answer_next(services.MAX_ATTEMPTS, status=503)
+    twilio_api.answer_next(sending.MAX_ATTEMPTS, status=503)
     message = queue(stay, t0)
     now, waits = t0, []
 
-    for _ in range(services.MAX_ATTEMPTS):
-        assert services.messages_due(now=now) == ([] if now == t0 else [message.pk])
+    for _ in range(sending.MAX_ATTEMPTS):
+        assert sending.messages_due(now=now) == ([] if now == t0 else [message.pk])
         message = send(message, now)
         if message.next_attempt_at:
             waits.append(message.next_attempt_at - now)
             now = message.next_attempt_at
 
     assert waits == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
-    assert message.status == "failed" and message.attempts == services.MAX_ATTEMPTS
+    assert message.status == "failed" and message.attempts == sending.MAX_ATTEMPTS
     assert message.error_message == (
         "Twilio had a problem on its side (HTTP 503). Gave up after 4 attempts: send it again "
         "from the reservation, or call the guest."
     )
     assert failure_events(stay) == [message.error_message]
-    assert services.messages_due(now=now + timedelta(days=1)) == []
-    assert len(twilio_api.sent) == services.MAX_ATTEMPTS
+    assert sending.messages_due(now=now + timedelta(days=1)) == []
+    assert len(twilio_api.sent) == sending.MAX_ATTEMPTS

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import owner_uses_twilio
@@ -19,12 +19,12 @@ twilio_api = twilio_standin.twilio_api
 def message(owner, room, lock, t0):
     owner_uses_twilio(owner)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    return services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+    return sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
 
 
 def test_sending_a_sent_message_again_does_nothing(message, t0, twilio_api):
-    services.message_send(message_id=message.pk, now=t0)
-    again = services.message_send(message_id=message.pk, now=t0 + timedelta(minutes=5))
+    sending.message_send(message_id=message.pk, now=t0)
+    again = sending.message_send(message_id=message.pk, now=t0 + timedelta(minutes=5))
 
     assert again is None
     assert len(twilio_api.sent) == 1
@@ -40,7 +40,7 @@ def test_two_workers_sending_the_same_message_send_it_once(message, t0, twilio_a
     def worker():
         try:
             barrier.wait(timeout=10)
-            results.append(services.message_send(message_id=message.pk, now=t0))
+            results.append(sending.message_send(message_id=message.pk, now=t0))
         except Exception as exc:
             failures.append(exc)
         finally:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from tests import factories
 from tests.messaging import twilio_standin
@@ -30,8 +30,8 @@ def stay(owner, room, lock, t0):
 
 
 def send_arrival(stay, now):
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
-    services.message_send(message_id=message.pk, now=now)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
+    sending.message_send(message_id=message.pk, now=now)
     message.refresh_from_db()
     return message
 
@@ -110,8 +110,8 @@ def test_an_owner_s_own_twilio_wins_over_the_environment_s(
     hilltop_stay = book(other_owner, hilltop_room, t0, check_in=t0, phone="+351912000111")
 
     send_arrival(stay, t0)
-    services.message_send(
-        message_id=services.message_queue(
+    sending.message_send(
+        message_id=sending.message_queue(
             reservation=hilltop_stay, kind=Message.Kind.FREE, text="See you soon", now=t0
         ).pk,
         now=t0,

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from messaging import services
+from messaging import owner_settings, sending
 from messaging.models import Message
 from tests import factories
 from tests.messaging import desk
@@ -25,7 +25,7 @@ def outbox(client, **query):
 
 
 def free(stay, now, text="See you soon", **fields) -> Message:
-    message = services.message_queue(
+    message = sending.message_queue(
         reservation=stay, kind=Message.Kind.FREE, now=now, text=text, **fields
     )
     Message.objects.filter(pk=message.pk).update(created_at=now)
@@ -155,7 +155,7 @@ def test_it_pages_in_a_constant_number_of_queries(client_for, bob, owner, hotel,
         free(stay, frozen, sent_by=bob)
     assert Message.objects.count() == 20
     assert queries() == two
-    services.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=50)
+    owner_settings.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=50)
     for _ in range(10):
         free(arriving, frozen)
     html = outbox(client)

@@ -4,7 +4,7 @@ goes out by itself, and whether delivery receipts can reach us."""
 from django.urls import reverse
 
 from messaging.models import MessagingSettings
-from messaging.services import messaging_settings
+from messaging.owner_settings import messaging_settings
 from tests.messaging.twilio_standin import OWNER_NUMBER, OWNER_SID, OWNER_TOKEN
 
 URL = "/settings/messages/"

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from locks.models import AccessCode
-from messaging import services
+from messaging import owner_settings, sending
 from messaging.models import Message
 from tests.messaging import desk
 from tests.reservations import front_desk
@@ -61,8 +61,8 @@ def test_without_htmx_it_redirects_to_the_stay_with_a_notice(client_for, bob, ar
 
 
 def test_a_refused_text_gives_no_backup_either(client_for, bob, arriving, frozen, owner):
-    services.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=1)
-    services.message_queue(reservation=arriving, kind=Message.Kind.ARRIVAL, now=frozen)
+    owner_settings.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=1)
+    sending.message_queue(reservation=arriving, kind=Message.Kind.ARRIVAL, now=frozen)
     client = client_for(bob)
 
     response = client.post(reverse("reservation_backup_sms", args=[arriving.pk]), **HTMX)
@@ -124,8 +124,8 @@ def test_an_empty_or_long_free_message_is_refused_beside_the_field(client_for, b
 
 
 def test_the_limit_is_said_plainly(client_for, bob, arriving, frozen, owner):
-    services.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=1)
-    services.message_queue(reservation=arriving, kind=Message.Kind.ARRIVAL, now=frozen)
+    owner_settings.messaging_settings_update(owner=owner, max_messages_per_stay_per_day=1)
+    sending.message_queue(reservation=arriving, kind=Message.Kind.ARRIVAL, now=frozen)
     response = client_for(bob).post(
         reverse("reservation_message_send", args=[arriving.pk]), {"text": "Hello"}, **HTMX
     )
@@ -166,7 +166,7 @@ def test_the_list_polls_only_while_a_message_can_still_change(client_for, bob, a
     message = desk.sent_arrival(arriving, frozen)
     assert message.status == "delivered"
     assert poll not in stay_page(client, arriving)
-    services.message_queue(reservation=arriving, kind=Message.Kind.FREE, now=frozen, text="Hi")
+    sending.message_queue(reservation=arriving, kind=Message.Kind.FREE, now=frozen, text="Hi")
     assert poll in stay_page(client, arriving)
     listed = client.get(reverse("reservation_messages", args=[arriving.pk]))
     assert listed.status_code == 200

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.urls import reverse
 
 from locks.models import AccessCode
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from tests.messaging import desk
 from tests.reservations import front_desk
@@ -46,7 +46,7 @@ def test_the_status_partial_follows_the_message_and_stops_polling_once_final(
     url = reverse("message_status", args=[message.pk])
 
     assert "every 3s" in client.get(url).content.decode()
-    services.message_send(message_id=message.pk, now=frozen)  # the console delivers at once
+    sending.message_send(message_id=message.pk, now=frozen)  # the console delivers at once
     html = client.get(url).content.decode()
     assert "Delivered" in html and "hx-get" not in html
 

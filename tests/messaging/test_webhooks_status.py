@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from messaging.transports.twilio import PERMANENT_ERRORS
 from tests.messaging import twilio_standin
@@ -29,8 +29,8 @@ def sent(owner, room, lock, t0, twilio_api):
     """An arrival message Twilio accepted (status queued, with its SID)."""
     owner_uses_twilio(owner)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
-    services.message_send(message_id=message.pk, now=t0)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+    sending.message_send(message_id=message.pk, now=t0)
     message.refresh_from_db()
     return message
 
@@ -164,8 +164,8 @@ def test_with_a_public_address_the_signature_is_checked_against_the_callback_url
     settings.PUBLIC_BASE_URL = "https://locks.example.com"
     owner_uses_twilio(owner)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
-    services.message_send(message_id=message.pk, now=t0)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+    sending.message_send(message_id=message.pk, now=t0)
     message.refresh_from_db()
     callback = twilio_api.sent[0].status_callback
     assert urlsplit(callback).path == reverse("twilio_status", args=[message.pk])
@@ -183,8 +183,8 @@ def test_a_single_owner_install_s_receipts_are_signed_with_the_environment_s_tok
 ):
     install_uses_twilio(settings)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
-    services.message_send(message_id=message.pk, now=t0)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+    sending.message_send(message_id=message.pk, now=t0)
     message.refresh_from_db()
 
     assert post_receipt(client, message, "delivered").status_code == 403

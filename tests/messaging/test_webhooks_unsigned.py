@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from messaging import services
+from messaging import sending
 from messaging.models import Message
 from messaging.urls import urlpatterns
 from tests.messaging import twilio_standin
@@ -21,8 +21,8 @@ WEBHOOKS = {p.name for p in urlpatterns if p.callback.__module__ == "messaging.w
 def webhook_urls(owner, room, lock, t0, twilio_api):
     owner_uses_twilio(owner, reply_keywords_enabled=True)
     stay = book(owner, room, t0, check_in=t0 + timedelta(hours=2), phone="+351912345678")
-    message = services.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
-    services.message_send(message_id=message.pk, now=t0)
+    message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=t0)
+    sending.message_send(message_id=message.pk, now=t0)
     message.refresh_from_db()
     data = {
         "MessageSid": message.provider_id,

@@ -197,7 +197,7 @@ def twilio_api(settings, monkeypatch):
 
 def owner_uses_twilio(owner, **fields):
     """The owner's own Twilio account, as saved in Settings → Messages."""
-    from messaging.services import messaging_settings_update
+    from messaging.owner_settings import messaging_settings_update
 
     return messaging_settings_update(
         owner=owner,

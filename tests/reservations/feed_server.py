@@ -73,10 +73,10 @@ class FeedServer:
 
 def read_now(feed, now):
     """Read a feed at once, as "Check now" does: claim it, read it, release it."""
-    from reservations.imports import feeds
+    from reservations.imports import polling
 
-    lease = feeds.feed_claim(feed_id=feed.pk, now=now, due_only=False)
+    lease = polling.feed_claim(feed_id=feed.pk, now=now, due_only=False)
     assert lease is not None, "the feed is claimed by someone else"
-    result = feeds.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
+    result = polling.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
     feed.refresh_from_db()
     return result

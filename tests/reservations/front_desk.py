@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 
 

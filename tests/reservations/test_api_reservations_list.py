@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from reservations import services
+from reservations import stays
 from reservations.models import Reservation
 from tests import factories
 from tests.locks.seam_api import api_key_for, call
@@ -35,7 +35,7 @@ def listed(client, key, **query) -> list[str]:
 
 
 def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
-    return services.reservation_create(
+    return stays.reservation_create(
         owner=owner,
         unit=unit,
         guest_name=name,

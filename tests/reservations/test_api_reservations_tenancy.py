@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from locks.models import AccessCode
-from reservations import services
+from reservations import stays
 from reservations.models import Reservation
 from tests import factories
 from tests.locks.seam_api import api_key_for, call
@@ -28,7 +28,7 @@ def their_unit(other_lock):
 
 @pytest.fixture
 def their_stay(other_owner, their_unit):
-    return services.reservation_create(
+    return stays.reservation_create(
         owner=other_owner,
         unit=their_unit,
         guest_name="Their guest",

@@ -7,7 +7,7 @@ import pytest
 from locks.errors import ServiceError
 from reservations.imports.csv_import import SAMPLE, csv_import_row, csv_preview
 from reservations.models import Reservation
-from reservations.services import reservation_cancel, reservation_create
+from reservations.stays import reservation_cancel, reservation_create
 from tests import factories
 
 HEADER = "unit,guest name,phone,email,guests,check-in,check-out,external id,notes\n"

@@ -7,7 +7,7 @@ import pytest
 from locks.models import AccessCode, Event
 from reservations.imports.feeds import FEED_CANCELLED, feed_create
 from reservations.models import Reservation
-from reservations.services import reservation_cancel, reservation_update
+from reservations.stays import reservation_cancel, reservation_update
 from tests.reservations.feed_server import FeedServer, ics, read_now
 
 JUNE_10 = "1418fb94e984-5c2e"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from reservations.imports import feeds
+from reservations.imports import calendars
 from reservations.imports.feeds import EMPTY_BELIEVED_AFTER, feed_create, feed_health
 from reservations.models import Reservation
 from tests.reservations.feed_server import FeedServer, ics, read_now
@@ -57,7 +57,7 @@ def test_a_failed_read_keeps_every_stay_and_says_why(feed, server, t0, answer, w
 
 
 def test_a_feed_that_does_not_answer_in_time_is_a_failed_read(feed, server, t0, monkeypatch):
-    monkeypatch.setattr(feeds, "FETCH_TIMEOUT", 0.2)
+    monkeypatch.setattr(calendars, "FETCH_TIMEOUT", 0.2)
     server.answer("/airbnb.ics", "", delay=2)
 
     result = read_now(feed, t0 + 15 * MINUTE)
@@ -67,7 +67,7 @@ def test_a_feed_that_does_not_answer_in_time_is_a_failed_read(feed, server, t0, 
 
 
 def test_a_feed_too_large_to_be_a_calendar_is_a_failed_read(feed, server, t0, monkeypatch):
-    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 1024)
+    monkeypatch.setattr(calendars, "MAX_FEED_BYTES", 1024)
 
     result = read_now(feed, t0 + 15 * MINUTE)
 

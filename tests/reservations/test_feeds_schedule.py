@@ -9,7 +9,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 
-from reservations.imports import feeds, tasks
+from reservations.imports import polling, tasks
 from reservations.imports.feeds import feed_create
 from reservations.models import Reservation, ReservationFeed
 from tests.reservations.feed_server import FeedServer, ics
@@ -55,48 +55,48 @@ def test_feeds_are_polled_every_minute_after_migrate(db):
 
 
 def test_a_new_feed_is_due_at_once_and_again_after_its_poll_interval(feed, t0):
-    assert feeds.due_feed_ids(now=t0) == [feed.pk]
+    assert polling.due_feed_ids(now=t0) == [feed.pk]
 
-    assert feeds.run_due_feeds(now=t0) == 1
+    assert polling.run_due_feeds(now=t0) == 1
 
     feed.refresh_from_db()
     assert feed.next_poll_at == t0 + 15 * MINUTE
-    assert feeds.due_feed_ids(now=t0 + 14 * MINUTE) == []
-    assert feeds.due_feed_ids(now=t0 + 15 * MINUTE) == [feed.pk]
+    assert polling.due_feed_ids(now=t0 + 14 * MINUTE) == []
+    assert polling.due_feed_ids(now=t0 + 15 * MINUTE) == [feed.pk]
 
 
 def test_a_paused_feed_is_never_due(feed, t0):
     ReservationFeed.objects.filter(pk=feed.pk).update(is_active=False)
 
-    assert feeds.due_feed_ids(now=t0) == []
-    assert feeds.feed_claim(feed_id=feed.pk, now=t0, due_only=False) is None
+    assert polling.due_feed_ids(now=t0) == []
+    assert polling.feed_claim(feed_id=feed.pk, now=t0, due_only=False) is None
 
 
 def test_a_due_feed_is_claimed_once(feed, t0):
-    first = feeds.feed_claim(feed_id=feed.pk, now=t0)
-    second = feeds.feed_claim(feed_id=feed.pk, now=t0)
-    check_now = feeds.feed_claim(feed_id=feed.pk, now=t0, due_only=False)
+    first = polling.feed_claim(feed_id=feed.pk, now=t0)
+    second = polling.feed_claim(feed_id=feed.pk, now=t0)
+    check_now = polling.feed_claim(feed_id=feed.pk, now=t0, due_only=False)
 
     assert first is not None
     assert (second, check_now) == (None, None)
-    assert feeds.due_feed_ids(now=t0) == []
+    assert polling.due_feed_ids(now=t0) == []
 
 
 def test_a_feed_that_is_not_due_is_claimed_only_to_check_it_now(feed, t0):
     ReservationFeed.objects.filter(pk=feed.pk).update(next_poll_at=t0 + 10 * MINUTE)
 
-    assert feeds.feed_claim(feed_id=feed.pk, now=t0) is None
-    assert feeds.feed_claim(feed_id=feed.pk, now=t0, due_only=False) is not None
+    assert polling.feed_claim(feed_id=feed.pk, now=t0) is None
+    assert polling.feed_claim(feed_id=feed.pk, now=t0, due_only=False) is not None
 
 
 def test_a_crashed_workers_lease_runs_out_and_its_late_run_does_nothing(feed, server, t0):
-    crashed = feeds.feed_claim(feed_id=feed.pk, now=t0)
-    after_lease = t0 + feeds.LEASE + MINUTE
+    crashed = polling.feed_claim(feed_id=feed.pk, now=t0)
+    after_lease = t0 + polling.LEASE + MINUTE
 
-    assert feeds.run_due_feeds(now=after_lease) == 1
+    assert polling.run_due_feeds(now=after_lease) == 1
     assert Reservation.objects.count() == 3
     requests = len(server.requests)
-    assert feeds.feed_run_claimed(feed_id=feed.pk, lease=crashed, now=after_lease) is None
+    assert polling.feed_run_claimed(feed_id=feed.pk, lease=crashed, now=after_lease) is None
     assert len(server.requests) == requests
 
 
@@ -104,33 +104,33 @@ def test_an_internal_error_is_shown_on_the_feed_and_retried(feed, t0, monkeypatc
     def broken(**kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(feeds, "feed_poll", broken)
+    monkeypatch.setattr(polling, "feed_poll", broken)
 
-    feeds.run_due_feeds(now=t0)
+    polling.run_due_feeds(now=t0)
 
     feed.refresh_from_db()
     assert "internal error" in feed.last_error
-    assert (feed.claimed_until, feed.next_poll_at) == (None, t0 + feeds.LEASE)
+    assert (feed.claimed_until, feed.next_poll_at) == (None, t0 + polling.LEASE)
 
 
 def test_the_minute_tick_queues_one_read_per_due_feed_beyond_a_batch(
     owner, room, server, t0, monkeypatch
 ):
-    monkeypatch.setattr(feeds, "POLL_BATCH", 2)
+    monkeypatch.setattr(polling, "POLL_BATCH", 2)
     for n in range(5):
         url = server.answer(f"/{n}.ics", ics("empty.ics"))
         feed_create(owner=owner, unit=room, name=f"Site {n}", url=url, now=t0)
 
-    assert feeds.tick(now=t0) == 5
+    assert polling.tick(now=t0) == 5
     assert OrmQ.objects.count() == 5
-    assert feeds.tick(now=t0) == 0
+    assert polling.tick(now=t0) == 0
 
 
 def test_a_queued_read_runs_with_its_lease(owner, room, server):
     now = timezone.now()
     url = server.answer("/soon.ics", soon_calendar(now))
     feed = feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=now)
-    lease = feeds.feed_claim(feed_id=feed.pk, now=now)
+    lease = polling.feed_claim(feed_id=feed.pk, now=now)
 
     tasks.poll_feed(feed.pk, lease.isoformat())
 

@@ -9,11 +9,11 @@ from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
-from reservations.services import (
+from reservations.guest_codes import reservation_new_pin
+from reservations.stays import (
     reservation_cancel,
     reservation_check_out_early,
     reservation_create,
-    reservation_new_pin,
     reservation_update,
 )
 from tests import factories

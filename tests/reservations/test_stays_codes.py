@@ -8,7 +8,7 @@ from locks.drivers.simulated import keypad_entry
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from locks.services import lock_update
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 
 CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)  # 15:00 in Lisbon

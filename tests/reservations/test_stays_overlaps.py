@@ -6,7 +6,7 @@ import pytest
 
 from locks.errors import ServiceError
 from reservations.models import Reservation
-from reservations.services import (
+from reservations.stays import (
     reservation_cancel,
     reservation_check_out_early,
     reservation_create,

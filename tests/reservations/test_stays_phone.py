@@ -6,7 +6,8 @@ import pytest
 
 from locks.errors import ServiceError
 from reservations.models import Reservation
-from reservations.services import phone_normalize, reservation_create, reservation_update
+from reservations.phones import phone_normalize
+from reservations.stays import reservation_create, reservation_update
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from locks.errors import ServiceError
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from locks.simulator import SIMULATED_MODELS
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 from tests import factories
 
 CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 
 from locks.errors import ServiceError
 from reservations.models import Reservation
-from reservations.services import reservation_create, reservation_update, reservation_upsert
+from reservations.stays import reservation_create, reservation_update, reservation_upsert
 from tests import factories
 
 CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)

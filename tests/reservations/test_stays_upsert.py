@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from locks.errors import ServiceError
 from locks.models import Event
 from reservations.models import Reservation
-from reservations.services import reservation_check_out_early, reservation_upsert
+from reservations.stays import reservation_check_out_early, reservation_upsert
 from tests import factories
 
 CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)
@@ -81,7 +81,7 @@ def test_pushing_unchanged_data_records_nothing_and_writes_nothing(owner, portug
 
 
 def test_a_cancelled_stay_pushed_again_is_reinstated_with_its_code(owner, portugal, room, lock, t0):
-    from reservations.services import reservation_cancel
+    from reservations.stays import reservation_cancel
 
     stay, _ = push(owner, room, t0)
     reservation_cancel(reservation=stay, now=t0)

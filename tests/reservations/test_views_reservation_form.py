@@ -156,7 +156,7 @@ def test_editing_moves_the_stay_and_keeps_its_pin(client_for, bob, owner, room, 
 
 
 def test_a_cancelled_stay_cannot_be_edited(client_for, alice, owner, room, lock, frozen):
-    from reservations.services import reservation_cancel
+    from reservations.stays import reservation_cancel
 
     stay = book(owner, room, frozen, check_in=frozen + timedelta(days=1))
     reservation_cancel(reservation=stay, now=frozen)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reservations.services import reservation_cancel, reservation_check_out_early
+from reservations.stays import reservation_cancel, reservation_check_out_early
 from tests import factories
 from tests.reservations import front_desk
 from tests.reservations.front_desk import book

@@ -10,7 +10,7 @@ from locks import scheduler, simulator
 from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
-from reservations.services import reservation_upsert
+from reservations.stays import reservation_upsert
 from tests import factories
 from tests.reservations import front_desk
 from tests.reservations.front_desk import book
@@ -127,7 +127,7 @@ def test_a_double_booking_is_shown(client_for, alice, owner, room, lock, frozen)
 
 
 def test_cancelled_stays_are_not_expected(client_for, alice, owner, room, lock, frozen):
-    from reservations.services import reservation_cancel
+    from reservations.stays import reservation_cancel
 
     stay = book(owner, room, frozen, check_in=frozen + 2 * HOUR, guest_name="Gone Gil")
     reservation_cancel(reservation=stay, now=frozen)

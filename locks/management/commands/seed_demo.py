@@ -15,7 +15,7 @@ from locks import access_codes, services, simulator
 from locks.models import ApiKey, Lock, Membership, Owner, Property, Unit
 from locks.tenancy import services as tenancy
 from locks.times import stay_bounds
-from reservations.services import reservation_create
+from reservations.stays import reservation_create
 
 DEMO_PASSWORD = "innkeeper-demo"
 DEMO_KEY_NAME = "Demo key (make run)"

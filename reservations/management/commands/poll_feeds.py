@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from reservations.imports.feeds import run_due_feeds
+from reservations.imports.polling import run_due_feeds
 
 
 class Command(BaseCommand):

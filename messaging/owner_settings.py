@@ -1,0 +1,46 @@
+"""Settings → Messages: how an owner's messages go out, and what their templates say."""
+
+from locks.errors import ServiceError
+from locks.models import Owner
+from messaging import texts
+from messaging.models import MessageTemplate, MessagingSettings
+
+
+def messaging_settings(owner: Owner) -> MessagingSettings:
+    found, _ = MessagingSettings.objects.get_or_create(owner=owner)
+    return found
+
+
+def messaging_settings_update(*, owner: Owner, **fields) -> MessagingSettings:
+    """Save messaging settings. An empty auth token keeps the saved one (it is never shown)."""
+    current = messaging_settings(owner)
+    if not fields.get("twilio_auth_token"):
+        fields.pop("twilio_auth_token", None)
+    for name, value in fields.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    if current.transport == MessagingSettings.Transport.TWILIO:
+        if not current.twilio_account_sid.startswith("AC"):
+            raise ServiceError(
+                "A Twilio account SID starts with AC (see the Twilio console's home page).",
+                field="twilio_account_sid",
+            )
+        if not current.twilio_auth_token:
+            raise ServiceError("Paste the Twilio auth token.", field="twilio_auth_token")
+        if not (current.twilio_from_number or current.twilio_messaging_service_sid):
+            raise ServiceError(
+                "Give a sender: a Twilio phone number (+1…) or a messaging service SID (MG…).",
+                field="twilio_from_number",
+            )
+    current.full_clean()
+    current.save()
+    return current
+
+
+def template_save(*, owner: Owner, kind: str, body: str) -> MessageTemplate:
+    problems = texts.template_problems(kind, body)
+    if problems:
+        raise ServiceError(" ".join(problems), field="body")
+    template, _ = MessageTemplate.objects.update_or_create(
+        owner=owner, kind=kind, defaults={"body": body.strip()}
+    )
+    return template
