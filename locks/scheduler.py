@@ -8,6 +8,7 @@ lock is worked on by one worker at a time, and one slow lock never holds up anot
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -120,61 +121,49 @@ def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
     return True
 
 
-def queue_all_due(
-    *, due_ids: Callable[[], list], enqueue: Callable[[int], bool], batch: int
-) -> int:
-    """Claim and queue every due row, batch after batch; returns how many were queued.
+@dataclass(frozen=True)
+class ClaimedWork:
+    """Rows worked on through claims, batch after batch: locks to reconcile, feeds to read.
 
-    Claimed rows drop out of the due query, so each batch is a new one. Feeds use it too.
+    Every function takes the row's id under `key` (`lock_id`, `feed_id`) and `now`; a claim
+    returns its token (None when another worker holds the row), which `run` takes back.
+    Claimed rows drop out of the due query, so each batch is a new one, until one brings nothing.
     """
-    queued = 0
-    while True:
-        ids = due_ids()
-        done = sum(enqueue(pk) for pk in ids)
-        queued += done
-        if not done or len(ids) < batch:
-            return queued
+
+    key: str
+    due_ids: Callable[..., list]
+    claim: Callable[..., object]
+    run: Callable[..., object]
+    enqueue: Callable[..., bool]
+
+    def queue_all(self, *, now: datetime) -> int:
+        """Claim and queue every due row (the every-minute tick); returns how many."""
+        queued = 0
+        while True:
+            ids = self.due_ids(now=now)
+            done = sum(self.enqueue(**{self.key: pk}, now=now) for pk in ids)
+            queued += done
+            if not done:
+                return queued
+
+    def run_all(self, *, now: datetime | None = None) -> int:
+        """Claim and run every due row in this process (commands for cron, tests)."""
+        done = 0
+        while True:
+            at = now or timezone.now()
+            ids = self.due_ids(now=at)
+            progressed = False
+            for pk in ids:
+                token = self.claim(**{self.key: pk}, now=at)
+                if token is not None:
+                    self.run(**{self.key: pk}, token=token, now=at)
+                    done += 1
+                    progressed = True
+            if not progressed:
+                return done
 
 
-def run_all_due(
-    *,
-    due_ids: Callable[[datetime], list],
-    claim: Callable[[int, datetime], object],
-    run: Callable[[int, object, datetime], object],
-    batch: int,
-    now: datetime | None,
-) -> int:
-    """Claim and run every due row in this process (commands for cron, tests)."""
-    done = 0
-    while True:
-        at = now or timezone.now()
-        ids = due_ids(at)
-        progressed = False
-        for pk in ids:
-            token = claim(pk, at)
-            if token is not None:
-                run(pk, token, at)
-                done += 1
-                progressed = True
-        if not progressed or len(ids) < batch:
-            return done
-
-
-def tick(*, now: datetime) -> int:
-    """Queue every due lock; returns how many were queued."""
-    return queue_all_due(
-        due_ids=lambda: due_lock_ids(now=now),
-        enqueue=lambda pk: enqueue_lock(lock_id=pk, now=now),
-        batch=TICK_BATCH,
-    )
-
-
-def run_due_locks(*, now: datetime | None = None) -> int:
-    """One full synchronous pass over every due lock (the `tick` command, cron, tests)."""
-    return run_all_due(
-        due_ids=lambda at: due_lock_ids(now=at),
-        claim=lambda pk, at: lock_claim(lock_id=pk, now=at),
-        run=lambda pk, token, at: lock_run_claimed(lock_id=pk, token=token, now=at),
-        batch=TICK_BATCH,
-        now=now,
-    )
+LOCKS = ClaimedWork("lock_id", due_lock_ids, lock_claim, lock_run_claimed, enqueue_lock)
+# Queue every due lock; and one full synchronous pass over them (the `tick` command, cron, tests).
+tick = LOCKS.queue_all
+run_due_locks = LOCKS.run_all

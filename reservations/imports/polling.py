@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django_q.tasks import async_task
 
-from locks.scheduler import queue_all_due, run_all_due
+from locks.scheduler import ClaimedWork
 from reservations.imports.feeds import FeedPoll, feed_poll
 from reservations.models import ReservationFeed
 
@@ -45,11 +45,11 @@ def feed_claim(*, feed_id: int, now: datetime, due_only: bool = True) -> datetim
     return lease if feeds.update(claimed_until=lease) == 1 else None
 
 
-def feed_run_claimed(*, feed_id: int, lease: datetime, now: datetime) -> FeedPoll | None:
+def feed_run_claimed(*, feed_id: int, token: datetime, now: datetime) -> FeedPoll | None:
     """Read a feed this worker has claimed, then release it with its next due time."""
     feed = (
         ReservationFeed.objects.select_related("owner", "unit__property")
-        .filter(pk=feed_id, claimed_until=lease)
+        .filter(pk=feed_id, claimed_until=token)
         .first()
     )
     if feed is None:
@@ -65,7 +65,7 @@ def feed_run_claimed(*, feed_id: int, lease: datetime, now: datetime) -> FeedPol
         )
         result = FeedPoll(error=message)
         state = {"last_polled_at": now, "last_error": message, "next_poll_at": now + LEASE}
-    ReservationFeed.objects.filter(pk=feed_id, claimed_until=lease).update(
+    ReservationFeed.objects.filter(pk=feed_id, claimed_until=token).update(
         claimed_until=None, **state
     )
     return result
@@ -87,21 +87,7 @@ def enqueue_feed(*, feed_id: int, now: datetime) -> bool:
     return True
 
 
-def tick(*, now: datetime) -> int:
-    """Queue a read of every due feed; returns how many were queued."""
-    return queue_all_due(
-        due_ids=lambda: due_feed_ids(now=now),
-        enqueue=lambda pk: enqueue_feed(feed_id=pk, now=now),
-        batch=POLL_BATCH,
-    )
-
-
-def run_due_feeds(*, now: datetime | None = None) -> int:
-    """Read every due feed in this process (the `poll_feeds` command, cron, tests)."""
-    return run_all_due(
-        due_ids=lambda at: due_feed_ids(now=at),
-        claim=lambda pk, at: feed_claim(feed_id=pk, now=at),
-        run=lambda pk, lease, at: feed_run_claimed(feed_id=pk, lease=lease, now=at),
-        batch=POLL_BATCH,
-        now=now,
-    )
+FEEDS = ClaimedWork("feed_id", due_feed_ids, feed_claim, feed_run_claimed, enqueue_feed)
+# Queue a read of every due feed; and read them all in this process (`poll_feeds`, cron, tests).
+tick = FEEDS.queue_all
+run_due_feeds = FEEDS.run_all

@@ -14,5 +14,5 @@ def poll_feeds() -> int:
 
 def poll_feed(feed_id: int, lease: str) -> None:
     polling.feed_run_claimed(
-        feed_id=feed_id, lease=datetime.fromisoformat(lease), now=timezone.now()
+        feed_id=feed_id, token=datetime.fromisoformat(lease), now=timezone.now()
     )

@@ -106,7 +106,7 @@ def _read_now(request, feed) -> None:
     if lease is None:
         messages.warning(request, f"The {feed.name} feed is being read right now; look again soon.")
         return
-    result = polling.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
+    result = polling.feed_run_claimed(feed_id=feed.pk, token=lease, now=now)
     if result is None:
         return
     level = messages.error if result.error else messages.success

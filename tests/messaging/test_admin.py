@@ -3,7 +3,7 @@
 import pytest
 
 from locks.admin_lookup import digits_masked
-from messaging import services
+from messaging import sending
 from messaging.models import Message, MessageTemplate, MessagingSettings
 from reservations.models import Reservation
 from tests import admin_pages
@@ -29,7 +29,7 @@ def messages(owner, other_owner, arriving, frozen, phone):
     arrival = desk.sent_arrival(arriving, frozen)
     assert arrival.status == Message.Status.DELIVERED
     assert any(PIN in body for _, body in phone), "the guest got her PIN"
-    services.message_queue(
+    sending.message_queue(
         reservation=arriving,
         kind=Message.Kind.FREE,
         now=frozen,

@@ -77,6 +77,6 @@ def read_now(feed, now):
 
     lease = polling.feed_claim(feed_id=feed.pk, now=now, due_only=False)
     assert lease is not None, "the feed is claimed by someone else"
-    result = polling.feed_run_claimed(feed_id=feed.pk, lease=lease, now=now)
+    result = polling.feed_run_claimed(feed_id=feed.pk, token=lease, now=now)
     feed.refresh_from_db()
     return result

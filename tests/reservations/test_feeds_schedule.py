@@ -96,7 +96,7 @@ def test_a_crashed_workers_lease_runs_out_and_its_late_run_does_nothing(feed, se
     assert polling.run_due_feeds(now=after_lease) == 1
     assert Reservation.objects.count() == 3
     requests = len(server.requests)
-    assert polling.feed_run_claimed(feed_id=feed.pk, lease=crashed, now=after_lease) is None
+    assert polling.feed_run_claimed(feed_id=feed.pk, token=crashed, now=after_lease) is None
     assert len(server.requests) == requests
 
 
