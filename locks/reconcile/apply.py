@@ -10,11 +10,14 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import F
+
 from locks.drivers import CodeOnLock, DriverError, get_driver
 from locks.issue_codes import (
     DEVICE_DISCONNECTED,
     DEVICE_REMOVED,
     MAX_ACCESS_CODES_REACHED,
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
     PROVIDER_ISSUE,
 )
 from locks.models import AccessCode, ActionAttempt, Lock
@@ -87,7 +90,14 @@ class Pass:
 def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     """One pass over one lock. Saves what changed and returns when the lock is next due."""
     lead = lock.program_lead(lock.owner)
-    rows = list(AccessCode.objects.filter(lock=lock, removed_at__isnull=True))
+    # The lock's desired version is read with its codes, in the same query: a write refused
+    # now waits for the desired state to move past exactly what this pass saw.
+    rows = list(
+        AccessCode.objects.filter(lock=lock, removed_at__isnull=True).annotate(
+            lock_desired_version=F("lock__desired_version")
+        )
+    )
+    version = rows[0].lock_desired_version if rows else lock.desired_version
     for row in rows:
         row.lock = lock  # saves a query per event recorded below
     managed = [r for r in rows if r.is_managed]
@@ -103,16 +113,16 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     except DriverError as exc:
         result.reachable = False
         _lock_unreachable(lock, exc, now)
-        facts = LockFacts.of(lock, lead=lead)
+        facts = LockFacts.of(lock, lead=lead, desired_version=version)
         result.plan = plan_pass(codes=rows, observed=None, facts=facts, now=now)
         for change in result.plan.changes:
             code_change(change, now=now)
         _escalate(managed, facts, now)
-        _save(result, managed, facts, loaded)
+        _save(result, managed, facts, loaded, unreachable_for_good=exc.permanent)
         return result
 
     _lock_reachable(lock, info, now)
-    facts = LockFacts.of(lock, lead=lead)
+    facts = LockFacts.of(lock, lead=lead, desired_version=version)
     plan = result.plan = plan_pass(codes=rows, observed=observed, facts=facts, now=now)
     _report_unmanaged(lock, plan, now)
     if plan.codes_wiped:
@@ -129,7 +139,7 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
 
     admission = _write(driver, lock, plan, result, now)
     result.writes = len(admission.writes)
-    _lock_slot_warning(lock, admission, now)
+    _lock_slot_warning(lock, admission, result, now)
     if result.writes:
         _read_back(driver, lock, managed, facts, now)
 
@@ -273,12 +283,16 @@ def _lock_reachable(lock: Lock, info, now: datetime) -> None:
         )
 
 
-def _lock_slot_warning(lock: Lock, admission: Admission, now: datetime) -> None:
-    """Warn while codes wait for a slot; `free` counts the slots left after this pass's writes."""
-    if admission.slots_short:
+def _lock_slot_warning(lock: Lock, admission: Admission, result: Pass, now: datetime) -> None:
+    """Warn while codes wait for a slot (planned, or a lock fuller than it said); the count of
+    free slots is what is left after this pass's writes."""
+    full = any(e.error_code == NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE for e in result.failures.values())
+    if admission.slots_short or full:
         lock.add_warning(
             MAX_ACCESS_CODES_REACHED,
-            f"All {lock.max_active_codes} code slots are in use; codes are waiting for a slot.",
+            f"All {lock.max_active_codes} code slots are in use; codes are waiting for a slot."
+            if lock.max_active_codes is not None
+            else "Every code slot is in use; codes are waiting for a slot.",
             now,
         )
     elif admission.free > 0:
@@ -297,6 +311,8 @@ def _save(
     managed: list[AccessCode],
     facts: LockFacts,
     loaded: dict,
+    *,
+    unreachable_for_good: bool = False,
 ) -> None:
     lock, now = result.lock, result.now
     # Most passes are polls that change nothing: write only the codes that did change.
@@ -311,6 +327,7 @@ def _save(
         now,
         reachable=result.reachable,
         consecutive_failures=lock.consecutive_failures,
+        unreachable_for_good=unreachable_for_good,
     )
     lock.save(update_fields=LOCK_FIELDS)
     _resolve_attempts(result, managed)

@@ -6,7 +6,7 @@ one on an instance (nothing saved, no event), and `locks.reconcile.apply.code_ch
 place a pass makes them for real. Pure: nothing here calls a driver or the database.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +17,13 @@ from locks.issue_codes import (
     EXTERNAL_MODIFICATION_IN_EFFECT,
     FAILED_TO_REMOVE_FROM_DEVICE,
     FAILED_TO_SET_ON_DEVICE,
+    LOCK_UNREACHABLE_ERRORS,
     NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
     PIN_ERRORS,
     PROVIDER_ISSUE,
 )
 from locks.models import AccessCode
-from locks.reconcile.clock import RETRY_BASE, RETRY_MAX, LockFacts, backoff
+from locks.reconcile.clock import REFUSED_AT, RETRY_BASE, RETRY_MAX, LockFacts, backoff
 
 Status = AccessCode.Status
 
@@ -187,8 +188,11 @@ def vanished(code: AccessCode, now: datetime) -> Change:
 
 
 def set_starting(code: AccessCode) -> Change:
-    """A set goes out: the code no longer waits for a slot."""
-    return Change(code, "sending", clear_errors=(NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,))
+    """A set goes out: the code no longer waits for a slot, and an old refusal is moot."""
+    clear = [NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE]
+    if any(REFUSED_AT in e for e in code.errors if e["error_code"] == FAILED_TO_SET_ON_DEVICE):
+        clear.append(FAILED_TO_SET_ON_DEVICE)  # refused for a desired state since changed
+    return Change(code, "sending", clear_errors=tuple(clear))
 
 
 def set_accepted(code: AccessCode, ref: str, now: datetime) -> Change:
@@ -217,21 +221,52 @@ def removal_accepted(code: AccessCode, ref: str, now: datetime, facts: LockFacts
 def write_failed(
     code: AccessCode, exc: DriverError, now: datetime, facts: LockFacts, *, removing: bool
 ) -> Change:
-    """A write the lock refused or never got: retried on its back-off; an error for the PIN
-    itself, or a provider's, is shown on the code."""
+    """Decide on a failed write by the driver's own verdict (`permanent`) and `error_code`.
+
+    - no free slot (a lock fuller than it said): the code waits for a slot, like a planned one;
+    - transient: retried on its back-off (`provider_issue` is shown on the code meanwhile);
+    - permanent, for the PIN itself: waits for a new PIN (`access_code_update` clears it);
+    - permanent, because the lock or its account is unreachable: the lock's own read says so,
+      and the code is retried on its back-off;
+    - any other permanent refusal: the error is shown at once, and the write is not sent again
+      until the lock's desired state changes (`Lock.desired_version` moves).
+    """
+    kind = exc.error_code
     attempts = code.attempts + 1
     fields = {
         "attempts": attempts,
         "next_attempt_at": now + backoff(attempts, RETRY_BASE, RETRY_MAX),
     }
-    if exc.error_code in PIN_ERRORS or exc.error_code == PROVIDER_ISSUE:
-        return Change(code, "failed", fields=fields, errors=(Issue(exc.error_code, exc.message),))
-    return Change(code, "failed", fields=fields)
+    if kind == NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE and not removing:
+        waiting = no_space(code, facts, now)
+        return replace(waiting, fields={**waiting.fields, "attempts": attempts})
+    if not exc.permanent:
+        issues = (Issue(PROVIDER_ISSUE, exc.message),) if kind == PROVIDER_ISSUE else ()
+        return Change(code, "failed", fields=fields, errors=issues)
+    if kind in PIN_ERRORS:
+        return Change(code, "pin_refused", fields=fields, errors=(Issue(kind, exc.message),))
+    if kind in LOCK_UNREACHABLE_ERRORS:
+        return Change(code, "lock_unreachable", fields=fields)
+    error = FAILED_TO_REMOVE_FROM_DEVICE if removing else FAILED_TO_SET_ON_DEVICE
+    message = (
+        f"{exc.message} It is not sent again until this code, or another code on the lock, "
+        "is changed."
+    )
+    return Change(
+        code,
+        "refused",
+        fields=fields,
+        errors=(Issue(error, message, {REFUSED_AT: facts.desired_version}),),
+        events=() if code.has_error(error) else (CodeEvent(f"access_code.{error}", message),),
+    )
 
 
 def no_space(code: AccessCode, facts: LockFacts, now: datetime) -> Change:
     """Due, but every slot is taken: no write; it goes on when a slot frees up."""
-    full = f"All {facts.max_active_codes} code slots on “{facts.name}” are in use."
+    if facts.max_active_codes is None:
+        full = f"Every code slot on “{facts.name}” is in use."
+    else:
+        full = f"All {facts.max_active_codes} code slots on “{facts.name}” are in use."
     return Change(
         code,
         "no_space",

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from locks.issue_codes import NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE, PIN_ERRORS
+from locks.issue_codes import (
+    FAILED_TO_REMOVE_FROM_DEVICE,
+    FAILED_TO_SET_ON_DEVICE,
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
+    PIN_ERRORS,
+)
 from locks.models import AccessCode
 
 RETRY_BASE = timedelta(minutes=1)
@@ -15,6 +20,8 @@ RETRY_BASE = timedelta(minutes=1)
 RETRY_SOON = timedelta(seconds=15)
 RETRY_MAX = timedelta(minutes=30)
 LOCK_BACKOFF_MAX = timedelta(minutes=15)
+# The key, on a refused write's error, of the lock's desired state the refusal answered.
+REFUSED_AT = "desired_version"
 
 Status = AccessCode.Status
 
@@ -36,9 +43,11 @@ class LockFacts:
     poll: timedelta = timedelta(minutes=15)
     delay_warning: timedelta = timedelta(minutes=10)
     failure_error: timedelta = timedelta(minutes=60)
+    # `Lock.desired_version` when the codes were read: a refused write waits for it to move.
+    desired_version: int = 0
 
     @classmethod
-    def of(cls, lock, *, lead: timedelta) -> "LockFacts":
+    def of(cls, lock, *, lead: timedelta, desired_version: int) -> "LockFacts":
         owner = lock.owner
         return cls(
             name=lock.name,
@@ -48,16 +57,29 @@ class LockFacts:
             poll=timedelta(minutes=owner.lock_poll_minutes),
             delay_warning=timedelta(minutes=owner.delay_warning_minutes),
             failure_error=timedelta(minutes=owner.failure_error_minutes),
+            desired_version=desired_version,
         )
 
 
 # --- what blocks a code, and the escalation clock's question ------------------------------------
 
 
+def refused(code: AccessCode, error_code: str, facts: LockFacts) -> bool:
+    """The lock refused this write for good, for the desired state the pass is working on."""
+    return any(
+        e["error_code"] == error_code and e.get(REFUSED_AT) == facts.desired_version
+        for e in code.errors
+    )
+
+
 def blocked(code: AccessCode, facts: LockFacts) -> bool:
-    """Waiting for a person (a new PIN) or a free slot: retrying on a clock cannot help."""
-    return bool(code.errors) and any(
-        code.has_error(e) for e in (*PIN_ERRORS, NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE)
+    """Waiting for a person (a new PIN, a change) or a free slot: retrying on a clock can't help."""
+    if not code.errors:
+        return False
+    return (
+        any(code.has_error(e) for e in (*PIN_ERRORS, NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE))
+        or refused(code, FAILED_TO_SET_ON_DEVICE, facts)
+        or refused(code, FAILED_TO_REMOVE_FROM_DEVICE, facts)
     )
 
 
@@ -103,10 +125,13 @@ def next_check_at(
     *,
     reachable: bool,
     consecutive_failures: int = 0,
+    unreachable_for_good: bool = False,
 ) -> datetime:
     """When the lock next needs a look: its poll, or its back-off, or a code's own time."""
     if reachable:
         next_check = now + facts.poll
+    elif unreachable_for_good:
+        next_check = now + LOCK_BACKOFF_MAX  # the driver says retrying soon cannot help
     else:
         next_check = now + backoff(consecutive_failures, RETRY_BASE, LOCK_BACKOFF_MAX)
     for code in codes:

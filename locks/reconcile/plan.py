@@ -12,7 +12,7 @@ lock's facts (`LockFacts`) and `now`. Out: a `Plan`:
   priority (guest codes first);
 - `writes`, `no_space`, `held`: what of the queue goes out if every write succeeds (never past the
   slot limit, at most MAX_WRITES_PER_PASS), which codes wait for a free slot, and which writes
-  wait for their back-off or for a new PIN.
+  wait for their back-off or for a new desired state.
 
 Nothing here calls a driver, queries or saves. `locks.reconcile.apply` does that, and asks
 `plan_read_back` what a second read confirms, `locks.reconcile.changes` what each write's
@@ -27,7 +27,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from locks.drivers.base import CodeOnLock, CodeSpec
-from locks.issue_codes import PIN_ERRORS
+from locks.issue_codes import FAILED_TO_REMOVE_FROM_DEVICE, FAILED_TO_SET_ON_DEVICE, PIN_ERRORS
 from locks.models import AccessCode
 from locks.reconcile.changes import (
     Change,
@@ -40,7 +40,7 @@ from locks.reconcile.changes import (
     set_starting,
     vanished,
 )
-from locks.reconcile.clock import LockFacts
+from locks.reconcile.clock import LockFacts, refused
 
 # Writes per pass: a lock with a long queue is served over several passes, never flooded.
 MAX_WRITES_PER_PASS = 10
@@ -62,6 +62,7 @@ class Hold(StrEnum):
     """Why a write in the queue does not go out this pass."""
 
     PIN_REFUSED = "the lock refused this PIN; it waits for a new one"
+    REFUSED = "the lock refused this write for good; it waits for a change to what is wanted"
     BACKING_OFF = "it waits for its back-off after a failed try"
 
 
@@ -264,10 +265,14 @@ def hold_reason(write: Write, code: AccessCode, now: datetime, facts: LockFacts)
     """Why `write` must wait, judged on `code` as it is at that point of the pass."""
     backing_off = code.next_attempt_at is not None and code.next_attempt_at > now
     if write.removes:
+        if refused(code, FAILED_TO_REMOVE_FROM_DEVICE, facts):
+            return Hold.REFUSED
         # A removal the lock refused waits for its back-off, like a set does.
         return Hold.BACKING_OFF if code.status == Status.SET and backing_off else None
     if code.errors and any(code.has_error(e) for e in PIN_ERRORS):
         return Hold.PIN_REFUSED
+    if refused(code, FAILED_TO_SET_ON_DEVICE, facts):
+        return Hold.REFUSED
     return Hold.BACKING_OFF if backing_off else None
 
 
