@@ -335,7 +335,9 @@ def window_matches(facts: LockFacts, code: AccessCode, on_lock: CodeOnLock) -> b
 
 def free_slots(facts: LockFacts, observed: Sequence[CodeOnLock]) -> int:
     if facts.max_active_codes is None:
-        return MAX_WRITES_PER_PASS
+        # No known limit: more than one pass can fill, so no code ever waits for a slot (with
+        # just MAX_WRITES_PER_PASS, the code after the cap was told the lock was full).
+        return MAX_WRITES_PER_PASS + 1
     return facts.max_active_codes - len(observed)
 
 
