@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from backups.services import PoolHealth
+from locks.issue_codes import EMPTY_BACKUP_ACCESS_CODE_POOL, PARTIAL_BACKUP_ACCESS_CODE_POOL
 from locks.models import AccessCode, Lock, Owner
 from reservations.models import Reservation
 
@@ -59,7 +60,7 @@ def pool_reason(lock: Lock, health: PoolHealth) -> str:
         return ""
     for issue in lock.errors + lock.warnings:
         code = issue.get("error_code") or issue.get("warning_code")
-        if code in ("empty_backup_access_code_pool", "partial_backup_access_code_pool"):
+        if code in (EMPTY_BACKUP_ACCESS_CODE_POOL, PARTIAL_BACKUP_ACCESS_CODE_POOL):
             return issue["message"]
     return "Being filled: new backups go on the lock at its next check."
 

@@ -15,6 +15,15 @@ from django.db.models import QuerySet
 
 from locks.access_codes import access_code_create, access_code_delete
 from locks.errors import ServiceError
+from locks.issue_codes import (
+    CODE_CONSTRAINTS_VIOLATED,
+    CONFLICTING_EXTERNAL_MODIFICATION,
+    DUPLICATE_CODE_ON_DEVICE,
+    EMPTY_BACKUP_ACCESS_CODE_POOL,
+    MANY_ACTIVE_BACKUP_CODES,
+    PARTIAL_BACKUP_ACCESS_CODE_POOL,
+    USING_BACKUP_ACCESS_CODE,
+)
 from locks.models import AccessCode, Lock
 from locks.records import event_record
 from locks.scheduler import lock_check_now
@@ -24,9 +33,9 @@ BACKUP = AccessCode.Kind.BACKUP
 MANY_PULLED = 3
 MAX_POOL = 20
 SPOILED_ERRORS = (
-    "code_constraints_violated",
-    "duplicate_code_on_device",
-    "conflicting_external_modification",
+    CODE_CONSTRAINTS_VIOLATED,
+    DUPLICATE_CODE_ON_DEVICE,
+    CONFLICTING_EXTERNAL_MODIFICATION,
 )
 POOL_NAME = "Backup code"
 MANUAL_NAME = "Backup code (manual)"
@@ -95,8 +104,8 @@ def backup_pool_enable(
         for backup in unpulled_backups(lock).filter(is_pool_backup=True):
             _evict(backup, now)
         # Only the pool's pass keeps these up to date, and it no longer runs.
-        lock.clear_errors("empty_backup_access_code_pool")
-        lock.clear_warnings("partial_backup_access_code_pool", "many_active_backup_codes")
+        lock.clear_errors(EMPTY_BACKUP_ACCESS_CODE_POOL)
+        lock.clear_warnings(PARTIAL_BACKUP_ACCESS_CODE_POOL, MANY_ACTIVE_BACKUP_CODES)
     lock.save(update_fields=["backup_pool_enabled", "backup_pool_size", "errors", "warnings"])
     event_record(
         owner=lock.owner,
@@ -163,8 +172,8 @@ def backup_pool_after_pass(*, lock: Lock, now: datetime) -> None:
 def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:
     """The pool's state as Seam's device errors and warnings, after the lock's pass."""
     health = backup_pool_health(lock=lock, now=now)
-    lock.clear_errors("empty_backup_access_code_pool")
-    lock.clear_warnings("partial_backup_access_code_pool", "many_active_backup_codes")
+    lock.clear_errors(EMPTY_BACKUP_ACCESS_CODE_POOL)
+    lock.clear_warnings(PARTIAL_BACKUP_ACCESS_CODE_POOL, MANY_ACTIVE_BACKUP_CODES)
     if health.no_room:
         why = (
             f"the lock's other codes leave room for {max(health.room, 0)}; guest codes come "
@@ -174,17 +183,17 @@ def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:
         why = "the others are being programmed"
     if health.target and health.ready == 0:
         lock.add_error(
-            "empty_backup_access_code_pool", f"No backup code is ready on this lock: {why}.", now
+            EMPTY_BACKUP_ACCESS_CODE_POOL, f"No backup code is ready on this lock: {why}.", now
         )
     elif health.ready < health.target:
         lock.add_warning(
-            "partial_backup_access_code_pool",
+            PARTIAL_BACKUP_ACCESS_CODE_POOL,
             f"{health.ready} of {health.target} backup codes ready: {why}.",
             now,
         )
     if health.pulled >= MANY_PULLED:
         lock.add_warning(
-            "many_active_backup_codes",
+            MANY_ACTIVE_BACKUP_CODES,
             f"{health.pulled} backup codes are in use on this lock: guests' own codes may not "
             "be reaching it. Check its connection.",
             now,
@@ -301,7 +310,7 @@ def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
     backup.save(update_fields=["type", "starts_at", "ends_at", "reservation", "name", "updated_at"])
     original.pulled_backup = backup
     original.add_warning(
-        "using_backup_access_code",
+        USING_BACKUP_ACCESS_CODE,
         "A backup code was given in place of this code; it ends when this code ends.",
         now,
     )
@@ -324,7 +333,7 @@ def _show_empty(lock: Lock, now: datetime) -> None:
     with transaction.atomic():
         lock = Lock.objects.select_for_update().get(pk=lock.pk)
         lock.add_error(
-            "empty_backup_access_code_pool",
+            EMPTY_BACKUP_ACCESS_CODE_POOL,
             "No backup code is ready on this lock: a pull found none.",
             now,
         )

@@ -11,11 +11,10 @@ from django.db.models import Q
 
 from locks import pins
 from locks.errors import ServiceError
+from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
 from locks.models import AccessCode, ActionAttempt, Lock, Owner, RetiredPin
 from locks.records import event_record
 from locks.scheduler import lock_check_now, lock_check_soon
-
-SET_ERRORS_BLOCKING_RETRY = {"code_constraints_violated", "duplicate_code_on_device"}
 
 
 def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) -> set[str]:
@@ -48,7 +47,7 @@ def access_code_check_pin(
     if live.exists():
         raise ServiceError(
             f"That PIN is already in use on “{lock.name}”. Choose another.",
-            type="duplicate_access_code",
+            type=DUPLICATE_ACCESS_CODE,
             status=409,
             field="code",
         )
@@ -225,7 +224,7 @@ def access_code_update(
                 access_code.device_ref = ""
             if access_code.status == AccessCode.Status.SET:
                 access_code.status = AccessCode.Status.SETTING
-            access_code.clear_errors("code_constraints_violated", "duplicate_code_on_device")
+            access_code.clear_errors(*PIN_ERRORS)
         access_code.full_clean()
         access_code.save()
         attempt = _attempt(

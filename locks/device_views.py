@@ -17,6 +17,7 @@ from django.utils import timezone
 from locks import devices, selectors, simulator
 from locks.errors import NotFound, ServiceError
 from locks.forms import LockPlaceForm, ReplaceForm, SeamAccountForm, SimulatedDeviceForm
+from locks.issue_codes import ACCOUNT_DISCONNECTED, DEVICE_DISCONNECTED, DEVICE_REMOVED
 from locks.models import AccessCode, DiscoveredDevice, Lock
 from locks.tenancy.decorators import (
     form_error,
@@ -44,7 +45,7 @@ def _to_devices(anchor: str = ""):
 def _silent_since(lock: Lock) -> datetime | None:
     """When the door stopped answering: when its offline or removed error was first seen."""
     for issue in lock.errors:
-        if issue["error_code"] in ("device_disconnected", "device_removed"):
+        if issue["error_code"] in (DEVICE_DISCONNECTED, DEVICE_REMOVED):
             return datetime.fromisoformat(issue["created_at"])
     return lock.last_read_at
 
@@ -54,7 +55,7 @@ def _suggestions(device: DiscoveredDevice) -> list[dict]:
     return [
         {
             "lock": lock,
-            "removed": lock.has_error("device_removed"),
+            "removed": lock.has_error(DEVICE_REMOVED),
             "since": _silent_since(lock),
             "same_model": lock.model_name == device.model_name,
         }
@@ -105,7 +106,7 @@ def account_discover(request, account_id):
         raise Http404("No such account.") from None
     now = timezone.now()
     seen = devices.account_discover(account=account, now=now)
-    if account.has_error("account_disconnected"):
+    if account.has_error(ACCOUNT_DISCONNECTED):
         messages.error(
             request,
             f"“{account.name}” could not be reached, so nothing changed. Check its connection "
@@ -229,7 +230,7 @@ def device_replace(request, device_pk):
         "device": device,
         "lock": lock,
         "counts": counts,
-        "still_answers": lock.online and not lock.has_error("device_removed"),
+        "still_answers": lock.online and not lock.has_error(DEVICE_REMOVED),
     }
     return render(request, "locks/device_replace.html", context)
 

@@ -14,6 +14,14 @@ from django.db.models import Q
 
 from locks.drivers import DriverError, get_driver
 from locks.errors import ServiceError
+from locks.issue_codes import (
+    ACCOUNT_DISCONNECTED,
+    DELAY_IN_SETTING_ON_DEVICE,
+    DEVICE_DISCONNECTED,
+    DEVICE_NOT_FOUND,
+    DEVICE_REMOVED,
+    PROVIDER_ISSUE,
+)
 from locks.models import AccessCode, DiscoveredDevice, DriverAccount, Lock, Owner, Property, Unit
 from locks.records import event_record, lock_apply_device_info
 from locks.scheduler import lock_check_now
@@ -28,10 +36,10 @@ def account_discover(*, account: DriverAccount, now: datetime) -> list[Discovere
     try:
         infos = driver.discover(account.account_ref)
     except DriverError as exc:
-        account.add_error("account_disconnected", exc.message, now)
+        account.add_error(ACCOUNT_DISCONNECTED, exc.message, now)
         _discovered(account, now)
         return []
-    account.clear_errors("account_disconnected")
+    account.clear_errors(ACCOUNT_DISCONNECTED)
     registered = set(
         Lock.objects.filter(owner=account.owner, driver=account.driver).values_list(
             "device_id", flat=True
@@ -153,7 +161,7 @@ def rank_replacements(device: DiscoveredDevice, locks) -> list[Lock]:
     for lock in locks:
         if lock.owner_id != device.account.owner_id or lock.driver != device.account.driver:
             continue
-        silent = not lock.online or lock.has_error("device_removed")
+        silent = not lock.online or lock.has_error(DEVICE_REMOVED)
         if not silent:
             continue
         last_heard = lock.last_read_at or device.first_seen_at
@@ -163,7 +171,7 @@ def rank_replacements(device: DiscoveredDevice, locks) -> list[Lock]:
 
 def _device(owner: Owner, device: DiscoveredDevice) -> DiscoveredDevice:
     if device.account.owner_id != owner.pk:
-        raise ServiceError("No such device.", type="device_not_found", status=404)
+        raise ServiceError("No such device.", type=DEVICE_NOT_FOUND, status=404)
     if device.status != Status.NEW:
         raise ServiceError(
             f"This device is already {device.get_status_display().lower()}; nothing to decide."
@@ -213,7 +221,7 @@ def device_ignore(*, owner: Owner, device: DiscoveredDevice, now: datetime) -> N
 
 def device_unignore(*, owner: Owner, device: DiscoveredDevice, now: datetime) -> None:
     if device.account.owner_id != owner.pk:
-        raise ServiceError("No such device.", type="device_not_found", status=404)
+        raise ServiceError("No such device.", type=DEVICE_NOT_FOUND, status=404)
     if device.status == Status.IGNORED:
         device.status = Status.NEW
         device.save(update_fields=["status"])
@@ -237,7 +245,7 @@ def lock_replace_device(
         lock.device_id = device.device_id
         lock.account = device.account
         lock_apply_device_info(lock=lock, info=info, now=now)
-        lock.clear_errors("device_disconnected", "device_removed", "provider_issue")
+        lock.clear_errors(DEVICE_DISCONNECTED, DEVICE_REMOVED, PROVIDER_ISSUE)
         lock.last_error = ""
         lock.consecutive_failures = 0
         lock.save()
@@ -274,5 +282,5 @@ def _codes_start_over(lock: Lock, now: datetime) -> None:
         code.attempts = 0
         code.next_attempt_at = None
         code.errors = []
-        code.clear_warnings("delay_in_setting_on_device")
+        code.clear_warnings(DELAY_IN_SETTING_ON_DEVICE)
         code.save()

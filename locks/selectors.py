@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from locks.errors import NotFound
+from locks.issue_codes import ACCESS_CODE_NOT_FOUND, DEVICE_NOT_FOUND
 from locks.models import (
     AccessCode,
     ActionAttempt,
@@ -58,7 +59,7 @@ def lock_get(owner: Owner, lock_id) -> Lock:
     try:
         return Lock.objects.select_related("owner", "property", "unit").get(owner=owner, pk=lock_id)
     except (Lock.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such lock.", type="device_not_found") from None
+        raise NotFound("No such lock.", type=DEVICE_NOT_FOUND) from None
 
 
 def lock_get_by_device_id(owner: Owner, device_id: str) -> Lock:
@@ -68,7 +69,7 @@ def lock_get_by_device_id(owner: Owner, device_id: str) -> Lock:
             owner=owner, public_id=device_id
         )
     except (Lock.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotFound("No device with that device_id.", type="device_not_found") from None
+        raise NotFound("No device with that device_id.", type=DEVICE_NOT_FOUND) from None
 
 
 def access_codes_for(owner: Owner) -> QuerySet[AccessCode]:
@@ -86,7 +87,7 @@ def access_code_get(owner: Owner, access_code_id) -> AccessCode:
         )
     except (AccessCode.DoesNotExist, ValidationError, ValueError, TypeError):
         # A malformed id is as unknown as a missing one.
-        raise NotFound("No access code with that id.", type="access_code_not_found") from None
+        raise NotFound("No access code with that id.", type=ACCESS_CODE_NOT_FOUND) from None
 
 
 def events_for(owner: Owner) -> QuerySet[Event]:
@@ -112,7 +113,7 @@ def api_access_code_get(owner: Owner, access_code_id) -> AccessCode:
     """A managed code the API still shows: removed codes are forgotten, as Seam does."""
     code = access_code_get(owner, access_code_id)
     if not code.is_managed or code.removed_at is not None:
-        raise NotFound("No access code with that id.", type="access_code_not_found")
+        raise NotFound("No access code with that id.", type=ACCESS_CODE_NOT_FOUND)
     return code
 
 
@@ -122,7 +123,7 @@ def access_code_get_by_pin(lock: Lock, code: str) -> AccessCode:
     live = live_codes_for_lock(lock).select_related("lock").exclude(hidden)
     found = live.filter(code=code).first()
     if found is None:
-        raise NotFound("No access code with that PIN on that device.", type="access_code_not_found")
+        raise NotFound("No access code with that PIN on that device.", type=ACCESS_CODE_NOT_FOUND)
     return found
 
 
@@ -133,7 +134,7 @@ def lock_get_by_name(owner: Owner, name: str) -> Lock:
         .first()
     )
     if found is None:
-        raise NotFound("No device with that name.", type="device_not_found")
+        raise NotFound("No device with that name.", type=DEVICE_NOT_FOUND)
     return found
 
 
@@ -160,4 +161,4 @@ def discovered_device_get(owner: Owner, device_pk) -> DiscoveredDevice:
             account__owner=owner, pk=device_pk
         )
     except (DiscoveredDevice.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such device.", type="device_not_found") from None
+        raise NotFound("No such device.", type=DEVICE_NOT_FOUND) from None

@@ -10,6 +10,7 @@ from django.db import transaction
 from locks import pins
 from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
+from locks.issue_codes import DUPLICATE_ACCESS_CODE
 from locks.models import (
     AccessCode,
     ActionAttempt,
@@ -138,7 +139,7 @@ def simulated_add_unmanaged_code(*, lock: Lock, code: str, name: str, now: datet
     if device.codes.filter(code=code).exists():
         raise ServiceError(
             "That PIN is already on the lock.",
-            type="duplicate_access_code",
+            type=DUPLICATE_ACCESS_CODE,
             status=409,
             field="code",
         )

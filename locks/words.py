@@ -9,100 +9,126 @@ from zoneinfo import ZoneInfo
 
 from django.template.defaultfilters import pluralize
 
+from locks.issue_codes import (
+    ACCOUNT_DISCONNECTED,
+    BEING_DELETED,
+    CODE_CONSTRAINTS_VIOLATED,
+    CODE_MODIFIED_EXTERNAL_TO_SEAM,
+    CONFLICTING_EXTERNAL_MODIFICATION,
+    DELAY_IN_SETTING_CODE_ON_DEVICE,
+    DELAY_IN_SETTING_ON_DEVICE,
+    DEVICE_DISCONNECTED,
+    DEVICE_OFFLINE,
+    DEVICE_REMOVED,
+    DUPLICATE_CODE_ON_DEVICE,
+    EMPTY_BACKUP_ACCESS_CODE_POOL,
+    EXTERNAL_MODIFICATION_IN_EFFECT,
+    FAILED_TO_REMOVE_FROM_DEVICE,
+    FAILED_TO_SET_ON_DEVICE,
+    MANY_ACTIVE_BACKUP_CODES,
+    MAX_ACCESS_CODES_REACHED,
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
+    PARTIAL_BACKUP_ACCESS_CODE_POOL,
+    PROVIDER_ISSUE,
+    TIME_FRAME_ADJUSTED_FOR_UNKNOWN_TIME_ZONE,
+    UNKNOWN_ISSUE_WITH_ACCESS_CODE,
+    USING_BACKUP_ACCESS_CODE,
+)
 from locks.models import AccessCode, Lock
 from locks.pins import CONSTRAINT_MESSAGES
 
 # Seam's error and warning codes (both current and older names), for people: (what, what to do).
 ISSUES = {
     # On a code.
-    "failed_to_set_on_device": (
+    FAILED_TO_SET_ON_DEVICE: (
         "This code could not be put on the lock.",
-        "Innkeeper keeps trying. Check that the lock is online and its batteries are good; "
-        "if a guest is about to arrive, give them another way in.",
+        "Check that the lock is online and its batteries are good: Innkeeper keeps trying, "
+        "unless the lock refused this code outright (then change its PIN or window, or revoke "
+        "it). If a guest is about to arrive, give them another way in.",
     ),
-    "failed_to_remove_from_device": (
+    FAILED_TO_REMOVE_FROM_DEVICE: (
         "This code could not be taken off the lock, so it may still open the door.",
         "Innkeeper keeps trying. Check that the lock is online; if it stays, remove the code "
         "at the keypad.",
     ),
-    "duplicate_code_on_device": (
+    DUPLICATE_CODE_ON_DEVICE: (
         "The lock already holds this PIN for another code.",
         "Change this code's PIN, or revoke it and add a new one.",
     ),
-    "no_space_for_access_code_on_device": (
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE: (
         "All code slots on the lock are in use, so this code is waiting.",
         "Revoke a code that is no longer needed; this one goes on as soon as a slot is free.",
     ),
-    "conflicting_external_modification": (
+    CONFLICTING_EXTERNAL_MODIFICATION: (
         "Someone changed or removed this code at the lock.",
         "Nothing to do: Innkeeper is putting it back.",
     ),
-    "code_constraints_violated": (
+    CODE_CONSTRAINTS_VIOLATED: (
         "The lock refuses this PIN.",
         "Change the PIN to one this lock accepts (see the rules under “This lock”).",
     ),
-    "provider_issue": (
+    PROVIDER_ISSUE: (
         "The lock, or its maker's service, refused the change.",
         "Innkeeper retries by itself. If it lasts more than an hour, check the lock.",
     ),
-    "delay_in_setting_on_device": (
+    DELAY_IN_SETTING_ON_DEVICE: (
         "Programming this code is taking longer than usual.",
         "Usually the lock is offline or out of range: check it. Innkeeper keeps trying.",
     ),
-    "external_modification_in_effect": (
+    EXTERNAL_MODIFICATION_IN_EFFECT: (
         "This code was changed at the lock, and that change is kept.",
         "Nothing to do, unless the change was a mistake: then add the code again.",
     ),
-    "using_backup_access_code": (
+    USING_BACKUP_ACCESS_CODE: (
         "The guest has a backup code for this door, in place of this one.",
         "Nothing to do: the backup works until the stay ends, then comes off the lock.",
     ),
-    "being_deleted": ("This code is being removed.", "Nothing to do."),
-    "time_frame_adjusted_for_unknown_time_zone": (
+    BEING_DELETED: ("This code is being removed.", "Nothing to do."),
+    TIME_FRAME_ADJUSTED_FOR_UNKNOWN_TIME_ZONE: (
         "The lock's time zone is unknown, so the window was adjusted.",
         "Check the property's time zone.",
     ),
-    "unknown_issue_with_access_code": (
+    UNKNOWN_ISSUE_WITH_ACCESS_CODE: (
         "The lock reported a problem with this code.",
         "If it lasts, revoke the code and add a new one.",
     ),
     # On a lock.
-    "device_disconnected": (
+    DEVICE_DISCONNECTED: (
         "The lock is offline.",
         "Check its batteries and that its hub or Wi-Fi is on. Codes already on the lock keep "
         "working; changes wait until it is back.",
     ),
-    "device_removed": (
+    DEVICE_REMOVED: (
         "The lock no longer answers under its id (removed or factory reset).",
         "If it was reset, it waits in Devices → New devices: a manager says there that it "
         "replaces this door, and its codes go back on.",
     ),
-    "account_disconnected": (
+    ACCOUNT_DISCONNECTED: (
         "The connection to the lock maker's account was lost.",
         "Ask a manager to reconnect the account.",
     ),
-    "max_access_codes_reached": (
+    MAX_ACCESS_CODES_REACHED: (
         "All code slots on this lock are in use.",
         "Revoke codes that are no longer needed so waiting codes can go on.",
     ),
-    "empty_backup_access_code_pool": (
+    EMPTY_BACKUP_ACCESS_CODE_POOL: (
         "No backup code is ready on this lock.",
         "If a guest cannot get in here now, let them in another way. New backups go on as soon "
         "as the lock takes them: check that it is online.",
     ),
-    "partial_backup_access_code_pool": (
+    PARTIAL_BACKUP_ACCESS_CODE_POOL: (
         "Fewer backup codes are ready on this lock than it should keep.",
         "Nothing to do if they are being programmed. If the lock has no free slot, revoke codes "
         "that are no longer needed.",
     ),
-    "many_active_backup_codes": (
+    MANY_ACTIVE_BACKUP_CODES: (
         "Several guests are using backup codes on this lock.",
         "Their own codes may not be reaching it: check the lock's connection and batteries.",
     ),
 }
-ISSUES["code_modified_external_to_seam"] = ISSUES["conflicting_external_modification"]
-ISSUES["delay_in_setting_code_on_device"] = ISSUES["delay_in_setting_on_device"]
-ISSUES["device_offline"] = ISSUES["device_disconnected"]
+ISSUES[CODE_MODIFIED_EXTERNAL_TO_SEAM] = ISSUES[CONFLICTING_EXTERNAL_MODIFICATION]
+ISSUES[DELAY_IN_SETTING_CODE_ON_DEVICE] = ISSUES[DELAY_IN_SETTING_ON_DEVICE]
+ISSUES[DEVICE_OFFLINE] = ISSUES[DEVICE_DISCONNECTED]
 
 EVENTS = {
     "device.added": "Lock added",

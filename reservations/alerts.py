@@ -14,6 +14,12 @@ from datetime import UTC, datetime, timedelta
 from django.core.mail import send_mail
 
 from locks.devices import rank_replacements
+from locks.issue_codes import (
+    DEVICE_DISCONNECTED,
+    DEVICE_REMOVED,
+    FAILED_TO_REMOVE_FROM_DEVICE,
+    FAILED_TO_SET_ON_DEVICE,
+)
 from locks.models import AccessCode, AlertNotice, DiscoveredDevice, Lock, Owner
 from locks.words import local_time
 from reservations.models import Reservation
@@ -22,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # An arrival this close makes a problem on its doors urgent.
 SOON = timedelta(hours=24)
-FAILING = ("failed_to_set_on_device", "failed_to_remove_from_device")
+FAILING = (FAILED_TO_SET_ON_DEVICE, FAILED_TO_REMOVE_FROM_DEVICE)
 RED, AMBER = "red", "amber"
 _RANK = {RED: 0, AMBER: 1}
 _NO_ARRIVAL = datetime.max.replace(tzinfo=UTC)
@@ -89,7 +95,7 @@ def open_alerts(owner: Owner, now: datetime) -> list[Alert]:
     for lock in locks:
         arrival = _next_arrival(lock, arrivals)
         removed = gone.get((lock.driver, lock.device_id))
-        if lock.has_error("device_removed") or removed is not None:
+        if lock.has_error(DEVICE_REMOVED) or removed is not None:
             alerts.append(_device_removed(lock, arrival, removed, now))
         elif not lock.online:
             waiting_codes = failing.get(lock.pk, [])
@@ -178,7 +184,7 @@ def _offline(
     waiting: list[AccessCode],
     now: datetime,
 ) -> Alert:
-    since = _since(lock, "device_disconnected", now)
+    since = _since(lock, DEVICE_DISCONNECTED, now)
     tz = lock.property.tz
     detail = f"It has not answered since {local_time(since, tz)}."
     if lock.battery_below(owner.low_battery_percent):
@@ -212,7 +218,7 @@ def _offline(
 def _device_removed(
     lock: Lock, arrival: Reservation | None, removed: DiscoveredDevice | None, now: datetime
 ) -> Alert:
-    since = _since(lock, "device_removed", now) if removed is None else removed.last_seen_at
+    since = _since(lock, DEVICE_REMOVED, now) if removed is None else removed.last_seen_at
     detail = (
         f"Its hub has not listed the device since {local_time(since, lock.property.tz)}: it was "
         "removed or factory reset, and no code can reach this door."
@@ -226,7 +232,7 @@ def _device_removed(
     )
     return Alert(
         RED if arrival else AMBER,
-        "device_removed",
+        DEVICE_REMOVED,
         lock,
         f"{lock.name}'s device is gone",
         detail,
@@ -256,8 +262,8 @@ def _low_battery(lock: Lock, owner: Owner, arrival: Reservation | None, now: dat
 
 
 def _codes_failing(lock: Lock, codes: list[AccessCode], now: datetime) -> Alert:
-    not_set = [c for c in codes if c.has_error("failed_to_set_on_device")]
-    not_removed = [c for c in codes if c.has_error("failed_to_remove_from_device")]
+    not_set = [c for c in codes if c.has_error(FAILED_TO_SET_ON_DEVICE)]
+    not_removed = [c for c in codes if c.has_error(FAILED_TO_REMOVE_FROM_DEVICE)]
     locked_out = [c for c in not_set if _guest_needs_soon(c, now)]
     stay = min((c.reservation for c in locked_out), key=lambda r: r.check_in, default=None)
     parts = []

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
+from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property, Unit
 from locks.times import local_day_bounds
 from locks.words import local_time
@@ -151,7 +152,7 @@ def _door_problem(code: AccessCode) -> str:
     if code.errors:
         return f"{lock.name}: {code.errors[0]['message']}"
     # A backup given in this code's place is the desk's answer to a problem, not a new one.
-    warnings = [w for w in code.warnings if w["warning_code"] != "using_backup_access_code"]
+    warnings = [w for w in code.warnings if w["warning_code"] != USING_BACKUP_ACCESS_CODE]
     if warnings:
         return f"{lock.name}: {warnings[0]['message']}"
     if lock.battery_low:

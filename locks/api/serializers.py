@@ -8,6 +8,7 @@ from functools import cached_property
 from rest_framework import serializers
 
 from locks.models import AccessCode, ActionAttempt, Event, Lock
+from locks.reconcile.clock import REFUSED_AT
 
 # --- input -------------------------------------------------------------------------------------
 
@@ -187,7 +188,11 @@ class IssuesMixin(serializers.Serializer):
     issue_flag = ""
 
     def get_errors(self, obj) -> list[dict]:
-        return [{**e, f"is_{self.issue_flag}_error": True} for e in obj.errors]
+        # The reconciler's own marks (the desired version a refusal waits on) stay inside.
+        return [
+            {**{k: v for k, v in e.items() if k != REFUSED_AT}, f"is_{self.issue_flag}_error": True}
+            for e in obj.errors
+        ]
 
     def get_warnings(self, obj) -> list[dict]:
         return [{**w, f"is_{self.issue_flag}_warning": True} for w in obj.warnings]

@@ -10,6 +10,7 @@ from locks import selectors, simulator
 from locks.api import serializers as s
 from locks.api.base import endpoint
 from locks.errors import NotFound
+from locks.issue_codes import ACCESS_CODE_NOT_FOUND
 from locks.models import Owner
 
 
@@ -39,7 +40,7 @@ def simulate_factory_reset(*, owner: Owner, params: dict, now: datetime) -> dict
 def simulate_remove_code(*, owner: Owner, params: dict, now: datetime) -> dict:
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
     if not simulator.simulated_remove_code(lock=lock, code=params["code"], now=now):
-        raise NotFound("No code with that PIN is on the lock.", type="access_code_not_found")
+        raise NotFound("No code with that PIN is on the lock.", type=ACCESS_CODE_NOT_FOUND)
     return {}
 
 

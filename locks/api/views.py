@@ -11,6 +11,7 @@ from locks import access_codes, selectors, unmanaged
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
+from locks.issue_codes import ACCESS_CODE_NOT_FOUND
 from locks.models import AccessCode, Owner
 
 
@@ -161,7 +162,7 @@ def _unmanaged_code(owner: Owner, params: dict) -> AccessCode:
     if code is None or code.is_managed or code.removed_at is not None:
         raise NotFound(
             "No unmanaged access code with that id; managed codes are under access_codes/get.",
-            type="access_code_not_found",
+            type=ACCESS_CODE_NOT_FOUND,
         )
     return code
 

@@ -6,7 +6,8 @@ schedules natively) is kept only on the instance.
 
 Calls use a short timeout and no SDK retries: a reconcile pass must not stall a worker on one
 slow cloud. A failed call becomes a retryable `provider_issue`, and the engine's own back-off
-(per lock and per code) retries it later, without blocking other locks.
+(per lock and per code) retries it later, without blocking other locks. A refusal that sending
+again cannot cure (a bad key, a PIN the lock rejects, a removed device) is `permanent`.
 """
 
 from datetime import datetime
@@ -18,6 +19,21 @@ from seam import Seam
 from seam.exceptions import SeamError, SeamHttpApiError, SeamHttpInvalidInputError
 
 from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.issue_codes import (
+    ACCESS_CODE_NOT_FOUND,
+    ACCOUNT_DISCONNECTED,
+    CODE_CONSTRAINTS_VIOLATED,
+    DEVICE_DISCONNECTED,
+    DEVICE_NOT_FOUND,
+    DEVICE_OFFLINE,
+    DEVICE_REMOVED,
+    DUPLICATE_ACCESS_CODE,
+    DUPLICATE_CODE_ON_DEVICE,
+    HUB_DISCONNECTED,
+    INVALID_CODE,
+    INVALID_CODE_LENGTH,
+    PROVIDER_ISSUE,
+)
 
 TIMEOUT_SECONDS = 8
 # Page size for code lists; a lock holds far fewer codes than this.
@@ -35,10 +51,11 @@ KNOWN_CONSTRAINTS = {
     "cannot_contain_089",
     "cannot_contain_0789",
 }
-DUPLICATE_TYPES = {"duplicate_access_code", "duplicate_code_on_device"}
-CONSTRAINT_TYPES = {"code_constraints_violated", "invalid_code", "invalid_code_length"}
-DEVICE_GONE_TYPES = {"device_not_found", "device_removed"}
-OFFLINE_ERRORS = {"device_disconnected", "device_offline", "hub_disconnected"}
+DUPLICATE_TYPES = {DUPLICATE_ACCESS_CODE, DUPLICATE_CODE_ON_DEVICE}
+CONSTRAINT_TYPES = {CODE_CONSTRAINTS_VIOLATED, INVALID_CODE, INVALID_CODE_LENGTH}
+DEVICE_GONE_TYPES = {DEVICE_NOT_FOUND, DEVICE_REMOVED}
+# On a device's `errors`, and as the type of a refused request: the lock cannot be reached now.
+OFFLINE_ERRORS = {DEVICE_DISCONNECTED, DEVICE_OFFLINE, HUB_DISCONNECTED}
 
 
 def _get(obj, key: str, default=None):
@@ -121,39 +138,48 @@ def _datetime(value) -> datetime | None:
 
 def driver_error(exc: Exception) -> DriverError:
     """Map what the SDK raised to our error. Seam's own messages are never passed on: they can
-    quote the PIN."""
+    quote the PIN.
+
+    `permanent` is the engine's cue: a transient error is retried on its back-off; a permanent
+    one is not sent again until something changes (a new PIN, a reconnected account, a
+    replaced device, another desired state)."""
     if isinstance(exc, httpx.TimeoutException):
-        return DriverError("Seam did not answer in time; will retry.", error_code="provider_issue")
+        return DriverError("Seam did not answer in time; will retry.", error_code=PROVIDER_ISSUE)
     if isinstance(exc, httpx.TransportError):
-        return DriverError("Could not reach Seam; will retry.", error_code="provider_issue")
+        return DriverError("Could not reach Seam; will retry.", error_code=PROVIDER_ISSUE)
     if not isinstance(exc, SeamHttpApiError):
-        return DriverError(
-            "Seam sent an unexpected answer; will retry.", error_code="provider_issue"
-        )
+        return DriverError("Seam sent an unexpected answer; will retry.", error_code=PROVIDER_ISSUE)
     status, kind = exc.status_code, exc.code or ""
     if status == 401:
         return DriverError(
             "Seam refused the API key: reconnect the Seam workspace on the Devices page.",
             permanent=True,
-            error_code="account_disconnected",
+            error_code=ACCOUNT_DISCONNECTED,
         )
+    if status == 408:
+        return DriverError("Seam did not answer in time; will retry.", error_code=PROVIDER_ISSUE)
     if status == 429:
-        return DriverError("Seam is limiting requests; will retry.", error_code="provider_issue")
+        return DriverError("Seam is limiting requests; will retry.", error_code=PROVIDER_ISSUE)
     if status >= 500:
         return DriverError(
-            f"Seam's service failed (HTTP {status}); will retry.", error_code="provider_issue"
+            f"Seam's service failed (HTTP {status}); will retry.", error_code=PROVIDER_ISSUE
+        )
+    if kind in OFFLINE_ERRORS:
+        # The lock (or its hub) is offline: it will take the request once it is back.
+        return DriverError(
+            "The lock is offline: Seam cannot reach it.", error_code=DEVICE_DISCONNECTED
         )
     if kind in DEVICE_GONE_TYPES:
         return DriverError(
             "Seam no longer knows this lock (removed from the workspace or factory reset).",
             permanent=True,
-            error_code="device_removed",
+            error_code=DEVICE_REMOVED,
         )
     if kind in DUPLICATE_TYPES:
         return DriverError(
             "The same PIN is already on the lock.",
             permanent=True,
-            error_code="duplicate_code_on_device",
+            error_code=DUPLICATE_CODE_ON_DEVICE,
         )
     if kind in CONSTRAINT_TYPES or (
         isinstance(exc, SeamHttpInvalidInputError) and exc.get_validation_error_messages("code")
@@ -161,7 +187,7 @@ def driver_error(exc: Exception) -> DriverError:
         return DriverError(
             "The lock's rules (via Seam) do not allow this PIN.",
             permanent=True,
-            error_code="code_constraints_violated",
+            error_code=CODE_CONSTRAINTS_VIOLATED,
         )
     return DriverError(
         f"Seam refused the request (HTTP {status}, {kind or 'no reason given'}).", permanent=True
@@ -192,7 +218,7 @@ class SeamDriver:
                 raise DriverError(
                     "No Seam API key is saved for this account.",
                     permanent=True,
-                    error_code="account_disconnected",
+                    error_code=ACCOUNT_DISCONNECTED,
                 )
             try:
                 self._client = Seam(
@@ -206,7 +232,7 @@ class SeamDriver:
                 raise DriverError(
                     "The saved Seam API key is not a valid Seam key.",
                     permanent=True,
-                    error_code="account_disconnected",
+                    error_code=ACCOUNT_DISCONNECTED,
                 ) from None
         return self._client
 
@@ -215,7 +241,7 @@ class SeamDriver:
         try:
             return fn(seam)
         except (SeamError, httpx.HTTPError) as exc:
-            if gone_ok and getattr(exc, "code", None) == "access_code_not_found":
+            if gone_ok and getattr(exc, "code", None) == ACCESS_CODE_NOT_FOUND:
                 return None
             raise driver_error(exc) from exc
 
@@ -230,7 +256,7 @@ class SeamDriver:
         self._native[device_id] = info.supports_native_scheduling
         if not info.online:
             raise DriverError(
-                "The lock is offline: Seam cannot reach it.", error_code="device_disconnected"
+                "The lock is offline: Seam cannot reach it.", error_code=DEVICE_DISCONNECTED
             )
         return info
 

@@ -13,6 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.issue_codes import (
+    CODE_CONSTRAINTS_VIOLATED,
+    DEVICE_DISCONNECTED,
+    DEVICE_REMOVED,
+    DUPLICATE_CODE_ON_DEVICE,
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
+    PROVIDER_ISSUE,
+)
 from locks.models import SimulatedCode, SimulatedDevice
 from locks.pins import pin_violations
 
@@ -33,13 +41,13 @@ class SimulatedDriver:
             raise DriverError(
                 "The lock is not known to its hub any more (removed or factory reset).",
                 permanent=True,
-                error_code="device_removed",
+                error_code=DEVICE_REMOVED,
             ) from None
         if device.latency_ms:
             time.sleep(device.latency_ms / 1000)
         if device.wiped or not device.online:
             raise DriverError(
-                "The lock is offline: it does not answer its hub.", error_code="device_disconnected"
+                "The lock is offline: it does not answer its hub.", error_code=DEVICE_DISCONNECTED
             )
         return device
 
@@ -50,7 +58,7 @@ class SimulatedDriver:
         if device.refuse_writes_until and device.refuse_writes_until > self._now():
             raise DriverError(
                 "The lock refused the write (busy or jammed); it will be retried.",
-                error_code="provider_issue",
+                error_code=PROVIDER_ISSUE,
             )
 
     def discover(self, account: str) -> list[DeviceInfo]:
@@ -80,20 +88,20 @@ class SimulatedDriver:
                 raise DriverError(
                     "The lock rejected the PIN: " + "; ".join(problems) + ".",
                     permanent=True,
-                    error_code="code_constraints_violated",
+                    error_code=CODE_CONSTRAINTS_VIOLATED,
                 )
             codes = list(device.codes.all())
             if any(c.code == spec.code for c in codes):
                 raise DriverError(
                     "The same PIN is already on the lock.",
                     permanent=True,
-                    error_code="duplicate_code_on_device",
+                    error_code=DUPLICATE_CODE_ON_DEVICE,
                 )
             if len(codes) >= device.max_active_codes:
+                # Not permanent: the same write succeeds once a slot frees up.
                 raise DriverError(
                     f"All {device.max_active_codes} code slots on the lock are in use.",
-                    permanent=True,
-                    error_code="no_space_for_access_code_on_device",
+                    error_code=NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
                 )
             used = {c.slot for c in codes}
             slot = next(n for n in range(1, device.max_active_codes + 1) if n not in used)

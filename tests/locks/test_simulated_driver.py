@@ -67,6 +67,15 @@ def test_it_rejects_a_code_when_every_slot_is_taken(driver, owner, hotel, t0):
     assert error.error_code == "no_space_for_access_code_on_device"
 
 
+def test_a_full_lock_refuses_for_now_not_for_good(driver, owner, hotel, t0):
+    small = factories.simulated_lock(owner=owner, property=hotel, now=t0, max_active_codes=1)
+    driver.set_code(small.device_id, CodeSpec(code="4831", name=""))
+
+    error = refused(lambda: driver.set_code(small.device_id, CodeSpec(code="5927", name="")))
+
+    assert not error.permanent  # the same write succeeds once a slot frees up
+
+
 def test_a_busy_lock_refuses_writes_but_counts_them_and_still_reads(driver, lock, t0):
     simulated_refuse_writes(lock=lock, until=t0 + timedelta(minutes=10), now=t0)
 

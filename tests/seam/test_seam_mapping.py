@@ -142,3 +142,18 @@ def test_seam_errors_map_to_permanent_or_retryable(exc, error_code, permanent):
     error = driver_error(exc)
     assert (error.error_code, error.permanent) == (error_code, permanent)
     assert "4821" not in error.message  # Seam's own messages can quote the PIN
+
+
+@pytest.mark.parametrize(
+    ("exc", "error_code"),
+    [
+        (api_error(400, "device_offline"), "device_disconnected"),
+        (api_error(400, "device_disconnected"), "device_disconnected"),
+        (api_error(400, "hub_disconnected"), "device_disconnected"),
+        (api_error(408, "request_timeout"), "provider_issue"),
+    ],
+)
+def test_an_offline_lock_or_a_slow_answer_is_retryable_not_a_refusal(exc, error_code):
+    error = driver_error(exc)
+    assert (error.error_code, error.permanent) == (error_code, False)
+    assert "4821" not in error.message

@@ -1,0 +1,364 @@
+"""Carrying out a plan: the driver's calls, the read-back, saving, events, the escalation clock.
+
+`lock_reconcile` reads the lock, asks `plan.plan_pass` what to do, does it, reads the lock
+again to confirm its writes, runs the escalation clock and saves. Every change to a code goes
+through `code_change`: the one place that sets a code's status, its side fields and issues,
+and records its events.
+"""
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import F
+
+from locks.drivers import CodeOnLock, DriverError, get_driver
+from locks.issue_codes import (
+    DEVICE_DISCONNECTED,
+    DEVICE_REMOVED,
+    MAX_ACCESS_CODES_REACHED,
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
+    PROVIDER_ISSUE,
+)
+from locks.models import AccessCode, ActionAttempt, Lock
+from locks.reconcile.changes import (
+    Change,
+    change_fields,
+    escalation,
+    no_space,
+    removal_accepted,
+    set_accepted,
+    set_starting,
+    write_failed,
+)
+from locks.reconcile.clock import LockFacts, next_check_at, out_of_sync
+from locks.reconcile.plan import (
+    Admission,
+    Plan,
+    Write,
+    admit,
+    hold_reason,
+    plan_pass,
+    plan_read_back,
+)
+from locks.records import event_record, lock_apply_device_info
+
+Status = AccessCode.Status
+
+CODE_FIELDS = [
+    "status",
+    "errors",
+    "warnings",
+    "is_scheduled_on_device",
+    "device_ref",
+    "stale_device_ref",
+    "removed_at",
+    "out_of_sync_since",
+    "attempts",
+    "next_attempt_at",
+    "code",
+]
+LOCK_FIELDS = [
+    "model_name",
+    "online",
+    "battery_level",
+    "supported_code_lengths",
+    "code_constraints",
+    "max_active_codes",
+    "supports_native_scheduling",
+    "last_read_at",
+    "last_error",
+    "errors",
+    "warnings",
+    "consecutive_failures",
+]
+
+
+@dataclass
+class Pass:
+    """What one pass learned and did, for the caller and the benchmark."""
+
+    lock: Lock
+    now: datetime
+    reachable: bool = True
+    writes: int = 0
+    failures: dict = field(default_factory=dict)  # code pk -> DriverError of its write
+    next_check_at: datetime | None = None
+    plan: Plan | None = None
+
+
+def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
+    """One pass over one lock. Saves what changed and returns when the lock is next due."""
+    lead = lock.program_lead(lock.owner)
+    # The lock's desired version is read with its codes, in the same query: a write refused
+    # now waits for the desired state to move past exactly what this pass saw.
+    rows = list(
+        AccessCode.objects.filter(lock=lock, removed_at__isnull=True).annotate(
+            lock_desired_version=F("lock__desired_version")
+        )
+    )
+    version = rows[0].lock_desired_version if rows else lock.desired_version
+    for row in rows:
+        row.lock = lock  # saves a query per event recorded below
+    managed = [r for r in rows if r.is_managed]
+    loaded = {code.pk: _snapshot(code) for code in managed}
+    result = Pass(lock=lock, now=now)
+    # A cloud driver needs its account's credentials; the simulated one needs none.
+    credentials = lock.account.credentials if lock.account_id else {}
+    driver = get_driver(lock.driver, now=now, **credentials)
+
+    try:
+        info = driver.read_device(lock.device_id)
+        observed = driver.list_codes(lock.device_id)
+    except DriverError as exc:
+        result.reachable = False
+        _lock_unreachable(lock, exc, now)
+        facts = LockFacts.of(lock, lead=lead, desired_version=version)
+        result.plan = plan_pass(codes=rows, observed=None, facts=facts, now=now)
+        for change in result.plan.changes:
+            code_change(change, now=now)
+        _escalate(managed, facts, now)
+        _save(result, managed, facts, loaded, unreachable_for_good=exc.permanent)
+        return result
+
+    _lock_reachable(lock, info, now)
+    facts = LockFacts.of(lock, lead=lead, desired_version=version)
+    plan = result.plan = plan_pass(codes=rows, observed=observed, facts=facts, now=now)
+    _report_unmanaged(lock, plan, now)
+    if plan.codes_wiped:
+        # A reset that kept the device id: nothing to ask anyone, every code goes back on.
+        event_record(
+            owner=lock.owner,
+            event_type="device.codes_wiped",
+            now=now,
+            lock=lock,
+            message="Every code was gone from the lock at once (a reset?); putting them back.",
+        )
+    for change in plan.changes:
+        code_change(change, now=now)
+
+    admission = _write(driver, lock, plan, result, now)
+    result.writes = len(admission.writes)
+    _lock_slot_warning(lock, admission, result, now)
+    if result.writes:
+        _read_back(driver, lock, managed, facts, now)
+
+    _escalate(managed, facts, now)
+    _save(result, managed, facts, loaded)
+    return result
+
+
+def code_change(change: Change, *, now: datetime) -> None:
+    """The one place a pass changes a code: status, side fields, issues, then its events."""
+    code = change.code
+    change_fields(code, change, now)
+    for event in change.events:
+        event_record(
+            owner=code.lock.owner,
+            event_type=event.event_type,
+            now=now,
+            lock=code.lock,
+            access_code=code,
+            message=event.message,
+        )
+
+
+# --- doing the writes ----------------------------------------------------------------------------
+
+
+def _write(driver, lock: Lock, plan: Plan, result: Pass, now: datetime) -> Admission:
+    """Send the plan's queue through the driver, in the plan's order and within its limits."""
+    facts = plan.facts
+
+    def perform(write: Write) -> bool:
+        code = write.code
+        if not write.removes:
+            code_change(set_starting(code), now=now)
+        try:
+            if write.removes:
+                driver.remove_code(lock.device_id, write.ref)
+                outcome = removal_accepted(code, write.ref, now, facts)
+            else:
+                outcome = set_accepted(code, driver.set_code(lock.device_id, write.spec()), now)
+        except DriverError as exc:
+            result.failures[code.pk] = exc
+            code_change(write_failed(code, exc, now, facts, removing=write.removes), now=now)
+            return False
+        code_change(outcome, now=now)
+        return True
+
+    admission = admit(
+        plan.queue,
+        free=plan.free,
+        hold=lambda w: hold_reason(w, w.code, now, facts),
+        perform=perform,
+    )
+    for code in admission.no_space:
+        code_change(no_space(code, facts, now), now=now)
+    return admission
+
+
+def _read_back(
+    driver, lock: Lock, managed: list[AccessCode], facts: LockFacts, now: datetime
+) -> None:
+    """Confirm the writes of this pass by reading the lock again, as a careful person would."""
+    try:
+        observed: list[CodeOnLock] = driver.list_codes(lock.device_id)
+    except DriverError:
+        return  # the next pass confirms
+    for change in plan_read_back(managed, observed, facts, now):
+        code_change(change, now=now)
+
+
+def _escalate(managed: list[AccessCode], facts: LockFacts, now: datetime) -> None:
+    for code in managed:
+        if out_of_sync(code, now, facts):
+            change = escalation(code, now, facts)
+            if change is not None:
+                code_change(change, now=now)
+
+
+def _report_unmanaged(lock: Lock, plan: Plan, now: datetime) -> None:
+    """Keep one row per code on the lock that nobody here manages (PIN checks need them)."""
+    for on_lock in plan.report_unmanaged:
+        row = AccessCode.objects.create(
+            owner=lock.owner,
+            lock=lock,
+            name=on_lock.name,
+            code=on_lock.code,
+            is_managed=False,
+            status=Status.SET,
+            device_ref=on_lock.ref,
+            type=AccessCode.Type.ONGOING,
+        )
+        event_record(
+            owner=lock.owner,
+            event_type="access_code.unmanaged.created",
+            now=now,
+            lock=lock,
+            access_code=row,
+        )
+    for change in plan.forget_unmanaged:  # gone from the lock
+        code_change(change, now=now)
+        row = change.code
+        AccessCode.objects.filter(pk=row.pk).update(status=row.status, removed_at=row.removed_at)
+
+
+# --- the lock itself -----------------------------------------------------------------------------
+
+
+def _lock_unreachable(lock: Lock, exc: DriverError, now: datetime) -> None:
+    lock.consecutive_failures += 1
+    lock.last_error = exc.message
+    error_code = exc.error_code or DEVICE_DISCONNECTED
+    if error_code in (DEVICE_DISCONNECTED, DEVICE_REMOVED):
+        if lock.online:
+            event_record(
+                owner=lock.owner,
+                event_type="device.disconnected",
+                now=now,
+                lock=lock,
+                message=exc.message,
+            )
+        lock.online = False
+    lock.add_error(error_code, exc.message, now)
+
+
+def _lock_reachable(lock: Lock, info, now: datetime) -> None:
+    level = lock.owner.low_battery_percent
+    was_low = lock.battery_below(level)
+    if not lock.online:
+        event_record(owner=lock.owner, event_type="device.connected", now=now, lock=lock)
+    lock_apply_device_info(lock=lock, info=info, now=now)
+    lock.consecutive_failures = 0
+    lock.last_error = ""
+    lock.clear_errors(DEVICE_DISCONNECTED, DEVICE_REMOVED, PROVIDER_ISSUE)
+    if lock.battery_below(level) and not was_low:
+        event_record(
+            owner=lock.owner,
+            event_type="device.low_battery",
+            now=now,
+            lock=lock,
+            battery_level=lock.battery_level,
+        )
+
+
+def _lock_slot_warning(lock: Lock, admission: Admission, result: Pass, now: datetime) -> None:
+    """Warn while codes wait for a slot (planned, or a lock fuller than it said); the count of
+    free slots is what is left after this pass's writes."""
+    full = any(e.error_code == NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE for e in result.failures.values())
+    if admission.slots_short or full:
+        lock.add_warning(
+            MAX_ACCESS_CODES_REACHED,
+            f"All {lock.max_active_codes} code slots are in use; codes are waiting for a slot."
+            if lock.max_active_codes is not None
+            else "Every code slot is in use; codes are waiting for a slot.",
+            now,
+        )
+    elif admission.free > 0:
+        lock.clear_warnings(MAX_ACCESS_CODES_REACHED)
+
+
+# --- saving and the next due time ----------------------------------------------------------------
+
+
+def _snapshot(code: AccessCode) -> list:
+    return copy.deepcopy([getattr(code, name) for name in CODE_FIELDS])
+
+
+def _save(
+    result: Pass,
+    managed: list[AccessCode],
+    facts: LockFacts,
+    loaded: dict,
+    *,
+    unreachable_for_good: bool = False,
+) -> None:
+    lock, now = result.lock, result.now
+    # Most passes are polls that change nothing: write only the codes that did change.
+    changed = [code for code in managed if _snapshot(code) != loaded[code.pk]]
+    for code in changed:
+        code.updated_at = now  # bulk_update leaves auto_now alone
+    if changed:
+        AccessCode.objects.bulk_update(changed, CODE_FIELDS + ["updated_at"])
+    result.next_check_at = next_check_at(
+        managed,
+        facts,
+        now,
+        reachable=result.reachable,
+        consecutive_failures=lock.consecutive_failures,
+        unreachable_for_good=unreachable_for_good,
+    )
+    lock.save(update_fields=LOCK_FIELDS)
+    _resolve_attempts(result, managed)
+
+
+def _resolve_attempts(result: Pass, managed: list[AccessCode]) -> None:
+    """Finish the pending action attempts whose outcome this pass saw."""
+    pending = ActionAttempt.objects.filter(
+        status=ActionAttempt.Status.PENDING, access_code__in=[c.pk for c in managed]
+    )
+    by_code = {c.pk: c for c in managed}
+    for attempt in pending:
+        code = by_code.get(attempt.access_code_id)
+        error = result.failures.get(attempt.access_code_id)
+        if code is None:
+            continue
+        if error is not None:
+            attempt.status = ActionAttempt.Status.ERROR
+            attempt.error = {"type": error.error_code or PROVIDER_ISSUE, "message": error.message}
+        elif (attempt.action_type == "DELETE_ACCESS_CODE" and code.status == Status.REMOVED) or (
+            attempt.action_type != "DELETE_ACCESS_CODE"
+            and code.status in (Status.SET, Status.REMOVED)
+        ):
+            attempt.status = ActionAttempt.Status.SUCCESS
+        elif not result.reachable:
+            attempt.status = ActionAttempt.Status.ERROR
+            attempt.error = {
+                "type": DEVICE_DISCONNECTED,
+                "message": result.lock.last_error or "The lock is offline.",
+            }
+        else:
+            continue
+        attempt.finished_at = result.now
+        attempt.save(update_fields=["status", "error", "finished_at"])
