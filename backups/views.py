@@ -6,7 +6,6 @@ guest. Until then only a manager sees it, through the recorded reveal on the loc
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,27 +14,22 @@ from django.views.decorators.http import require_POST
 from backups import services
 from backups.selectors import backup_offered
 from locks import selectors as locks
-from locks.errors import NotFound, ServiceError
+from locks.errors import ServiceError
 from locks.forms import BackupPoolForm
 from locks.tenancy.decorators import (
     manager_post,
     member_view,
+    owned_or_404,
 )
 from reservations import selectors as stays
 
 
 def _lock(request, lock_id):
-    try:
-        return locks.lock_get(request.membership.owner, lock_id)
-    except NotFound:
-        raise Http404("No such lock.") from None
+    return owned_or_404(locks.lock_get, request, lock_id, "No such lock.")
 
 
 def _reservation(request, reservation_id):
-    try:
-        return stays.reservation_get(request.membership.owner, reservation_id)
-    except NotFound:
-        raise Http404("No such reservation.") from None
+    return owned_or_404(stays.reservation_get, request, reservation_id, "No such reservation.")
 
 
 def _to_backups(lock):

@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backups.selectors import backup_offered
-from locks.errors import NotFound, ServiceError
+from locks.errors import ServiceError
 from locks.models import Property
 from locks.tenancy.decorators import (
     manager_post,
     manager_view,
     member_view,
+    owned_or_404,
 )
 from messaging import backup_sms, owner_settings, selectors, sending, texts
 from messaging.forms import (
@@ -45,17 +46,11 @@ NOT_OFFERED = (
 
 
 def _reservation(request, reservation_id) -> Reservation:
-    try:
-        return stays.reservation_get(request.membership.owner, reservation_id)
-    except NotFound:
-        raise Http404("No such reservation.") from None
+    return owned_or_404(stays.reservation_get, request, reservation_id, "No such reservation.")
 
 
 def _message(request, message_id) -> Message:
-    try:
-        return selectors.message_get(request.membership.owner, message_id)
-    except NotFound:
-        raise Http404("No such message.") from None
+    return owned_or_404(selectors.message_get, request, message_id, "No such message.")
 
 
 # --- the Outbox ----------------------------------------------------------------------------------

@@ -7,19 +7,19 @@ manager also cancels, issues a new PIN and sees the PIN (only behind a recorded 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backups.selectors import backup_offered
-from locks.errors import NotFound, ServiceError
+from locks.errors import ServiceError
 from locks.models import Property
 from locks.records import event_record
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
     member_view,
+    owned_or_404,
 )
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
@@ -37,10 +37,7 @@ class _DryRun(Exception):
 
 
 def _reservation(request, reservation_id) -> Reservation:
-    try:
-        return selectors.reservation_get(request.membership.owner, reservation_id)
-    except NotFound:
-        raise Http404("No such reservation.") from None
+    return owned_or_404(selectors.reservation_get, request, reservation_id, "No such reservation.")
 
 
 # --- Today ---------------------------------------------------------------------------------------

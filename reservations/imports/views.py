@@ -7,15 +7,14 @@ imports them; each request then imports one batch, so the page can show honest p
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from locks.errors import NotFound, ServiceError
-from locks.tenancy.decorators import manager_required, membership_required
+from locks.errors import ServiceError
+from locks.tenancy.decorators import manager_view, owned_or_404
 from reservations import selectors as stay_selectors
 from reservations.imports import csv_import, feeds, polling, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm
@@ -24,22 +23,12 @@ SESSION_KEY = "csv_import"
 IMPORTABLE = ("create", "update")
 
 
-def managers(view):
-    return login_required(membership_required(manager_required(view)))
-
-
 def _unit(request, unit_id):
-    try:
-        return stay_selectors.unit_get(request.membership.owner, unit_id)
-    except NotFound:
-        raise Http404("No such unit.") from None
+    return owned_or_404(stay_selectors.unit_get, request, unit_id, "No such unit.")
 
 
 def _feed(request, feed_id):
-    try:
-        return selectors.feed_get(request.membership.owner, feed_id)
-    except NotFound:
-        raise Http404("No such feed.") from None
+    return owned_or_404(selectors.feed_get, request, feed_id, "No such feed.")
 
 
 def _to_feeds(feed_or_unit):
@@ -69,14 +58,14 @@ def _feeds_page(request, *, unit=None, form=None, status=200):
     return render(request, "reservations/imports/feeds.html", context, status=status)
 
 
-@managers
+@manager_view
 def feed_list(request, unit_id=None):
     unit = _unit(request, unit_id) if unit_id is not None else None
     return _feeds_page(request, unit=unit)
 
 
 @require_POST
-@managers
+@manager_view
 def feed_add(request):
     owner = request.membership.owner
     form = FeedForm(request.POST, units=stay_selectors.units_for(owner))
@@ -114,7 +103,7 @@ def _read_now(request, feed) -> None:
 
 
 @require_POST
-@managers
+@manager_view
 def feed_check(request, feed_id):
     feed = _feed(request, feed_id)
     _read_now(request, feed)
@@ -122,7 +111,7 @@ def feed_check(request, feed_id):
 
 
 @require_POST
-@managers
+@manager_view
 def feed_remove(request, feed_id):
     feed = _feed(request, feed_id)
     name, unit = feed.name, feed.unit
@@ -140,7 +129,7 @@ def feed_remove(request, feed_id):
 # --- CSV import ----------------------------------------------------------------------------------
 
 
-@managers
+@manager_view
 def csv_upload(request):
     form = CsvUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +159,7 @@ def csv_upload(request):
     return render(request, "reservations/imports/csv_upload.html", context, status=status)
 
 
-@managers
+@manager_view
 def csv_sample(request):
     response = HttpResponse(csv_import.SAMPLE, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="innkeeper-reservations-sample.csv"'
@@ -203,14 +192,14 @@ def _job_context(job: dict) -> dict:
     }
 
 
-@managers
+@manager_view
 def csv_preview(request, import_id):
     job = _job(request, import_id)
     return render(request, "reservations/imports/csv_preview.html", _job_context(job))
 
 
 @require_POST
-@managers
+@manager_view
 def csv_run(request, import_id):
     job = _job(request, import_id)
     owner = request.membership.owner
