@@ -6,17 +6,11 @@ import pytest
 from django.utils import timezone
 
 from backups.services import backup_pool_enable
-from locks import scheduler
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
+from tests.locks.seam_api import call, reconcile
 from tests.reservations.reservations_api import created, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
 
 
 @pytest.fixture
@@ -25,10 +19,6 @@ def street(owner, hotel):
     return factories.simulated_lock(
         owner=owner, property=hotel, name="Street door", now=timezone.now()
     )
-
-
-def reconcile() -> None:
-    scheduler.run_due_locks(now=timezone.now())
 
 
 def fill_pools(*locks) -> None:

@@ -8,11 +8,7 @@ from seam.exceptions import SeamHttpApiError
 
 from locks import scheduler
 from locks.models import Event, SimulatedDevice
-from tests.locks.seam_api import call
-
-
-def reconcile():
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, reconcile
 
 
 def device_of(lock):

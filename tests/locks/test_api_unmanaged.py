@@ -4,14 +4,10 @@ import pytest
 from django.utils import timezone
 from seam.exceptions import SeamHttpApiError
 
-from locks import scheduler, services
+from locks import services
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
-from tests.locks.seam_api import call
-
-
-def reconcile():
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, reconcile
 
 
 def found_on(lock, pin: str, name: str = "Gardener") -> AccessCode:

@@ -3,13 +3,21 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import timezone
 
-from locks import scheduler
 from locks.models import SimulatedDevice
-from tests.locks.seam_api import call
+from tests.locks.seam_api import api_key_for, call
 
 LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@pytest.fixture
+def key(owner, hotel):
+    """An API key of Seaside Hotels, whose hotel is in Portugal (for phone numbers)."""
+    hotel.country = "PT"
+    hotel.save()
+    return api_key_for(owner)
 
 
 def next_year(month: int, day: int) -> date:
@@ -47,10 +55,6 @@ def created(client, key, unit, **fields) -> dict:
     status, body = create(client, key, unit, **fields)
     assert status == 200, body
     return body["reservation"]
-
-
-def reconcile() -> None:
-    scheduler.run_due_locks(now=timezone.now())
 
 
 def pins_on(lock) -> set[str]:

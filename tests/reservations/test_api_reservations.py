@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-import pytest
 from django.utils import timezone
 
 from locks import services as lock_services
 from locks.models import AccessCode
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call, seam_client
+from tests.locks.seam_api import call, reconcile, seam_client
+from tests.reservations import reservations_api
 from tests.reservations.reservations_api import (
     created,
     in_minutes,
@@ -17,15 +17,9 @@ from tests.reservations.reservations_api import (
     lisbon,
     next_year,
     pins_on,
-    reconcile,
 )
 
-
-@pytest.fixture
-def key(owner, hotel):
-    hotel.country = "PT"
-    hotel.save()
-    return api_key_for(owner)
+key = reservations_api.key  # the hotel is in Portugal
 
 
 def guest_codes(reservation_id) -> list[AccessCode]:

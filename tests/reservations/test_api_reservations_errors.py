@@ -4,15 +4,11 @@ import pytest
 
 from locks.models import AccessCode
 from reservations.models import Reservation
-from tests.locks.seam_api import api_key_for, call
+from tests.locks.seam_api import call
+from tests.reservations import reservations_api
 from tests.reservations.reservations_api import create, created, in_minutes, iso, next_year
 
-
-@pytest.fixture
-def key(owner, hotel):
-    hotel.country = "PT"
-    hotel.save()
-    return api_key_for(owner)
+key = reservations_api.key  # the hotel is in Portugal
 
 
 def nothing_written() -> bool:

@@ -10,13 +10,8 @@ from django.utils import timezone
 from reservations import services
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
+from tests.locks.seam_api import call
 from tests.reservations.reservations_api import created, lisbon, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
 
 
 @pytest.fixture

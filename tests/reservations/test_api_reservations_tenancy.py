@@ -9,13 +9,8 @@ from locks.models import AccessCode
 from reservations import services
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
+from tests.locks.seam_api import call
 from tests.reservations.reservations_api import created, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
 
 
 @pytest.fixture
