@@ -4,7 +4,6 @@ SQLite serialises writers, so pulls cannot race there; CI runs this file again o
 (`make test-postgres`), where it must pass, never skip.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from locks.errors import ServiceError
 from locks.models import AccessCode, Event, Lock
 from locks.services import access_code_create
 from tests.backups.lockside import ready, run
+from tests.race import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -28,24 +28,8 @@ pytestmark = [
 
 def race(workers, work):
     """Run `work(n)` in `workers` threads released at the same instant: results or errors."""
-    barrier = threading.Barrier(workers)
-    outcomes = [None] * workers
-
-    def worker(n):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[n] = work(n)
-        except Exception as exc:
-            outcomes[n] = exc
-        finally:
-            connection.close()  # each thread has its own connection; leave none behind
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    outcomes, finished = at_once(workers, work)
+    assert finished
     return outcomes
 
 

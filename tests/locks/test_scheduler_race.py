@@ -4,7 +4,6 @@ SQLite serialises writers, so the race cannot happen there; CI runs this file ag
 PostgreSQL (`make test-postgres`), where it must pass, never skip.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from locks import scheduler
 from locks.models import AccessCode, Event, SimulatedCode, SimulatedDevice
 from locks.services import access_code_create
 from tests import factories
+from tests.race import at_once
 
 pytestmark = [
     pytest.mark.postgres,
@@ -29,23 +29,8 @@ WORKERS = 2
 
 def race(work):
     """Run `work(n)` in WORKERS threads released at the same instant; return their results."""
-    barrier = threading.Barrier(WORKERS)
-    results, failures = [None] * WORKERS, []
-
-    def worker(n):
-        try:
-            barrier.wait(timeout=10)
-            results[n] = work(n)
-        except Exception as exc:
-            failures.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection; leave none behind
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, _ = at_once(WORKERS, work)
+    failures = [result for result in results if isinstance(result, Exception)]
     assert not failures, failures
     return results
 
