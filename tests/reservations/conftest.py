@@ -1,9 +1,18 @@
-"""The feed tests' calendar server, and a feed on it."""
+"""The hotel's street entrance, and the feed tests' calendar server with a feed on it."""
 
 import pytest
 
 from reservations.imports.feeds import feed_create
+from tests import factories
 from tests.reservations.feed_server import FeedServer, ics
+
+
+@pytest.fixture
+def entrance(owner, hotel, t0):
+    """The hotel's street entrance: shared by every room, holds a schedule itself."""
+    return factories.simulated_lock(
+        owner=owner, property=hotel, name="Street entrance", model="scheduling", now=t0
+    )
 
 
 @pytest.fixture
