@@ -12,6 +12,14 @@ import pytest
 from tests import factories
 from tests.locks.seam_api import api_key_for, seam_client
 
+# Fixtures that test files of several folders use: the front desk's frozen clock and its second
+# room, a stay arriving for the messaging pages, and the stand-in of Twilio's API.
+pytest_plugins = [
+    "tests.reservations.front_desk",
+    "tests.messaging.desk",
+    "tests.messaging.twilio_standin",
+]
+
 # A fixed "now" for tests that move time by hand.
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

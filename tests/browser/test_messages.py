@@ -23,8 +23,6 @@ from tests.messaging.twilio_standin import OWNER_TOKEN, owner_uses_twilio
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-twilio_api = twilio_standin.twilio_api
-
 
 @pytest.fixture
 def arriving(owner):

@@ -10,12 +10,7 @@ from messaging import services
 from messaging.models import Message
 from tests import factories
 from tests.messaging import desk
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-frozen = front_desk.frozen
-arriving = desk.arriving
-room_102 = front_desk.room_102
 
 
 def outbox(client, **query):

@@ -9,11 +9,8 @@ from locks.models import AccessCode
 from messaging import services
 from messaging.models import Message
 from tests.messaging import desk
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
 
-frozen = front_desk.frozen
-arriving = desk.arriving
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "stay-messages"}
 
 

@@ -8,11 +8,7 @@ from locks import services
 from locks.models import Event
 from locks.scheduler import run_due_locks
 from reservations.models import Reservation
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 HOUR = timedelta(hours=1)
 

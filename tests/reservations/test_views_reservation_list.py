@@ -8,11 +8,7 @@ from django.urls import reverse
 
 from reservations.services import reservation_cancel, reservation_check_out_early
 from tests import factories
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 DAY = timedelta(days=1)
 

@@ -12,12 +12,7 @@ from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
 from reservations.services import reservation_upsert
 from tests import factories
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
-room_102 = front_desk.room_102
 
 HOUR = timedelta(hours=1)
 
