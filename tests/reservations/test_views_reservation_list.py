@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reservations.services import reservation_cancel, reservation_check_out_early
 from tests import factories
-from tests.reservations.front_desk import book
+from tests.reservations.front_desk import book, book_in_suites
 
 DAY = timedelta(days=1)
 
@@ -78,15 +78,7 @@ def test_it_filters_by_status(client_for, alice, owner, room, hotel, lock, froze
 
 
 def test_it_pages_through_many_stays(client_for, alice, owner, hotel, lock, frozen):
-    for n in range(30):
-        unit = factories.UnitFactory(property=hotel, name=f"Suite {n:02}")
-        book(
-            owner,
-            unit,
-            frozen,
-            check_in=frozen + DAY + n * timedelta(minutes=1),
-            guest_name=f"Guest {n:02}",
-        )
+    book_in_suites(owner, hotel, frozen, [f"{n:02}" for n in range(30)], check_in=frozen + DAY)
     client = client_for(alice)
     first = listing(client)
     assert "30 stays" in first and "Page 1 of 2" in first
@@ -119,15 +111,8 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     client = client_for(alice)
 
     def fill(count: int) -> None:
-        for n in range(count):
-            unit = factories.UnitFactory(property=hotel, name=f"Suite {count}-{n}")
-            book(
-                owner,
-                unit,
-                frozen,
-                check_in=frozen + DAY + n * timedelta(minutes=1),
-                guest_name=f"Guest {count}-{n}",
-            )
+        names = [f"{count}-{n}" for n in range(count)]
+        book_in_suites(owner, hotel, frozen, names, check_in=frozen + DAY)
 
     def queries(**params) -> int:
         with CaptureQueriesContext(connection) as captured:

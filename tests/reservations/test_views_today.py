@@ -12,7 +12,7 @@ from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
 from reservations.services import reservation_upsert
 from tests import factories
-from tests.reservations.front_desk import book
+from tests.reservations.front_desk import book, book_in_suites
 
 HOUR = timedelta(hours=1)
 
@@ -160,15 +160,8 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
 
     def fill(count: int) -> None:
-        for n in range(count):
-            unit = factories.UnitFactory(property=hotel, name=f"Suite {count}-{n}")
-            book(
-                owner,
-                unit,
-                frozen,
-                check_in=frozen + HOUR + n * timedelta(minutes=1),
-                guest_name=f"Guest {count}-{n}",
-            )
+        names = [f"{count}-{n}" for n in range(count)]
+        book_in_suites(owner, hotel, frozen, names, check_in=frozen + HOUR)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
