@@ -10,7 +10,7 @@ from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
 from tests import factories
 from tests.locks.seam_api import call, reconcile
-from tests.reservations.reservations_api import created, next_year
+from tests.reservations.reservations_api import created, next_year, update
 
 
 @pytest.fixture
@@ -127,13 +127,7 @@ def test_the_backups_follow_the_stay_and_leave_with_it(client, key, room, lock):
     [door] = give(client, key, stay)["doors"]
     backup_id = door["backup_access_code"]["access_code_id"]
 
-    status, moved = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "check_out": next_year(1, 9).isoformat()},
-    )
+    status, moved = update(client, key, stay, check_out=next_year(1, 9).isoformat())
     assert status == 200
     _, got = call(client, "GET", "access_codes/get", key, access_code_id=backup_id)
     assert got["access_code"]["ends_at"] == moved["reservation"]["guest_code"]["ends_at"]

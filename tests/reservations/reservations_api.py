@@ -57,6 +57,17 @@ def created(client, key, unit, **fields) -> dict:
     return body["reservation"]
 
 
+def update(client, key, stay: dict, **fields) -> tuple[int, dict]:
+    """reservations/update (PATCH) of the stay, with these fields."""
+    return call(
+        client,
+        "PATCH",
+        "reservations/update",
+        key,
+        {"reservation_id": stay["reservation_id"], **fields},
+    )
+
+
 def pins_on(lock) -> set[str]:
     device = SimulatedDevice.objects.get(device_id=lock.device_id)
     return set(device.codes.values_list("code", flat=True))

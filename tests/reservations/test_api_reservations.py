@@ -17,6 +17,7 @@ from tests.reservations.reservations_api import (
     lisbon,
     next_year,
     pins_on,
+    update,
 )
 
 key = reservations_api.key  # the hotel is in Portugal
@@ -194,16 +195,12 @@ def test_a_unit_without_locks_has_no_code_yet_and_says_so(client, key, hotel):
 def test_new_dates_move_the_window_and_keep_the_pin(client, key, room, lock):
     stay = created(client, key, room)
     [before] = guest_codes(stay["reservation_id"])
-    status, body = call(
+    status, body = update(
         client,
-        "PATCH",
-        "reservations/update",
         key,
-        {
-            "reservation_id": stay["reservation_id"],
-            "check_in": next_year(7, 2).isoformat(),
-            "check_out": f"{next_year(7, 5)}T12:00:00+01:00",
-        },
+        stay,
+        check_in=next_year(7, 2).isoformat(),
+        check_out=f"{next_year(7, 5)}T12:00:00+01:00",
     )
     assert status == 200
     moved = body["reservation"]
@@ -239,13 +236,7 @@ def test_a_new_unit_moves_the_code_to_its_door(client, key, owner, hotel, room, 
         owner=owner, property=hotel, unit=suite, name="Suite 1 door", now=timezone.now()
     )
     stay = created(client, key, room)
-    _, body = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "unit_id": suite.pk},
-    )
+    _, body = update(client, key, stay, unit_id=suite.pk)
     moved = body["reservation"]
     assert moved["unit_id"] == suite.pk
     assert [d["device_id"] for d in moved["guest_code"]["doors"]] == [str(suite_door.public_id)]
