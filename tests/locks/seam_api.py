@@ -70,3 +70,10 @@ def call(client, method: str, path: str, key: str | None = None, body=None, **qu
             url, data=data, content_type="application/json", **headers
         )
     return response.status_code, response.json()
+
+
+def call_with(client, method: str, path: str, key: str, body: dict):
+    """`call` with `body` as the query of a GET, or as the JSON body of any other method."""
+    if method == "GET":
+        return call(client, method, path, key, **body)
+    return call(client, method, path, key, body)
