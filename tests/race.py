@@ -2,7 +2,21 @@
 
 import threading
 
+import pytest
 from django.db import connection
+
+
+def on_postgresql(cannot_race: str) -> list:
+    """A race test's marks: PostgreSQL, real transactions; skipped on SQLite, which serialises
+    writers, saying what therefore `cannot_race`."""
+    return [
+        pytest.mark.postgres,
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.skipif(
+            connection.vendor != "postgresql",
+            reason=f"SQLite serialises writers, so {cannot_race}; runs on PostgreSQL",
+        ),
+    ]
 
 
 def at_once(workers: int, work) -> tuple[list, bool]:

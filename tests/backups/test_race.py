@@ -7,23 +7,15 @@ SQLite serialises writers, so pulls cannot race there; CI runs this file again o
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from backups.services import backup_pool_enable, backup_pull
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event, Lock
 from locks.services import access_code_create
 from tests.backups.lockside import ready, run
-from tests.race import at_once
+from tests.race import at_once, on_postgresql
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers, so two pulls cannot race; runs on PostgreSQL",
-    ),
-]
+pytestmark = on_postgresql("two pulls cannot race")
 
 
 def race(workers, work):

@@ -6,23 +6,13 @@ PostgreSQL (`make test-postgres`), where it must pass, never skip.
 
 from datetime import timedelta
 
-import pytest
-from django.db import connection
-
 from locks import scheduler
 from locks.models import AccessCode, Event, SimulatedCode, SimulatedDevice
 from locks.services import access_code_create
 from tests import factories
-from tests.race import at_once
+from tests.race import at_once, on_postgresql
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers, so two workers cannot race; runs on PostgreSQL",
-    ),
-]
+pytestmark = on_postgresql("two workers cannot race")
 
 WORKERS = 2
 
