@@ -29,6 +29,12 @@ def listed(client, key, **query) -> list[str]:
     return [r["guest_name"] for r in body["reservations"]]
 
 
+def booked(client, key, unit, name, first_day, last_day) -> dict:
+    """`name`'s stay pushed through the API, from `first_day` to `last_day`."""
+    days = {"check_in": first_day.isoformat(), "check_out": last_day.isoformat()}
+    return created(client, key, unit, guest_name=name, **days)
+
+
 def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
     return services.reservation_create(
         owner=owner,
@@ -44,14 +50,7 @@ def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
 
 def test_it_lists_every_stay_in_the_order_they_were_entered(client, key, room, lock):
     for name, day in (("Carla", 10), ("Anna", 1), ("Ben", 5)):
-        created(
-            client,
-            key,
-            room,
-            guest_name=name,
-            check_in=next_year(7, day).isoformat(),
-            check_out=next_year(7, day + 2).isoformat(),
-        )
+        booked(client, key, room, name, next_year(7, day), next_year(7, day + 2))
     assert listed(client, key) == ["Carla", "Anna", "Ben"]
 
 
@@ -68,14 +67,7 @@ def test_it_filters_by_property_and_by_unit(client, key, owner, hotel, room, loc
 
 def test_it_filters_by_status(client, key, room, lock):
     anna = created(client, key, room, guest_name="Anna")
-    created(
-        client,
-        key,
-        room,
-        guest_name="Ben",
-        check_in=next_year(8, 1).isoformat(),
-        check_out=next_year(8, 3).isoformat(),
-    )
+    booked(client, key, room, "Ben", next_year(8, 1), next_year(8, 3))
     call(client, "POST", "reservations/cancel", key, {"reservation_id": anna["reservation_id"]})
     assert listed(client, key, status="cancelled") == ["Anna"]
     assert listed(client, key, status="confirmed") == ["Ben"]
@@ -83,14 +75,7 @@ def test_it_filters_by_status(client, key, room, lock):
 
 def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room, lock):
     for name, first, last in (("Anna", 1, 4), ("Ben", 4, 6), ("Carla", 10, 12)):
-        created(
-            client,
-            key,
-            room,
-            guest_name=name,
-            check_in=next_year(7, first).isoformat(),
-            check_out=next_year(7, last).isoformat(),
-        )
+        booked(client, key, room, name, next_year(7, first), next_year(7, last))
     day = next_year(7, 4).isoformat()
     # Anna leaves and Ben arrives on the 4th: both are that day's business.
     assert listed(client, key, **{"from": day, "to": day}) == ["Anna", "Ben"]
@@ -101,14 +86,7 @@ def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room,
 
 def test_from_and_to_times_find_the_stays_overlapping_that_span(client, key, room, lock):
     created(client, key, room, guest_name="Anna")  # leaves at 11:00 local, 10:00Z
-    created(
-        client,
-        key,
-        room,
-        guest_name="Ben",
-        check_in=next_year(7, 4).isoformat(),
-        check_out=next_year(7, 6).isoformat(),
-    )
+    booked(client, key, room, "Ben", next_year(7, 4), next_year(7, 6))
     leaving = lisbon(next_year(7, 4), 11)
     assert listed(client, key, **{"from": leaving}) == ["Ben"]
     assert listed(client, key, **{"from": leaving.replace("10:00", "09:59")}) == ["Anna", "Ben"]
