@@ -8,15 +8,14 @@ from locks import services
 from locks.models import Event
 from locks.scheduler import run_due_locks
 from reservations.models import Reservation
+from tests.pages import html_of
 from tests.reservations.front_desk import book
 
 HOUR = timedelta(hours=1)
 
 
 def page(client, stay) -> str:
-    response = client.get(reverse("reservation_detail", args=[stay.pk]))
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "reservation_detail", stay.pk)
 
 
 def test_it_shows_the_code_on_each_door(client_for, alice, owner, hotel, room, lock, frozen):

@@ -8,15 +8,14 @@ from django.urls import reverse
 
 from reservations.services import reservation_cancel, reservation_check_out_early
 from tests import factories
+from tests.pages import html_of
 from tests.reservations.front_desk import book, book_in_suites
 
 DAY = timedelta(days=1)
 
 
 def listing(client, **params) -> str:
-    response = client.get(reverse("reservations"), params)
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "reservations", **params)
 
 
 def test_it_lists_stays_from_today_on_by_default(client_for, alice, owner, room, lock, frozen):

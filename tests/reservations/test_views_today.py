@@ -12,15 +12,14 @@ from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
 from reservations.services import reservation_upsert
 from tests import factories
+from tests.pages import html_of
 from tests.reservations.front_desk import book, book_in_suites
 
 HOUR = timedelta(hours=1)
 
 
 def today_html(client) -> str:
-    response = client.get(reverse("today"))
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "today")
 
 
 def section(html: str, title: str) -> str:
