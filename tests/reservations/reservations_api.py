@@ -57,6 +57,12 @@ def created(client, key, unit, **fields) -> dict:
     return body["reservation"]
 
 
+def booked(client, key, unit, first_day: date, last_day: date, **fields) -> dict:
+    """A stay created from `first_day` to `last_day`, at the property's usual times."""
+    days = {"check_in": first_day.isoformat(), "check_out": last_day.isoformat()}
+    return created(client, key, unit, **days, **fields)
+
+
 def update(client, key, stay: dict, **fields) -> tuple[int, dict]:
     """reservations/update (PATCH) of the stay, with these fields."""
     return call(

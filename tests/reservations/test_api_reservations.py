@@ -11,6 +11,7 @@ from tests import factories
 from tests.locks.seam_api import call, reconcile, seam_client
 from tests.reservations import reservations_api
 from tests.reservations.reservations_api import (
+    booked,
     created,
     in_minutes,
     iso,
@@ -39,13 +40,7 @@ def test_dates_alone_mean_the_propertys_default_times_in_summer(client, key, roo
 
 
 def test_dates_alone_follow_the_winter_clock_too(client, key, room, lock):
-    stay = created(
-        client,
-        key,
-        room,
-        check_in=next_year(1, 10).isoformat(),
-        check_out=next_year(1, 12).isoformat(),
-    )
+    stay = booked(client, key, room, next_year(1, 10), next_year(1, 12))
     assert stay["check_in"] == f"{next_year(1, 10)}T15:00:00Z"
     assert stay["check_out"] == f"{next_year(1, 12)}T11:00:00Z"
 
@@ -137,13 +132,7 @@ def test_an_overlapping_stay_from_the_api_is_kept_and_flagged(client, key, room,
 
 def test_back_to_back_stays_are_no_conflict(client, key, room, lock):
     created(client, key, room)
-    second = created(
-        client,
-        key,
-        room,
-        check_in=next_year(7, 4).isoformat(),
-        check_out=next_year(7, 6).isoformat(),
-    )
+    second = booked(client, key, room, next_year(7, 4), next_year(7, 6))
     assert second["has_conflict"] is False
 
 

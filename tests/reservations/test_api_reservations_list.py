@@ -11,7 +11,7 @@ from reservations import services
 from reservations.models import Reservation
 from tests import factories
 from tests.locks.seam_api import call
-from tests.reservations.reservations_api import created, lisbon, next_year
+from tests.reservations.reservations_api import booked, created, lisbon, next_year
 
 
 @pytest.fixture
@@ -29,12 +29,6 @@ def listed(client, key, **query) -> list[str]:
     return [r["guest_name"] for r in body["reservations"]]
 
 
-def booked(client, key, unit, name, first_day, last_day) -> dict:
-    """`name`'s stay pushed through the API, from `first_day` to `last_day`."""
-    days = {"check_in": first_day.isoformat(), "check_out": last_day.isoformat()}
-    return created(client, key, unit, guest_name=name, **days)
-
-
 def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
     return services.reservation_create(
         owner=owner,
@@ -50,7 +44,7 @@ def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
 
 def test_it_lists_every_stay_in_the_order_they_were_entered(client, key, room, lock):
     for name, day in (("Carla", 10), ("Anna", 1), ("Ben", 5)):
-        booked(client, key, room, name, next_year(7, day), next_year(7, day + 2))
+        booked(client, key, room, next_year(7, day), next_year(7, day + 2), guest_name=name)
     assert listed(client, key) == ["Carla", "Anna", "Ben"]
 
 
@@ -67,7 +61,7 @@ def test_it_filters_by_property_and_by_unit(client, key, owner, hotel, room, loc
 
 def test_it_filters_by_status(client, key, room, lock):
     anna = created(client, key, room, guest_name="Anna")
-    booked(client, key, room, "Ben", next_year(8, 1), next_year(8, 3))
+    booked(client, key, room, next_year(8, 1), next_year(8, 3), guest_name="Ben")
     call(client, "POST", "reservations/cancel", key, {"reservation_id": anna["reservation_id"]})
     assert listed(client, key, status="cancelled") == ["Anna"]
     assert listed(client, key, status="confirmed") == ["Ben"]
@@ -75,7 +69,7 @@ def test_it_filters_by_status(client, key, room, lock):
 
 def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room, lock):
     for name, first, last in (("Anna", 1, 4), ("Ben", 4, 6), ("Carla", 10, 12)):
-        booked(client, key, room, name, next_year(7, first), next_year(7, last))
+        booked(client, key, room, next_year(7, first), next_year(7, last), guest_name=name)
     day = next_year(7, 4).isoformat()
     # Anna leaves and Ben arrives on the 4th: both are that day's business.
     assert listed(client, key, **{"from": day, "to": day}) == ["Anna", "Ben"]
@@ -86,7 +80,7 @@ def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room,
 
 def test_from_and_to_times_find_the_stays_overlapping_that_span(client, key, room, lock):
     created(client, key, room, guest_name="Anna")  # leaves at 11:00 local, 10:00Z
-    booked(client, key, room, "Ben", next_year(7, 4), next_year(7, 6))
+    booked(client, key, room, next_year(7, 4), next_year(7, 6), guest_name="Ben")
     leaving = lisbon(next_year(7, 4), 11)
     assert listed(client, key, **{"from": leaving}) == ["Ben"]
     assert listed(client, key, **{"from": leaving.replace("10:00", "09:59")}) == ["Anna", "Ben"]
