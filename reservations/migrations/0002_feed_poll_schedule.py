@@ -11,4 +11,6 @@ class Migration(migrations.Migration):
         ("django_q", "0018_task_success_index"),
     ]
 
-    operations = [every_minutes("innkeeper-feeds", "reservations.imports.tasks.poll_feeds", minutes=1)]
+    operations = [
+        every_minutes("innkeeper-feeds", "reservations.imports.tasks.poll_feeds", minutes=1)
+    ]
