@@ -10,6 +10,15 @@ from datetime import UTC, datetime
 import pytest
 
 from tests import factories
+from tests.locks.seam_api import api_key_for, seam_client
+
+# Fixtures that test files of several folders use: the front desk's frozen clock and its second
+# room, a stay arriving for the messaging pages, and the stand-in of Twilio's API.
+pytest_plugins = [
+    "tests.reservations.front_desk",
+    "tests.messaging.desk",
+    "tests.messaging.twilio_standin",
+]
 
 # A fixed "now" for tests that move time by hand.
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -69,6 +78,19 @@ def other_lock(other_owner, t0):
     return factories.simulated_lock(
         owner=other_owner, property=prop, name="Hilltop front door", now=t0
     )
+
+
+@pytest.fixture
+def key(owner):
+    """An API key of Seaside Hotels."""
+    return api_key_for(owner)
+
+
+@pytest.fixture
+def seam(key):
+    """Seam's own SDK, signed in with `key`, talking to the app in-process."""
+    with seam_client(key, wait_for_action_attempt=False) as client:
+        yield client
 
 
 @pytest.fixture

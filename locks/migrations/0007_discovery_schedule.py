@@ -2,23 +2,7 @@
 
 from django.db import migrations
 
-DISCOVERY = "innkeeper-discovery"
-
-
-def create_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=DISCOVERY,
-        defaults={
-            "func": "locks.tasks.discover",
-            "schedule_type": "I",  # every N minutes
-            "minutes": 5,
-            "repeats": -1,
-        },
-    )
-
-
-def remove_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=DISCOVERY).delete()
+from locks.schedules import every_minutes
 
 
 class Migration(migrations.Migration):
@@ -27,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_q", "0018_task_success_index"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [every_minutes("innkeeper-discovery", "locks.tasks.discover", minutes=5)]

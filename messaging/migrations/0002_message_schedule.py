@@ -2,23 +2,7 @@
 
 from django.db import migrations
 
-TICK = "innkeeper-messages"
-
-
-def create_tick(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.update_or_create(
-        name=TICK,
-        defaults={
-            "func": "messaging.tasks.tick",
-            "schedule_type": "I",  # every N minutes
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
-
-
-def remove_tick(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=TICK).delete()
+from locks.schedules import every_minutes
 
 
 class Migration(migrations.Migration):
@@ -27,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_q", "0018_task_success_index"),
     ]
 
-    operations = [migrations.RunPython(create_tick, remove_tick)]
+    operations = [every_minutes("innkeeper-messages", "messaging.tasks.tick", minutes=1)]

@@ -2,24 +2,7 @@
 
 from django.db import migrations
 
-POLL = "innkeeper-feeds"
-
-
-def create_poll(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.update_or_create(
-        name=POLL,
-        defaults={
-            "func": "reservations.imports.tasks.poll_feeds",
-            "schedule_type": "I",  # every N minutes
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
-
-
-def remove_poll(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=POLL).delete()
+from locks.schedules import every_minutes
 
 
 class Migration(migrations.Migration):
@@ -28,4 +11,6 @@ class Migration(migrations.Migration):
         ("django_q", "0018_task_success_index"),
     ]
 
-    operations = [migrations.RunPython(create_poll, remove_poll)]
+    operations = [
+        every_minutes("innkeeper-feeds", "reservations.imports.tasks.poll_feeds", minutes=1)
+    ]

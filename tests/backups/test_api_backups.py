@@ -9,27 +9,11 @@ from django.utils import timezone
 from seam.exceptions import SeamHttpApiError
 
 from backups.services import backup_pool_enable
-from locks import access_codes, scheduler
+from locks import access_codes
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, Event, SimulatedDevice
 from tests import factories
-from tests.locks.seam_api import api_key_for, call, seam_client
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
-
-
-@pytest.fixture
-def seam(key):
-    with seam_client(key, wait_for_action_attempt=False) as client:
-        yield client
-
-
-def reconcile() -> None:
-    # The API answers at the wall clock's time, so the passes run at it too.
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, reconcile
 
 
 def ready_backups(lock) -> list[AccessCode]:

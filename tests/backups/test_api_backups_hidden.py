@@ -3,17 +3,12 @@
 from django.utils import timezone
 
 from backups.services import backup_pool_enable
-from locks import scheduler
 from locks.models import AccessCode, ActionAttempt
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
+from tests.locks.seam_api import api_key_for, call, reconcile
 from tests.reservations.reservations_api import next_year
 
 SINCE = "2020-01-01T00:00:00Z"
-
-
-def reconcile() -> None:
-    scheduler.run_due_locks(now=timezone.now())
 
 
 def raw(client, key, path, **query) -> str:

@@ -6,17 +6,11 @@ import pytest
 from django.utils import timezone
 
 from backups.services import backup_pool_enable
-from locks import scheduler
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
-from tests.reservations.reservations_api import created, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
+from tests.locks.seam_api import call, reconcile
+from tests.reservations.reservations_api import created, next_year, update
 
 
 @pytest.fixture
@@ -25,10 +19,6 @@ def street(owner, hotel):
     return factories.simulated_lock(
         owner=owner, property=hotel, name="Street door", now=timezone.now()
     )
-
-
-def reconcile() -> None:
-    scheduler.run_due_locks(now=timezone.now())
 
 
 def fill_pools(*locks) -> None:
@@ -137,13 +127,7 @@ def test_the_backups_follow_the_stay_and_leave_with_it(client, key, room, lock):
     [door] = give(client, key, stay)["doors"]
     backup_id = door["backup_access_code"]["access_code_id"]
 
-    status, moved = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "check_out": next_year(1, 9).isoformat()},
-    )
+    status, moved = update(client, key, stay, check_out=next_year(1, 9).isoformat())
     assert status == 200
     _, got = call(client, "GET", "access_codes/get", key, access_code_id=backup_id)
     assert got["access_code"]["ends_at"] == moved["reservation"]["guest_code"]["ends_at"]

@@ -4,48 +4,24 @@ SQLite serialises writers, so pulls cannot race there; CI runs this file again o
 (`make test-postgres`), where it must pass, never skip.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from backups.services import backup_pool_enable, backup_pull
 from locks.access_codes import access_code_create
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event, Lock
 from tests.backups.lockside import ready, run
+from tests.race import at_once, on_postgresql
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers, so two pulls cannot race; runs on PostgreSQL",
-    ),
-]
+pytestmark = on_postgresql("two pulls cannot race")
 
 
 def race(workers, work):
     """Run `work(n)` in `workers` threads released at the same instant: results or errors."""
-    barrier = threading.Barrier(workers)
-    outcomes = [None] * workers
-
-    def worker(n):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[n] = work(n)
-        except Exception as exc:
-            outcomes[n] = exc
-        finally:
-            connection.close()  # each thread has its own connection; leave none behind
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    outcomes, finished = at_once(workers, work)
+    assert finished
     return outcomes
 
 

@@ -11,10 +11,8 @@ from backups.services import backup_pool_enable
 from locks.models import AccessCode, Event
 from locks.scheduler import run_due_locks
 from tests import factories
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
 
-frozen = front_desk.frozen
 MINUTE = timedelta(minutes=1)
 ON_TODAY = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "backup-answer"}
 ON_THE_STAY = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "stay-backups"}

@@ -11,10 +11,8 @@ from backups.services import backup_generate, backup_pool_enable, backup_pull
 from locks.models import AccessCode
 from locks.scheduler import run_due_locks
 from tests import factories
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
 
-frozen = front_desk.frozen
 MINUTE = timedelta(minutes=1)
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

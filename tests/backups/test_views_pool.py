@@ -14,7 +14,6 @@ from locks.words import event_sentence, explain
 from tests import factories
 from tests.reservations import front_desk
 
-frozen = front_desk.frozen
 MINUTE = timedelta(minutes=1)
 
 

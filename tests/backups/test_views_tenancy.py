@@ -10,10 +10,8 @@ from backups.services import backup_pool_enable
 from backups.urls import urlpatterns
 from locks.models import AccessCode
 from locks.scheduler import run_due_locks
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
 
-frozen = front_desk.frozen
 MANAGERS_ONLY = {"backup_pool_update", "backup_generate"}
 
 

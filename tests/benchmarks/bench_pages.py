@@ -9,12 +9,11 @@ entrance per property; RESERVATIONS stays spread over the past and next months (
 per door), a few dozen arriving or leaving today.
 """
 
-import os
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
 
-from tests.benchmarks.bench_tick import configure, seconds
+from tests.benchmarks.common import built_in, database, seconds, throwaway_database
 
 PROPERTIES = 4
 UNITS_PER_PROPERTY = 50
@@ -109,36 +108,21 @@ def build(now: datetime) -> None:
 
 
 def main() -> None:
-    temporary, folder = configure()
-    import django
+    with throwaway_database():
+        from django.conf import settings
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+        from locks.models import AccessCode
+        from reservations.models import Reservation
 
-    from locks.models import AccessCode
-    from reservations.models import Reservation
-
-    setup_test_environment()
-    # WhiteNoise looks for collected static files; the pages measured need none.
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)
-    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
-    test_db = None
-    if temporary:
-        call_command("migrate", verbosity=0, interactive=False)
-    else:
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        started = time.perf_counter()
-        build(NOW)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        built = time.perf_counter() - started
-        where = f"{connection.vendor} ({connection.settings_dict['NAME']})"
-        print(f"Innkeeper pages benchmark on {where}")
+        setup_test_environment()
+        # WhiteNoise looks for collected static files; the pages measured need none.
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+        built = built_in(build, NOW)
+        print(f"Innkeeper pages benchmark on {database()}")
         print(
             f"  data: {Reservation.objects.count():,} reservations, "
             f"{AccessCode.objects.count():,} guest codes; built in {built:.1f} s"
@@ -164,14 +148,6 @@ def main() -> None:
                     raise SystemExit(f"{url} answered {response.status_code}")
                 queries, size = len(captured), len(response.content)
             print(f"  {name:<26} {queries:3} queries, {seconds(times)}, {size / 1024:.0f} KiB")
-    finally:
-        if test_db:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        elif folder:
-            connection.close()
-            for name in os.listdir(folder):
-                os.remove(os.path.join(folder, name))
-            os.rmdir(folder)
 
 
 if __name__ == "__main__":

@@ -13,32 +13,18 @@ Shape: LOCKS simulated locks, CODES_PER_LOCK codes each (history, codes on the l
 for later stays); DUE_LOCKS of them each hold one code whose time has come.
 """
 
-import os
 import re
-import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+
+from tests.benchmarks.common import built_in, database, seconds, throwaway_database
 
 LOCKS = 10_000
 CODES_PER_LOCK = 10
 DUE_LOCKS = 1_000
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-
-
-def configure() -> tuple[bool, str | None]:
-    """Point Django at a throwaway database before it starts; True when it is a temp SQLite."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")  # django-q2 logs every enqueue at INFO
-    if os.environ.get("DATABASE_URL"):
-        return False, None
-    folder = tempfile.mkdtemp(prefix="innkeeper-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    return True, folder
 
 
 def build(now: datetime) -> None:
@@ -139,38 +125,16 @@ def shape(sql: str) -> str:
     return sql[:110]
 
 
-def seconds(times: list[float]) -> str:
-    if len(times) == 1:
-        return f"{times[0]:.3f} s"
-    return f"best {min(times):.3f} s, median {statistics.median(times):.3f} s ({len(times)} runs)"
-
-
 def main() -> None:
-    temporary, folder = configure()
-    import django
+    with throwaway_database():
+        from django_q.models import OrmQ
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django_q.models import OrmQ
+        from locks import scheduler
+        from locks.models import AccessCode, Lock
 
-    from locks import scheduler
-    from locks.models import AccessCode, Lock
-
-    test_db = None
-    if temporary:
-        call_command("migrate", verbosity=0, interactive=False)
-    else:
-        test_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        started = time.perf_counter()
-        build(NOW)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # planner statistics, as autovacuum keeps them in production
-        built = time.perf_counter() - started
+        built = built_in(build, NOW)
         live = AccessCode.objects.filter(removed_at__isnull=True).count()
-        where = f"{connection.vendor} ({connection.settings_dict['NAME']})"
-        print(f"Innkeeper tick benchmark on {where}")
+        print(f"Innkeeper tick benchmark on {database()}")
         print(
             f"  data: {Lock.objects.count():,} locks, {AccessCode.objects.count():,} access codes "
             f"({live:,} live), {DUE_LOCKS:,} due codes on {DUE_LOCKS:,} due locks; "
@@ -222,14 +186,6 @@ def main() -> None:
             f"  {done} locks polled, {len(queries)} queries ({len(queries) / done:.1f} per lock), "
             f"{seconds(times)}, {1000 * times[0] / done:.2f} ms per lock"
         )
-    finally:
-        if test_db:
-            connection.creation.destroy_test_db(test_db, verbosity=0)
-        elif folder:
-            connection.close()
-            for name in os.listdir(folder):
-                os.remove(os.path.join(folder, name))
-            os.rmdir(folder)
 
 
 if __name__ == "__main__":

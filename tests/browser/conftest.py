@@ -5,6 +5,7 @@ the README's screenshots to docs/screenshots/.
 """
 
 import os
+from datetime import UTC, timedelta
 from pathlib import Path
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +64,54 @@ def screenshot():
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def shoot(request):
+    """`shoot(page, "1-today")`: writes test-artifacts/backups-1-today.png every run, named after
+    the test file (test_backups.py; test_front_desk.py gives front-desk-…)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    module = request.module.__name__.rpartition(".")[2]
+    prefix = module.removeprefix("test_").replace("_", "-")
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
+
+    return take
+
+
+def midday_inn(owner, now):
+    """Harbour Inn with its Room 7, in a time zone where it is around midday `now`, so a stay
+    some minutes away is still today."""
+    from tests import factories
+
+    hours = 12 - now.astimezone(UTC).hour
+    zone = "Etc/GMT" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
+    prop = factories.PropertyFactory(owner=owner, name="Harbour Inn", time_zone=zone, country="PT")
+    unit = factories.UnitFactory(property=prop, name="Room 7")
+    return prop, unit
+
+
+def anna_arrives(owner, unit, now):
+    """Anna Smith's stay in `unit`, arriving in 20 minutes for two days, with her mobile number;
+    then the scheduler's passes, as no task worker runs here: the locks it was asked to check
+    are claimed until the lease runs out, then they fill their pools and program Anna's code."""
+    from locks import scheduler
+    from reservations.stays import reservation_create
+
+    stay = reservation_create(
+        owner=owner,
+        unit=unit,
+        guest_name="Anna Smith",
+        phone="+351 912 345 678",
+        check_in=now + timedelta(minutes=20),
+        check_out=now + timedelta(days=2),
+        now=now,
+    )
+    later = now + scheduler.LEASE + timedelta(minutes=1)
+    scheduler.run_due_locks(now=later)
+    scheduler.run_due_locks(now=later + timedelta(minutes=1))
+    return stay
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:

@@ -2,33 +2,17 @@
 PIN for each door. Screenshots go to test-artifacts/ every run."""
 
 import re
-from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from backups.services import backup_pool_enable
-from locks import scheduler
 from locks.models import AccessCode, Lock
-from reservations.stays import reservation_create
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import anna_arrives, log_in, midday_inn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def shoot():
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"backups-{name}.png"), full_page=True)
-
-    return take
 
 
 @pytest.fixture
@@ -36,29 +20,13 @@ def arriving(owner):
     """Anna arrives in 20 minutes at an inn where it is around midday, through two doors that
     each keep a full pool of backups."""
     now = timezone.now()
-    hours = 12 - now.astimezone(UTC).hour
-    zone = "Etc/GMT" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
-    prop = factories.PropertyFactory(owner=owner, name="Harbour Inn", time_zone=zone, country="PT")
-    unit = factories.UnitFactory(property=prop, name="Room 7")
+    prop, unit = midday_inn(owner, now)
     for name, door_unit in (("Room 7 door", unit), ("Street entrance", None)):
         door = factories.simulated_lock(
             owner=owner, property=prop, unit=door_unit, name=name, now=now
         )
         backup_pool_enable(lock=door, now=now)
-    stay = reservation_create(
-        owner=owner,
-        unit=unit,
-        guest_name="Anna Smith",
-        phone="+351 912 345 678",
-        check_in=now + timedelta(minutes=20),
-        check_out=now + timedelta(days=2),
-        now=now,
-    )
-    # No task worker runs here: the locks it was asked to check are claimed until the lease
-    # runs out, then the scheduler's passes fill the pools and program Anna's code.
-    later = now + scheduler.LEASE + timedelta(minutes=1)
-    scheduler.run_due_locks(now=later)
-    scheduler.run_due_locks(now=later + timedelta(minutes=1))
+    stay = anna_arrives(owner, unit, now)
     assert AccessCode.objects.filter(kind="backup", status="set").count() == 10
     return stay
 

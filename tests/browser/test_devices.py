@@ -3,7 +3,6 @@ inbox with the door suggested first, and replacing puts its codes back on. Scree
 inbox and the confirm page go to test-artifacts/ every run."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,18 +14,6 @@ from tests import factories
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def shoot():
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"devices-{name}.png"), full_page=True)
-
-    return take
 
 
 @pytest.fixture

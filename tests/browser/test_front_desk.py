@@ -1,8 +1,7 @@
 """The front desk's day in a real browser: book a guest, watch their code become ready on
 Today without reloading, check them out early. Screenshots go to test-artifacts/ every run."""
 
-from datetime import UTC, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,30 +11,15 @@ from locks import scheduler
 from locks.models import Lock
 from reservations.models import Reservation
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, midday_inn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def shoot():
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"front-desk-{name}.png"), full_page=True)
-
-    return take
 
 
 @pytest.fixture
 def inn(owner):
     """A property where it is around midday now, so a stay 35 minutes away is still today."""
-    hours = 12 - timezone.now().astimezone(UTC).hour
-    zone = "Etc/GMT" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
-    prop = factories.PropertyFactory(owner=owner, name="Harbour Inn", time_zone=zone, country="PT")
-    unit = factories.UnitFactory(property=prop, name="Room 7")
+    prop, unit = midday_inn(owner, timezone.now())
     factories.simulated_lock(
         owner=owner, property=prop, unit=unit, name="Room 7 door", now=timezone.now()
     )

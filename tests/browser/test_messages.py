@@ -5,9 +5,6 @@ The text goes through the real `twilio` SDK to the local stand-in of Twilio's Me
 the receipt is posted to the live server, signed with the owner's auth token as Twilio signs it.
 Screenshots go to test-artifacts/ every run."""
 
-from datetime import UTC, timedelta
-from pathlib import Path
-
 import pytest
 import requests
 from django.urls import reverse
@@ -16,30 +13,15 @@ from playwright.sync_api import expect
 from twilio.request_validator import RequestValidator
 
 from backups.services import backup_pool_enable
-from locks import scheduler
 from locks.models import AccessCode
 from messaging import sending
 from messaging.models import Message
-from reservations.stays import reservation_create
 from tests import factories
-from tests.browser.conftest import log_in
+from tests.browser.conftest import anna_arrives, log_in, midday_inn
 from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import OWNER_TOKEN, owner_uses_twilio
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-twilio_api = twilio_standin.twilio_api
-
-
-@pytest.fixture
-def shoot():
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"messages-{name}.png"), full_page=True)
-
-    return take
 
 
 @pytest.fixture
@@ -47,27 +29,12 @@ def arriving(owner):
     """Anna arrives in 20 minutes at an inn where it is around midday; her door keeps a full
     pool of backups, and her mobile number is on the reservation."""
     now = timezone.now()
-    hours = 12 - now.astimezone(UTC).hour
-    zone = "Etc/GMT" if hours == 0 else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
-    prop = factories.PropertyFactory(owner=owner, name="Harbour Inn", time_zone=zone, country="PT")
-    unit = factories.UnitFactory(property=prop, name="Room 7")
+    prop, unit = midday_inn(owner, now)
     door = factories.simulated_lock(
         owner=owner, property=prop, unit=unit, name="Room 7 door", now=now
     )
     backup_pool_enable(lock=door, now=now)
-    stay = reservation_create(
-        owner=owner,
-        unit=unit,
-        guest_name="Anna Smith",
-        phone="+351 912 345 678",
-        check_in=now + timedelta(minutes=20),
-        check_out=now + timedelta(days=2),
-        now=now,
-    )
-    # No task worker runs here: the scheduler's passes fill the pool and program Anna's code.
-    later = now + scheduler.LEASE + timedelta(minutes=1)
-    scheduler.run_due_locks(now=later)
-    scheduler.run_due_locks(now=later + timedelta(minutes=1))
+    stay = anna_arrives(owner, unit, now)
     assert AccessCode.objects.filter(kind="backup", status="set").count() == 5
     return stay
 

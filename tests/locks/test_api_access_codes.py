@@ -6,13 +6,8 @@ import pytest
 from django.utils import timezone
 from seam.exceptions import SeamHttpApiError, SeamHttpInvalidInputError
 
-from locks import scheduler
 from locks.models import AccessCode, ActionAttempt, SimulatedDevice
-from tests.locks.seam_api import call
-
-
-def reconcile():
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, reconcile
 
 
 def pins_on(lock):

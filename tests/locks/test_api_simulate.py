@@ -8,25 +8,20 @@ from seam.exceptions import SeamHttpApiError
 
 from locks import scheduler
 from locks.models import Event, SimulatedDevice
-from tests.locks.seam_api import call
-
-
-def reconcile():
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, reconcile
 
 
 def device_of(lock):
     return SimulatedDevice.objects.get(device_id=lock.device_id)
 
 
+def on_device(client, key, path, lock, **fields):
+    """A POST to the API about the lock's device, with these fields."""
+    return call(client, "POST", path, key, {"device_id": str(lock.public_id), **fields})
+
+
 def keypad(client, key, lock, pin):
-    return call(
-        client,
-        "POST",
-        "locks/simulate/keypad_code_entry",
-        key,
-        {"device_id": str(lock.public_id), "code": pin},
-    )
+    return on_device(client, key, "locks/simulate/keypad_code_entry", lock, code=pin)
 
 
 def test_it_opens_the_door_for_a_code_that_is_set(client, key, seam, lock):
@@ -76,25 +71,13 @@ def test_it_takes_a_lock_offline_and_back(seam, lock):
 def test_a_code_removed_at_the_keypad_is_put_back(client, key, seam, lock):
     code = seam.access_codes.create(device_id=str(lock.public_id), code="4826")
     reconcile()
-    status, _ = call(
-        client,
-        "POST",
-        "devices/simulate/remove_code",
-        key,
-        {"device_id": str(lock.public_id), "code": "4826"},
-    )
+    status, _ = on_device(client, key, "devices/simulate/remove_code", lock, code="4826")
     assert status == 200 and not device_of(lock).codes.exists()
     # Nobody tells Innkeeper; its next scheduled reading of the lock notices.
     scheduler.run_due_locks(now=timezone.now() + timedelta(minutes=16))
     assert list(device_of(lock).codes.values_list("code", flat=True)) == ["4826"]
     assert seam.access_codes.get(access_code_id=code.access_code_id).status == "set"
-    status, body = call(
-        client,
-        "POST",
-        "devices/simulate/remove_code",
-        key,
-        {"device_id": str(lock.public_id), "code": "1357"},
-    )
+    status, body = on_device(client, key, "devices/simulate/remove_code", lock, code="1357")
     assert (status, body["error"]["type"]) == (404, "access_code_not_found")
 
 
@@ -114,12 +97,8 @@ def test_an_unmanaged_code_is_listed_once_the_lock_is_read(seam, lock):
 
 
 def test_it_refuses_an_unmanaged_code_the_lock_would_reject(client, key, lock):
-    status, body = call(
-        client,
-        "POST",
-        "access_codes/simulate/create_unmanaged_access_code",
-        key,
-        {"device_id": str(lock.public_id), "code": "12"},
+    status, body = on_device(
+        client, key, "access_codes/simulate/create_unmanaged_access_code", lock, code="12"
     )
     assert (status, body["error"]["type"]) == (400, "invalid_input")
     assert not device_of(lock).codes.exists()
@@ -128,9 +107,7 @@ def test_it_refuses_an_unmanaged_code_the_lock_would_reject(client, key, lock):
 def test_a_factory_reset_wipes_the_lock(client, key, seam, lock):
     seam.access_codes.create(device_id=str(lock.public_id), code="4826")
     reconcile()
-    status, _ = call(
-        client, "POST", "devices/simulate/factory_reset", key, {"device_id": str(lock.public_id)}
-    )
+    status, _ = on_device(client, key, "devices/simulate/factory_reset", lock)
     assert status == 200
     assert device_of(lock).wiped and not device_of(lock).codes.exists()
     reconcile()

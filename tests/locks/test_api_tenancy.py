@@ -6,7 +6,7 @@ from django.utils import timezone
 from locks import access_codes
 from locks.api.urls import ROUTES
 from locks.models import AccessCode, SimulatedDevice
-from tests.locks.seam_api import call
+from tests.locks.seam_api import call, call_with
 from tests.reservations import test_api_reservations_tenancy as reservations
 
 
@@ -45,10 +45,7 @@ def test_their_devices_are_not_listed(client, key, lock, other_lock):
 )
 def test_their_device_answers_404(client, key, lock, other_lock, their_code, method, path, extra):
     body = {"device_id": str(other_lock.public_id), **extra}
-    if method == "GET":
-        status, answer = call(client, method, path, key, **body)
-    else:
-        status, answer = call(client, method, path, key, body)
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "device_not_found")
     device = SimulatedDevice.objects.get(device_id=other_lock.device_id)
     assert device.online and not device.wiped
@@ -71,10 +68,7 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
 def test_their_code_answers_404(client, key, lock, their_code, method, path, extra):
     code, _ = their_code
     body = {"access_code_id": str(code.pk), **extra}
-    if method == "GET":
-        status, answer = call(client, method, path, key, **body)
-    else:
-        status, answer = call(client, method, path, key, body)
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "access_code_not_found")
     code.refresh_from_db()
     assert code.name == "" and code.deleted_at is None

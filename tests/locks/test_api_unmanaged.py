@@ -4,14 +4,10 @@ import pytest
 from django.utils import timezone
 from seam.exceptions import SeamHttpApiError
 
-from locks import access_codes, scheduler, simulator
+from locks import access_codes, simulator
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, SimulatedDevice
-from tests.locks.seam_api import call
-
-
-def reconcile():
-    scheduler.run_due_locks(now=timezone.now())
+from tests.locks.seam_api import call, call_with, reconcile
 
 
 def found_on(lock, pin: str, name: str = "Gardener") -> AccessCode:
@@ -85,11 +81,7 @@ def test_the_sdk_deletes_one_too(seam, lock):
 def test_a_managed_code_is_not_an_unmanaged_one(client, key, lock, method, path):
     managed, _ = access_codes.access_code_create(lock=lock, now=timezone.now(), code="4826")
     body = {"access_code_id": str(managed.pk)}
-    status, answer = (
-        call(client, method, path, key, **body)
-        if method == "GET"
-        else call(client, method, path, key, body)
-    )
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "access_code_not_found")
     managed.refresh_from_db()
     assert managed.deleted_at is None and managed.kind == "other"
@@ -106,11 +98,7 @@ def test_a_managed_code_is_not_an_unmanaged_one(client, key, lock, method, path)
 def test_another_owners_unmanaged_code_answers_404(client, key, lock, other_lock, method, path):
     theirs = found_on(other_lock, "5927")
     body = {"access_code_id": str(theirs.pk)}
-    status, answer = (
-        call(client, method, path, key, **body)
-        if method == "GET"
-        else call(client, method, path, key, body)
-    )
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "access_code_not_found")
     theirs.refresh_from_db()
     assert not theirs.is_managed and theirs.deleted_at is None

@@ -4,48 +4,23 @@ SQLite serialises writers, so the race cannot happen there; CI runs this file ag
 PostgreSQL (`make test-postgres`), where it must pass, never skip.
 """
 
-import threading
 from datetime import timedelta
-
-import pytest
-from django.db import connection
 
 from locks import scheduler
 from locks.access_codes import access_code_create
 from locks.models import AccessCode, Event, SimulatedCode, SimulatedDevice
 from tests import factories
+from tests.race import at_once, on_postgresql
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite serialises writers, so two workers cannot race; runs on PostgreSQL",
-    ),
-]
+pytestmark = on_postgresql("two workers cannot race")
 
 WORKERS = 2
 
 
 def race(work):
     """Run `work(n)` in WORKERS threads released at the same instant; return their results."""
-    barrier = threading.Barrier(WORKERS)
-    results, failures = [None] * WORKERS, []
-
-    def worker(n):
-        try:
-            barrier.wait(timeout=10)
-            results[n] = work(n)
-        except Exception as exc:
-            failures.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection; leave none behind
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, _ = at_once(WORKERS, work)
+    failures = [result for result in results if isinstance(result, Exception)]
     assert not failures, failures
     return results
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from locks import access_codes
 from locks.models import Lock
 from tests import factories
+from tests.pages import html_of
 
 
 def test_it_asks_for_a_login(client, owner):
@@ -12,9 +13,7 @@ def test_it_asks_for_a_login(client, owner):
 
 
 def test_it_shows_the_locks_per_property(client_for, alice, lock, hotel):
-    response = client_for(alice).get(reverse("home"))
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(client_for(alice), "home")
     assert "Seaside Hotel" in html
     assert "Room 101 door" in html
     assert "Room door · Room 101" in html

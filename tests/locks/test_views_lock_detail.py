@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from locks import access_codes, scheduler, simulator
 from locks.models import AccessCode
+from tests.pages import html_of
 
 
 def url(lock):
@@ -12,9 +13,7 @@ def url(lock):
 
 
 def test_it_shows_the_lock_facts(client_for, alice, lock):
-    response = client_for(alice).get(url(lock))
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(client_for(alice), "lock_detail", lock.pk)
     assert "Simulated keypad deadbolt" in html
     assert "4 to 8 digits" in html
     assert "Must not be the same digit repeated" in html

@@ -2,12 +2,11 @@ from django.urls import reverse
 
 from locks.models import Lock
 from tests import factories
+from tests.pages import html_of
 
 
 def test_it_shows_the_add_form(client_for, alice, hotel, room):
-    response = client_for(alice).get(reverse("lock_create"))
-    assert response.status_code == 200
-    html = response.content.decode()
+    html = html_of(client_for(alice), "lock_create")
     assert "Seaside Hotel · Room 101" in html
     assert "Keypad deadbolt" in html
 

@@ -59,20 +59,20 @@ def test_it_shows_times_on_the_property_clock_with_the_zone():
     assert local_time(winter, LISBON) == "Tue 1 Dec, 15:00 WET"
 
 
+def time_bound(starts_at: datetime, ends_at: datetime) -> AccessCode:
+    return AccessCode(type="time_bound", starts_at=starts_at, ends_at=ends_at)
+
+
 def test_it_writes_a_window_once_per_zone():
-    code = AccessCode(
-        type="time_bound",
-        starts_at=datetime(2026, 7, 1, 14, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 7, 3, 10, 0, tzinfo=UTC),
+    code = time_bound(
+        datetime(2026, 7, 1, 14, 0, tzinfo=UTC), datetime(2026, 7, 3, 10, 0, tzinfo=UTC)
     )
     assert window(code, LISBON) == "Wed 1 Jul, 15:00 → Fri 3 Jul, 11:00 WEST"
 
 
 def test_it_names_both_zones_when_the_clocks_change_during_a_stay():
-    code = AccessCode(
-        type="time_bound",
-        starts_at=datetime(2026, 10, 24, 14, 0, tzinfo=UTC),
-        ends_at=datetime(2026, 10, 26, 11, 0, tzinfo=UTC),
+    code = time_bound(
+        datetime(2026, 10, 24, 14, 0, tzinfo=UTC), datetime(2026, 10, 26, 11, 0, tzinfo=UTC)
     )
     assert window(code, LISBON) == "Sat 24 Oct, 15:00 WEST → Mon 26 Oct, 11:00 WET"
 

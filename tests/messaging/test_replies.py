@@ -13,7 +13,6 @@ from locks.simulator import simulated_set_online
 from messaging import owner_settings, sending
 from messaging.models import Message
 from tests.backups.lockside import run
-from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import (
     INSTALL_NUMBER,
     INSTALL_TOKEN,
@@ -25,8 +24,6 @@ from tests.messaging.twilio_standin import (
     post_signed,
 )
 from tests.reservations.front_desk import book
-
-twilio_api = twilio_standin.twilio_api
 
 GUEST = "+351912345678"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'

@@ -9,11 +9,8 @@ from locks.models import Event
 from messaging import sending
 from messaging.models import Message
 from messaging.transports import twilio
-from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import owner_uses_twilio
 from tests.reservations.front_desk import book
-
-twilio_api = twilio_standin.twilio_api
 
 
 @pytest.fixture

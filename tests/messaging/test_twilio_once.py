@@ -8,11 +8,8 @@ from django.db import connection
 
 from messaging import sending
 from messaging.models import Message
-from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import owner_uses_twilio
 from tests.reservations.front_desk import book
-
-twilio_api = twilio_standin.twilio_api
 
 
 @pytest.fixture

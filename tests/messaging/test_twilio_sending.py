@@ -8,7 +8,6 @@ import pytest
 from messaging import sending
 from messaging.models import Message
 from tests import factories
-from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import (
     INSTALL_NUMBER,
     INSTALL_SID,
@@ -18,8 +17,6 @@ from tests.messaging.twilio_standin import (
     owner_uses_twilio,
 )
 from tests.reservations.front_desk import book
-
-twilio_api = twilio_standin.twilio_api
 
 GUEST = "+351912345678"
 

@@ -10,18 +10,12 @@ from messaging import owner_settings, sending
 from messaging.models import Message
 from tests import factories
 from tests.messaging import desk
-from tests.reservations import front_desk
+from tests.pages import html_of
 from tests.reservations.front_desk import book
-
-frozen = front_desk.frozen
-arriving = desk.arriving
-room_102 = front_desk.room_102
 
 
 def outbox(client, **query):
-    response = client.get(reverse("outbox"), query)
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "outbox", **query)
 
 
 def free(stay, now, text="See you soon", **fields) -> Message:

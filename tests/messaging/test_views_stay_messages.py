@@ -9,18 +9,14 @@ from locks.models import AccessCode
 from messaging import owner_settings, sending
 from messaging.models import Message
 from tests.messaging import desk
-from tests.reservations import front_desk
+from tests.pages import html_of
 from tests.reservations.front_desk import book
 
-frozen = front_desk.frozen
-arriving = desk.arriving
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "stay-messages"}
 
 
 def stay_page(client, stay) -> str:
-    response = client.get(reverse("reservation_detail", args=[stay.pk]))
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "reservation_detail", stay.pk)
 
 
 def test_the_stay_page_offers_the_front_desk_its_three_messages(client_for, bob, arriving):

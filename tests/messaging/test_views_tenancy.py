@@ -9,10 +9,7 @@ from locks.models import AccessCode
 from messaging.models import Message, MessageTemplate, MessagingSettings
 from messaging.urls import urlpatterns
 from tests.messaging import desk
-from tests.reservations import front_desk
 
-frozen = front_desk.frozen
-arriving = desk.arriving
 WEBHOOKS = {"twilio_status", "twilio_inbound"}
 MANAGERS_ONLY = {
     "settings_messages",

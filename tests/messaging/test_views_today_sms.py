@@ -11,8 +11,6 @@ from messaging.models import Message
 from tests.messaging import desk
 from tests.reservations import front_desk
 
-frozen = front_desk.frozen
-arriving = desk.arriving
 PANEL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "backup-answer"}
 
 

@@ -21,8 +21,6 @@ from tests.messaging.twilio_standin import (
 )
 from tests.reservations.front_desk import book
 
-twilio_api = twilio_standin.twilio_api
-
 
 @pytest.fixture
 def sent(owner, room, lock, t0, twilio_api):

@@ -8,11 +8,8 @@ from django.urls import reverse
 from messaging import sending
 from messaging.models import Message
 from messaging.urls import urlpatterns
-from tests.messaging import twilio_standin
 from tests.messaging.twilio_standin import OWNER_NUMBER, owner_uses_twilio
 from tests.reservations.front_desk import book
-
-twilio_api = twilio_standin.twilio_api
 
 WEBHOOKS = {p.name for p in urlpatterns if p.callback.__module__ == "messaging.webhooks"}
 

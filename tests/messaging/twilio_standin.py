@@ -12,10 +12,12 @@ import secrets
 import threading
 from dataclasses import dataclass
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
+
+from tests.local_server import LocalServer, send
 
 # Two Twilio accounts: an owner's own (Settings → Messages) and the install's (environment).
 OWNER_SID, OWNER_TOKEN = "AC" + "1" * 32, "owner-auth-token-0123456789abcdef"
@@ -51,37 +53,19 @@ class Answer:
     hang: bool = False  # answer nothing until the client has given up
 
 
-class TwilioStandIn:
+class TwilioStandIn(LocalServer):
+    METHODS = ("POST",)
+
     def __init__(self):
         self.sent: list[Request] = []
         self.planned: list[Answer] = []
         self.lock = threading.Lock()
         self.closing = threading.Event()
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                standin.handle(self)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
+        super().__init__()
 
     def __exit__(self, *exc):
         self.closing.set()  # releases a request held by `hang`
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}"
+        super().__exit__(*exc)
 
     def answer_next(self, n: int = 1, *, status: int = 400, code: int | None = None, hang=False):
         """The next n requests get this answer (then messages are accepted again)."""
@@ -174,15 +158,7 @@ class TwilioStandIn:
         )
 
     def reply(self, http, status: int, payload: dict) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            http.send_response(status)
-            http.send_header("Content-Type", "application/json; charset=utf-8")
-            http.send_header("Content-Length", str(len(data)))
-            http.end_headers()
-            http.wfile.write(data)
-        except OSError:
-            pass  # the client gave up waiting
+        send(http, status, json.dumps(payload).encode(), "application/json; charset=utf-8")
 
 
 @pytest.fixture

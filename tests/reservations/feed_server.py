@@ -4,10 +4,11 @@
 change a feed between two reads; `server.url(path)` is its address.
 """
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from tests.local_server import LocalServer, send
 
 ICS = Path(__file__).parent / "ics"
 
@@ -16,46 +17,23 @@ def ics(name: str) -> str:
     return (ICS / name).read_bytes().decode()  # as served: CRLF line ends kept
 
 
-class FeedServer:
+class FeedServer(LocalServer):
     def __init__(self):
         self.answers: dict[str, tuple[int, bytes, str, float]] = {}
         self.requests: list[str] = []
-        server = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                status, body, content_type, delay = server.answers.get(
-                    self.path, (404, b"Not found", "text/plain", 0)
-                )
-                if delay:
-                    time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", content_type)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass  # the client gave up waiting (the timeout test)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def handle(self, http: BaseHTTPRequestHandler) -> None:
+        self.requests.append(http.path)
+        status, body, content_type, delay = self.answers.get(
+            http.path, (404, b"Not found", "text/plain", 0)
+        )
+        if delay:
+            time.sleep(delay)
+        send(http, status, body, content_type)  # nothing once the client gave up (timeout test)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_port}{path}"
+        return f"{self.base_url}{path}"
 
     def answer(
         self,

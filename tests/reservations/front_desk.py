@@ -34,3 +34,11 @@ def book(owner, unit, now, *, check_in, nights=2, hours=None, guest_name="Ana Li
         now=now,
         **fields,
     )
+
+
+def book_in_suites(owner, hotel, now, names, *, check_in):
+    """For each of `names`, Guest <name> in a new Suite <name>, arriving a minute apart."""
+    for n, name in enumerate(names):
+        unit = factories.UnitFactory(property=hotel, name=f"Suite {name}")
+        check_in_n = check_in + n * timedelta(minutes=1)
+        book(owner, unit, now, check_in=check_in_n, guest_name=f"Guest {name}")

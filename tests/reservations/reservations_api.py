@@ -3,13 +3,21 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import timezone
 
-from locks import scheduler
 from locks.models import SimulatedDevice
-from tests.locks.seam_api import call
+from tests.locks.seam_api import api_key_for, call
 
 LISBON = ZoneInfo("Europe/Lisbon")
+
+
+@pytest.fixture
+def key(owner, hotel):
+    """An API key of Seaside Hotels, whose hotel is in Portugal (for phone numbers)."""
+    hotel.country = "PT"
+    hotel.save()
+    return api_key_for(owner)
 
 
 def next_year(month: int, day: int) -> date:
@@ -49,8 +57,21 @@ def created(client, key, unit, **fields) -> dict:
     return body["reservation"]
 
 
-def reconcile() -> None:
-    scheduler.run_due_locks(now=timezone.now())
+def booked(client, key, unit, first_day: date, last_day: date, **fields) -> dict:
+    """A stay created from `first_day` to `last_day`, at the property's usual times."""
+    days = {"check_in": first_day.isoformat(), "check_out": last_day.isoformat()}
+    return created(client, key, unit, **days, **fields)
+
+
+def update(client, key, stay: dict, **fields) -> tuple[int, dict]:
+    """reservations/update (PATCH) of the stay, with these fields."""
+    return call(
+        client,
+        "PATCH",
+        "reservations/update",
+        key,
+        {"reservation_id": stay["reservation_id"], **fields},
+    )
 
 
 def pins_on(lock) -> set[str]:

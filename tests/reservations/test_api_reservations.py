@@ -2,30 +2,26 @@
 
 from datetime import datetime
 
-import pytest
 from django.utils import timezone
 
 from locks import simulator
 from locks.models import AccessCode
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call, seam_client
+from tests.locks.seam_api import call, reconcile, seam_client
+from tests.reservations import reservations_api
 from tests.reservations.reservations_api import (
+    booked,
     created,
     in_minutes,
     iso,
     lisbon,
     next_year,
     pins_on,
-    reconcile,
+    update,
 )
 
-
-@pytest.fixture
-def key(owner, hotel):
-    hotel.country = "PT"
-    hotel.save()
-    return api_key_for(owner)
+key = reservations_api.key  # the hotel is in Portugal
 
 
 def guest_codes(reservation_id) -> list[AccessCode]:
@@ -44,13 +40,7 @@ def test_dates_alone_mean_the_propertys_default_times_in_summer(client, key, roo
 
 
 def test_dates_alone_follow_the_winter_clock_too(client, key, room, lock):
-    stay = created(
-        client,
-        key,
-        room,
-        check_in=next_year(1, 10).isoformat(),
-        check_out=next_year(1, 12).isoformat(),
-    )
+    stay = booked(client, key, room, next_year(1, 10), next_year(1, 12))
     assert stay["check_in"] == f"{next_year(1, 10)}T15:00:00Z"
     assert stay["check_out"] == f"{next_year(1, 12)}T11:00:00Z"
 
@@ -142,13 +132,7 @@ def test_an_overlapping_stay_from_the_api_is_kept_and_flagged(client, key, room,
 
 def test_back_to_back_stays_are_no_conflict(client, key, room, lock):
     created(client, key, room)
-    second = created(
-        client,
-        key,
-        room,
-        check_in=next_year(7, 4).isoformat(),
-        check_out=next_year(7, 6).isoformat(),
-    )
+    second = booked(client, key, room, next_year(7, 4), next_year(7, 6))
     assert second["has_conflict"] is False
 
 
@@ -200,16 +184,12 @@ def test_a_unit_without_locks_has_no_code_yet_and_says_so(client, key, hotel):
 def test_new_dates_move_the_window_and_keep_the_pin(client, key, room, lock):
     stay = created(client, key, room)
     [before] = guest_codes(stay["reservation_id"])
-    status, body = call(
+    status, body = update(
         client,
-        "PATCH",
-        "reservations/update",
         key,
-        {
-            "reservation_id": stay["reservation_id"],
-            "check_in": next_year(7, 2).isoformat(),
-            "check_out": f"{next_year(7, 5)}T12:00:00+01:00",
-        },
+        stay,
+        check_in=next_year(7, 2).isoformat(),
+        check_out=f"{next_year(7, 5)}T12:00:00+01:00",
     )
     assert status == 200
     moved = body["reservation"]
@@ -245,13 +225,7 @@ def test_a_new_unit_moves_the_code_to_its_door(client, key, owner, hotel, room, 
         owner=owner, property=hotel, unit=suite, name="Suite 1 door", now=timezone.now()
     )
     stay = created(client, key, room)
-    _, body = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "unit_id": suite.pk},
-    )
+    _, body = update(client, key, stay, unit_id=suite.pk)
     moved = body["reservation"]
     assert moved["unit_id"] == suite.pk
     assert [d["device_id"] for d in moved["guest_code"]["doors"]] == [str(suite_door.public_id)]

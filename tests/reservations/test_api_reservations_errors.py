@@ -4,15 +4,11 @@ import pytest
 
 from locks.models import AccessCode
 from reservations.models import Reservation
-from tests.locks.seam_api import api_key_for, call
-from tests.reservations.reservations_api import create, created, in_minutes, iso, next_year
+from tests.locks.seam_api import call
+from tests.reservations import reservations_api
+from tests.reservations.reservations_api import create, created, in_minutes, iso, next_year, update
 
-
-@pytest.fixture
-def key(owner, hotel):
-    hotel.country = "PT"
-    hotel.save()
-    return api_key_for(owner)
+key = reservations_api.key  # the hotel is in Portugal
 
 
 def nothing_written() -> bool:
@@ -113,13 +109,7 @@ def test_get_needs_an_id_or_an_external_id(client, key):
 def test_a_cancelled_stay_cannot_be_updated(client, key, room, lock):
     stay = created(client, key, room)
     call(client, "POST", "reservations/cancel", key, {"reservation_id": stay["reservation_id"]})
-    status, body = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "guest_name": "Someone else"},
-    )
+    status, body = update(client, key, stay, guest_name="Someone else")
     assert (status, body["error"]["type"]) == (400, "invalid_input")
     assert "cancelled" in body["error"]["message"]
     assert Reservation.objects.get().guest_name == "Anna Smith"
@@ -127,16 +117,8 @@ def test_a_cancelled_stay_cannot_be_updated(client, key, room, lock):
 
 def test_a_refused_update_changes_nothing(client, key, room, lock):
     stay = created(client, key, room)
-    status, body = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {
-            "reservation_id": stay["reservation_id"],
-            "guest_name": "Anna Jones",
-            "check_out": next_year(6, 1).isoformat(),
-        },
+    status, body = update(
+        client, key, stay, guest_name="Anna Jones", check_out=next_year(6, 1).isoformat()
     )
     assert invalid(status, body, "check_out") == "Check-out must be after check-in."
     _, got = call(client, "GET", "reservations/get", key, reservation_id=stay["reservation_id"])
@@ -154,13 +136,7 @@ def test_a_refused_push_of_a_cancelled_stay_leaves_it_cancelled(client, key, roo
 
 def test_the_external_id_cannot_change(client, key, room, lock):
     stay = created(client, key, room, external_id="RES-1")
-    status, body = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "external_id": "RES-2"},
-    )
+    status, body = update(client, key, stay, external_id="RES-2")
     assert "cannot change" in invalid(status, body, "external_id")
 
 

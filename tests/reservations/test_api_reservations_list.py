@@ -10,13 +10,8 @@ from django.utils import timezone
 from reservations import stays
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
-from tests.reservations.reservations_api import created, lisbon, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
+from tests.locks.seam_api import call
+from tests.reservations.reservations_api import booked, created, lisbon, next_year
 
 
 @pytest.fixture
@@ -49,14 +44,7 @@ def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
 
 def test_it_lists_every_stay_in_the_order_they_were_entered(client, key, room, lock):
     for name, day in (("Carla", 10), ("Anna", 1), ("Ben", 5)):
-        created(
-            client,
-            key,
-            room,
-            guest_name=name,
-            check_in=next_year(7, day).isoformat(),
-            check_out=next_year(7, day + 2).isoformat(),
-        )
+        booked(client, key, room, next_year(7, day), next_year(7, day + 2), guest_name=name)
     assert listed(client, key) == ["Carla", "Anna", "Ben"]
 
 
@@ -73,14 +61,7 @@ def test_it_filters_by_property_and_by_unit(client, key, owner, hotel, room, loc
 
 def test_it_filters_by_status(client, key, room, lock):
     anna = created(client, key, room, guest_name="Anna")
-    created(
-        client,
-        key,
-        room,
-        guest_name="Ben",
-        check_in=next_year(8, 1).isoformat(),
-        check_out=next_year(8, 3).isoformat(),
-    )
+    booked(client, key, room, next_year(8, 1), next_year(8, 3), guest_name="Ben")
     call(client, "POST", "reservations/cancel", key, {"reservation_id": anna["reservation_id"]})
     assert listed(client, key, status="cancelled") == ["Anna"]
     assert listed(client, key, status="confirmed") == ["Ben"]
@@ -88,14 +69,7 @@ def test_it_filters_by_status(client, key, room, lock):
 
 def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room, lock):
     for name, first, last in (("Anna", 1, 4), ("Ben", 4, 6), ("Carla", 10, 12)):
-        created(
-            client,
-            key,
-            room,
-            guest_name=name,
-            check_in=next_year(7, first).isoformat(),
-            check_out=next_year(7, last).isoformat(),
-        )
+        booked(client, key, room, next_year(7, first), next_year(7, last), guest_name=name)
     day = next_year(7, 4).isoformat()
     # Anna leaves and Ben arrives on the 4th: both are that day's business.
     assert listed(client, key, **{"from": day, "to": day}) == ["Anna", "Ben"]
@@ -106,14 +80,7 @@ def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room,
 
 def test_from_and_to_times_find_the_stays_overlapping_that_span(client, key, room, lock):
     created(client, key, room, guest_name="Anna")  # leaves at 11:00 local, 10:00Z
-    created(
-        client,
-        key,
-        room,
-        guest_name="Ben",
-        check_in=next_year(7, 4).isoformat(),
-        check_out=next_year(7, 6).isoformat(),
-    )
+    booked(client, key, room, next_year(7, 4), next_year(7, 6), guest_name="Ben")
     leaving = lisbon(next_year(7, 4), 11)
     assert listed(client, key, **{"from": leaving}) == ["Ben"]
     assert listed(client, key, **{"from": leaving.replace("10:00", "09:59")}) == ["Anna", "Ben"]

@@ -9,13 +9,8 @@ from locks.models import AccessCode
 from reservations import stays
 from reservations.models import Reservation
 from tests import factories
-from tests.locks.seam_api import api_key_for, call
-from tests.reservations.reservations_api import created, next_year
-
-
-@pytest.fixture
-def key(owner):
-    return api_key_for(owner)
+from tests.locks.seam_api import call, call_with
+from tests.reservations.reservations_api import created, next_year, update
 
 
 @pytest.fixture
@@ -61,10 +56,7 @@ def unchanged(stay: Reservation) -> bool:
 )
 def test_their_reservation_answers_404(client, key, their_stay, method, path, extra):
     body = {"reservation_id": str(their_stay.pk), **extra}
-    if method == "GET":
-        status, answer = call(client, method, path, key, **body)
-    else:
-        status, answer = call(client, method, path, key, body)
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "reservation_not_found")
     assert unchanged(their_stay)
 
@@ -87,23 +79,14 @@ def test_their_external_id_answers_404(client, key, their_stay):
 )
 def test_their_unit_answers_404(client, key, their_unit, method, path, extra):
     body = {"unit_id": their_unit.pk, **extra}
-    if method == "GET":
-        status, answer = call(client, method, path, key, **body)
-    else:
-        status, answer = call(client, method, path, key, body)
+    status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "unit_not_found")
     assert not Reservation.objects.exists()
 
 
 def test_moving_a_stay_to_their_unit_answers_404(client, key, room, lock, their_unit):
     stay = created(client, key, room)
-    status, answer = call(
-        client,
-        "PATCH",
-        "reservations/update",
-        key,
-        {"reservation_id": stay["reservation_id"], "unit_id": their_unit.pk},
-    )
+    status, answer = update(client, key, stay, unit_id=their_unit.pk)
     assert (status, answer["error"]["type"]) == (404, "unit_not_found")
     assert Reservation.objects.get().unit == room
 

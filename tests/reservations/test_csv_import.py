@@ -7,8 +7,9 @@ import pytest
 from locks.errors import ServiceError
 from reservations.imports.csv_import import SAMPLE, csv_import_row, csv_preview
 from reservations.models import Reservation
-from reservations.stays import reservation_cancel, reservation_create
+from reservations.stays import reservation_cancel
 from tests import factories
+from tests.reservations.stays import book
 
 HEADER = "unit,guest name,phone,email,guests,check-in,check-out,external id,notes\n"
 
@@ -93,13 +94,13 @@ def test_a_bad_line_says_what_to_fix(owner, units, t0, line, words):
 
 
 def test_a_line_that_overlaps_a_booked_stay_is_an_error(owner, units, t0):
-    reservation_create(
-        owner=owner,
-        unit=units[0],
+    book(
+        owner,
+        units[0],
+        t0,
         guest_name="Mia Wong",
         check_in=utc(2026, 7, 9, 14),
         check_out=utc(2026, 7, 11, 10),
-        now=t0,
     )
 
     row = one(owner, "Room 101,Anna,,,,2026-07-10,2026-07-12,,", t0)
@@ -194,13 +195,13 @@ def test_a_cancelled_stay_is_not_brought_back_by_an_import(owner, units, t0):
 
 def test_a_line_that_no_longer_fits_at_import_is_refused_whole(owner, units, t0):
     row = one(owner, "Room 101,Anna,,,,2026-07-10,2026-07-12,,", t0)
-    reservation_create(
-        owner=owner,
-        unit=units[0],
+    book(
+        owner,
+        units[0],
+        t0 + timedelta(minutes=1),
         guest_name="Booked meanwhile",
         check_in=utc(2026, 7, 11, 14),
         check_out=utc(2026, 7, 13, 10),
-        now=t0 + timedelta(minutes=1),
     )
 
     with pytest.raises(ServiceError) as refused:

@@ -8,7 +8,7 @@ from locks.models import AccessCode, Event
 from reservations.imports.feeds import FEED_CANCELLED, feed_create
 from reservations.models import Reservation
 from reservations.stays import reservation_cancel, reservation_update
-from tests.reservations.feed_server import FeedServer, ics, read_now
+from tests.reservations.feed_server import ics, read_now
 
 JUNE_10 = "1418fb94e984-5c2e"
 JUNE_15 = "1418fb94e984-9d8c"
@@ -16,15 +16,8 @@ JUNE_15_EVENT = ics("airbnb.ics").split("BEGIN:VEVENT")[3]
 
 
 @pytest.fixture
-def server():
-    with FeedServer() as running:
-        yield running
-
-
-@pytest.fixture
-def feed(owner, room, server, t0):
-    url = server.answer("/airbnb.ics", ics("airbnb.ics"))
-    feed = feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=t0)
+def feed(feed, t0):
+    """The Airbnb feed (conftest.py), read once at t0."""
     read_now(feed, t0)
     return feed
 

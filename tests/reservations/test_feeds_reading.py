@@ -2,17 +2,9 @@
 
 from datetime import UTC, datetime
 
-import pytest
-
 from reservations.imports.feeds import feed_create
 from reservations.models import Reservation
-from tests.reservations.feed_server import FeedServer, ics, read_now
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as running:
-        yield running
+from tests.reservations.feed_server import ics, read_now
 
 
 def add_feed(owner, unit, server, name, fixture, now):

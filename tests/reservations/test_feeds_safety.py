@@ -13,16 +13,8 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def server():
-    with FeedServer() as running:
-        yield running
-
-
-@pytest.fixture
-def feed(owner, room, server, t0):
-    """An Airbnb feed read once at t0: three upcoming stays."""
-    url = server.answer("/airbnb.ics", ics("airbnb.ics"))
-    feed = feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=t0)
+def feed(feed, t0):
+    """The Airbnb feed (conftest.py) read once at t0: three upcoming stays."""
     read_now(feed, t0)
     return feed
 

@@ -12,7 +12,7 @@ from django_q.models import OrmQ, Schedule
 from reservations.imports import polling, tasks
 from reservations.imports.feeds import feed_create
 from reservations.models import Reservation, ReservationFeed
-from tests.reservations.feed_server import FeedServer, ics
+from tests.reservations.feed_server import ics
 
 MINUTE = timedelta(minutes=1)
 
@@ -21,18 +21,6 @@ MINUTE = timedelta(minutes=1)
 def orm_broker(monkeypatch):
     """Queue through the database, also where REDIS_URL is set, so queued reads are rows."""
     monkeypatch.setattr(Conf, "ORM", "default")
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as running:
-        yield running
-
-
-@pytest.fixture
-def feed(owner, room, server, t0):
-    url = server.answer("/airbnb.ics", ics("airbnb.ics"))
-    return feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=t0)
 
 
 def soon_calendar(now) -> str:

@@ -1,56 +1,29 @@
 """Changes follow the guest: dates, room, cancellation, early check-out, a leaked PIN."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from locks.access_codes import access_code_create
-from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
-from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from reservations.guest_codes import reservation_new_pin
 from reservations.stays import (
     reservation_cancel,
     reservation_check_out_early,
-    reservation_create,
     reservation_update,
 )
 from tests import factories
+from tests.backups.lockside import pins_on_lock as pins_on
+from tests.reservations.stays import CHECK_IN, CHECK_OUT, book, opens
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 
 
-def opens(lock, pin, at) -> bool:
-    run_due_locks(now=at)
-    return keypad_entry(SimulatedDevice.objects.get(device_id=lock.device_id), pin, at) is not None
-
-
-def pins_on(lock) -> set[str]:
-    device = SimulatedDevice.objects.get(device_id=lock.device_id)
-    return set(device.codes.values_list("code", flat=True))
-
-
-@pytest.fixture
-def entrance(owner, hotel, t0):
-    return factories.simulated_lock(
-        owner=owner, property=hotel, name="Street entrance", model="scheduling", now=t0
-    )
-
-
 @pytest.fixture
 def stay(owner, room, lock, entrance, t0):
-    return reservation_create(
-        owner=owner,
-        unit=room,
-        guest_name="Ana Lima",
-        check_in=CHECK_IN,
-        check_out=CHECK_OUT,
-        now=t0,
-    )
+    return book(owner, room, t0)
 
 
 @pytest.fixture

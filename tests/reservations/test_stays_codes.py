@@ -1,49 +1,16 @@
 """A stay's one PIN on every door its guest needs, for exactly its window."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from locks.drivers.simulated import keypad_entry
-from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from locks.services import lock_update
-from reservations.stays import reservation_create
 from tests import factories
+from tests.backups.lockside import pins_on_lock as pins_on
+from tests.reservations.stays import CHECK_IN, CHECK_OUT, book, opens
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)  # 15:00 in Lisbon
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)  # 11:00 in Lisbon
 MINUTE = timedelta(minutes=1)
-
-
-def opens(lock, pin, at) -> bool:
-    run_due_locks(now=at)
-    return keypad_entry(SimulatedDevice.objects.get(device_id=lock.device_id), pin, at) is not None
-
-
-def pins_on(lock) -> set[str]:
-    device = SimulatedDevice.objects.get(device_id=lock.device_id)
-    return set(device.codes.values_list("code", flat=True))
-
-
-def book(owner, unit, now, check_in=CHECK_IN, check_out=CHECK_OUT, **fields):
-    return reservation_create(
-        owner=owner,
-        unit=unit,
-        guest_name=fields.pop("guest_name", "Ana Lima"),
-        check_in=check_in,
-        check_out=check_out,
-        now=now,
-        **fields,
-    )
-
-
-@pytest.fixture
-def entrance(owner, hotel, t0):
-    """The hotel's street entrance: shared by every room, holds a schedule itself."""
-    return factories.simulated_lock(
-        owner=owner, property=hotel, name="Street entrance", model="scheduling", now=t0
-    )
 
 
 @pytest.fixture

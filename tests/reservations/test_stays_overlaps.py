@@ -1,6 +1,6 @@
 """Two stays in one room at once: refused when typed in, kept and flagged when pushed."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -9,26 +9,17 @@ from reservations.models import Reservation
 from reservations.stays import (
     reservation_cancel,
     reservation_check_out_early,
-    reservation_create,
     reservation_update,
 )
 from tests import factories
+from tests.reservations import stays
+from tests.reservations.stays import CHECK_IN, CHECK_OUT
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)  # Wed 3 June, 15:00 in Lisbon
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)  # Fri 5 June, 11:00 in Lisbon
 DAY = timedelta(days=1)
 
 
-def book(owner, unit, now, name, check_in=CHECK_IN, check_out=CHECK_OUT, **fields):
-    return reservation_create(
-        owner=owner,
-        unit=unit,
-        guest_name=name,
-        check_in=check_in,
-        check_out=check_out,
-        now=now,
-        **fields,
-    )
+def book(owner, unit, now, name, **fields):
+    return stays.book(owner, unit, now, guest_name=name, **fields)
 
 
 def flags(*stays) -> list[bool]:

@@ -1,13 +1,12 @@
 """Guests' phone numbers: read as the property's country's when local, stored in E.164."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from locks.errors import ServiceError
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
-from reservations.stays import reservation_create, reservation_update
+from reservations.stays import reservation_update
+from tests.reservations import stays
 
 
 @pytest.mark.parametrize(
@@ -50,15 +49,7 @@ def portuguese_hotel(hotel):
 
 
 def book(owner, room, t0, phone):
-    return reservation_create(
-        owner=owner,
-        unit=room,
-        guest_name="Ana Lima",
-        check_in=datetime(2026, 6, 3, 14, 0, tzinfo=UTC),
-        check_out=datetime(2026, 6, 5, 10, 0, tzinfo=UTC),
-        now=t0,
-        phone=phone,
-    )
+    return stays.book(owner, room, t0, phone=phone)
 
 
 def test_a_stay_stores_a_local_number_in_e164_with_the_propertys_country(

@@ -1,32 +1,18 @@
 """The stay's PIN: one that every door of the stay takes, random or from the guest's phone."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from locks import pins
 from locks.access_codes import access_code_create
-from locks.drivers.simulated import keypad_entry
 from locks.errors import ServiceError
-from locks.models import SimulatedDevice
 from locks.scheduler import run_due_locks
 from locks.simulator import SIMULATED_MODELS
-from reservations.stays import reservation_create
 from tests import factories
+from tests.reservations.stays import CHECK_IN, book, opens
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 STRICT = SIMULATED_MODELS["strict"]
-
-
-def opens(lock, pin, at) -> bool:
-    run_due_locks(now=at)
-    return keypad_entry(SimulatedDevice.objects.get(device_id=lock.device_id), pin, at) is not None
-
-
-def book(owner, unit, now, **fields):
-    fields = {"guest_name": "Ana Lima", "check_in": CHECK_IN, "check_out": CHECK_OUT, **fields}
-    return reservation_create(owner=owner, unit=unit, now=now, **fields)
 
 
 @pytest.fixture

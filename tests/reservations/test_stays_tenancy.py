@@ -1,16 +1,13 @@
 """Another owner's unit is refused at the service level, whoever calls."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from locks.errors import ServiceError
 from reservations.models import Reservation
 from reservations.stays import reservation_create, reservation_update, reservation_upsert
 from tests import factories
+from tests.reservations.stays import CHECK_IN, CHECK_OUT
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 STAY = {"guest_name": "Ana Lima", "check_in": CHECK_IN, "check_out": CHECK_OUT}
 
 

@@ -1,6 +1,6 @@
 """A system that pushes the same stay again updates it; it never makes a second one."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -11,9 +11,8 @@ from locks.models import Event
 from reservations.models import Reservation
 from reservations.stays import reservation_check_out_early, reservation_upsert
 from tests import factories
+from tests.reservations.stays import CHECK_IN, CHECK_OUT
 
-CHECK_IN = datetime(2026, 6, 3, 14, 0, tzinfo=UTC)
-CHECK_OUT = datetime(2026, 6, 5, 10, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 WRITES = ("INSERT", "UPDATE", "DELETE")
 

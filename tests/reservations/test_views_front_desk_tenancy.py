@@ -9,11 +9,7 @@ from django.urls import URLPattern, resolve, reverse
 from locks.models import Membership
 from reservations.models import Reservation
 from reservations.urls import urlpatterns
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 MANAGERS_ONLY = {
     "reservation_pin_reveal",

@@ -9,22 +9,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from reservations.imports import csv_import
-from reservations.imports.feeds import feed_create
 from reservations.imports.urls import urlpatterns
 from reservations.models import Reservation, ReservationFeed
-from tests.reservations.feed_server import FeedServer, ics, read_now
-
-
-@pytest.fixture
-def server():
-    with FeedServer() as running:
-        yield running
-
-
-@pytest.fixture
-def feed(owner, room, server, t0):
-    url = server.answer("/airbnb.ics", ics("airbnb.ics"))
-    return feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=t0)
+from tests.reservations.feed_server import ics, read_now
 
 
 def upload(client, text: str, name="bookings.csv"):

@@ -7,11 +7,7 @@ from django.urls import reverse
 
 from locks import access_codes
 from locks.scheduler import run_due_locks
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 DAY = timedelta(days=1)
 

@@ -8,19 +8,14 @@ from locks import simulator
 from locks.models import Event
 from locks.scheduler import run_due_locks
 from reservations.models import Reservation
-from tests.reservations import front_desk
+from tests.pages import html_of
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 HOUR = timedelta(hours=1)
 
 
 def page(client, stay) -> str:
-    response = client.get(reverse("reservation_detail", args=[stay.pk]))
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "reservation_detail", stay.pk)
 
 
 def test_it_shows_the_code_on_each_door(client_for, alice, owner, hotel, room, lock, frozen):

@@ -6,11 +6,7 @@ from django.urls import reverse
 
 from reservations.models import Reservation
 from tests import factories
-from tests.reservations import front_desk
 from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
 
 
 def stay_data(unit, **fields) -> dict:

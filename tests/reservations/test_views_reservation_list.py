@@ -8,19 +8,14 @@ from django.urls import reverse
 
 from reservations.stays import reservation_cancel, reservation_check_out_early
 from tests import factories
-from tests.reservations import front_desk
-from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
+from tests.pages import html_of
+from tests.reservations.front_desk import book, book_in_suites
 
 DAY = timedelta(days=1)
 
 
 def listing(client, **params) -> str:
-    response = client.get(reverse("reservations"), params)
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "reservations", **params)
 
 
 def test_it_lists_stays_from_today_on_by_default(client_for, alice, owner, room, lock, frozen):
@@ -82,15 +77,7 @@ def test_it_filters_by_status(client_for, alice, owner, room, hotel, lock, froze
 
 
 def test_it_pages_through_many_stays(client_for, alice, owner, hotel, lock, frozen):
-    for n in range(30):
-        unit = factories.UnitFactory(property=hotel, name=f"Suite {n:02}")
-        book(
-            owner,
-            unit,
-            frozen,
-            check_in=frozen + DAY + n * timedelta(minutes=1),
-            guest_name=f"Guest {n:02}",
-        )
+    book_in_suites(owner, hotel, frozen, [f"{n:02}" for n in range(30)], check_in=frozen + DAY)
     client = client_for(alice)
     first = listing(client)
     assert "30 stays" in first and "Page 1 of 2" in first
@@ -123,15 +110,8 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     client = client_for(alice)
 
     def fill(count: int) -> None:
-        for n in range(count):
-            unit = factories.UnitFactory(property=hotel, name=f"Suite {count}-{n}")
-            book(
-                owner,
-                unit,
-                frozen,
-                check_in=frozen + DAY + n * timedelta(minutes=1),
-                guest_name=f"Guest {count}-{n}",
-            )
+        names = [f"{count}-{n}" for n in range(count)]
+        book_in_suites(owner, hotel, frozen, names, check_in=frozen + DAY)
 
     def queries(**params) -> int:
         with CaptureQueriesContext(connection) as captured:

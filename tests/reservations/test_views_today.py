@@ -12,20 +12,14 @@ from locks.scheduler import run_due_locks
 from reservations.models import ReservationFeed
 from reservations.stays import reservation_upsert
 from tests import factories
-from tests.reservations import front_desk
-from tests.reservations.front_desk import book
-
-# Fixtures shared by the front desk's page tests.
-frozen = front_desk.frozen
-room_102 = front_desk.room_102
+from tests.pages import html_of
+from tests.reservations.front_desk import book, book_in_suites
 
 HOUR = timedelta(hours=1)
 
 
 def today_html(client) -> str:
-    response = client.get(reverse("today"))
-    assert response.status_code == 200
-    return response.content.decode()
+    return html_of(client, "today")
 
 
 def section(html: str, title: str) -> str:
@@ -165,15 +159,8 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
 
     def fill(count: int) -> None:
-        for n in range(count):
-            unit = factories.UnitFactory(property=hotel, name=f"Suite {count}-{n}")
-            book(
-                owner,
-                unit,
-                frozen,
-                check_in=frozen + HOUR + n * timedelta(minutes=1),
-                guest_name=f"Guest {count}-{n}",
-            )
+        names = [f"{count}-{n}" for n in range(count)]
+        book_in_suites(owner, hotel, frozen, names, check_in=frozen + HOUR)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
