@@ -25,7 +25,7 @@ from locks.issue_codes import (
     USING_BACKUP_ACCESS_CODE,
 )
 from locks.models import AccessCode, Lock
-from locks.records import event_record
+from locks.records import code_event_record, lock_event_record
 from locks.scheduler import lock_check_now
 
 BACKUP = AccessCode.Kind.BACKUP
@@ -107,11 +107,10 @@ def backup_pool_enable(
         lock.clear_errors(EMPTY_BACKUP_ACCESS_CODE_POOL)
         lock.clear_warnings(PARTIAL_BACKUP_ACCESS_CODE_POOL, MANY_ACTIVE_BACKUP_CODES)
     lock.save(update_fields=["backup_pool_enabled", "backup_pool_size", "errors", "warnings"])
-    event_record(
-        owner=lock.owner,
+    lock_event_record(
+        lock=lock,
         event_type="device.backup_pool_enabled" if enabled else "device.backup_pool_disabled",
         now=now,
-        lock=lock,
     )
     lock_check_now(lock=lock, now=now)
     return lock
@@ -315,12 +314,10 @@ def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
         now,
     )
     original.save(update_fields=["pulled_backup", "warnings", "updated_at"])
-    event_record(
-        owner=original.owner,
+    code_event_record(
+        code=original,
         event_type="access_code.backup_access_code_pulled",
         now=now,
-        lock=original.lock,
-        access_code=original,
         backup_access_code_id=str(backup.pk),
     )
     lock_check_now(lock=original.lock, now=now)  # refills the pool

@@ -12,8 +12,8 @@ from django.db.models import Q
 from locks import pins
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
-from locks.models import AccessCode, ActionAttempt, Lock, Owner, RetiredPin
-from locks.records import event_record
+from locks.models import AccessCode, ActionAttempt, Lock, RetiredPin
+from locks.records import code_event_record
 from locks.scheduler import lock_check_now, lock_check_soon
 
 
@@ -87,14 +87,13 @@ def _check_window(starts_at: datetime | None, ends_at: datetime | None, now: dat
     return AccessCode.Type.TIME_BOUND
 
 
-def _attempt(
-    *, owner: Owner, action_type: str, code: AccessCode | None, lock: Lock | None, pending: bool
-) -> ActionAttempt:
+def _attempt(code: AccessCode, action_type: str, *, pending: bool) -> ActionAttempt:
+    """Seam's action attempt for a change to `code`: pending until the lock confirms it."""
     return ActionAttempt.objects.create(
-        owner=owner,
+        owner_id=code.owner_id,
         action_type=action_type,
         access_code=code,
-        lock=lock,
+        lock_id=code.lock_id,
         status=ActionAttempt.Status.PENDING if pending else ActionAttempt.Status.SUCCESS,
     )
 
@@ -157,19 +156,9 @@ def access_code_create(
         )
         access_code.full_clean()
         access_code.save()
-        event_record(
-            owner=lock.owner,
-            event_type="access_code.created",
-            now=now,
-            lock=lock,
-            access_code=access_code,
-        )
+        code_event_record(code=access_code, event_type="access_code.created", now=now)
         attempt = _attempt(
-            owner=lock.owner,
-            action_type="CREATE_ACCESS_CODE",
-            code=access_code,
-            lock=lock,
-            pending=_needs_lock_now(access_code, lock, now),
+            access_code, "CREATE_ACCESS_CODE", pending=_needs_lock_now(access_code, lock, now)
         )
         _schedule(access_code, lock, now)
     return access_code, attempt
@@ -228,11 +217,7 @@ def access_code_update(
         access_code.full_clean()
         access_code.save()
         attempt = _attempt(
-            owner=lock.owner,
-            action_type="UPDATE_ACCESS_CODE",
-            code=access_code,
-            lock=lock,
-            pending=_needs_lock_now(access_code, lock, now),
+            access_code, "UPDATE_ACCESS_CODE", pending=_needs_lock_now(access_code, lock, now)
         )
         _schedule(access_code, lock, now)
     return attempt
@@ -249,20 +234,8 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
         access_code.refresh_from_db()
         lock = access_code.lock
         pending = updated == 1 and access_code.status != AccessCode.Status.UNSET
-        attempt = _attempt(
-            owner=access_code.owner,
-            action_type="DELETE_ACCESS_CODE",
-            code=access_code,
-            lock=lock,
-            pending=pending,
-        )
+        attempt = _attempt(access_code, "DELETE_ACCESS_CODE", pending=pending)
         if updated:
-            event_record(
-                owner=access_code.owner,
-                event_type="access_code.deleted",
-                now=now,
-                lock=lock,
-                access_code=access_code,
-            )
+            code_event_record(code=access_code, event_type="access_code.deleted", now=now)
             lock_check_now(lock=lock, now=now)
     return attempt

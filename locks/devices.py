@@ -23,7 +23,7 @@ from locks.issue_codes import (
     PROVIDER_ISSUE,
 )
 from locks.models import AccessCode, DiscoveredDevice, DriverAccount, Lock, Owner, Property, Unit
-from locks.records import event_record, lock_apply_device_info
+from locks.records import event_record, lock_apply_device_info, lock_event_record
 from locks.scheduler import lock_check_now
 from locks.services import lock_register
 
@@ -93,11 +93,10 @@ def account_discover(*, account: DriverAccount, now: datetime) -> list[Discovere
 
 
 def _removed(lock: Lock, now: datetime) -> None:
-    event_record(
-        owner=lock.owner,
+    lock_event_record(
+        lock=lock,
         event_type="device.removed",
         now=now,
-        lock=lock,
         message="Its hub no longer lists this lock's device (removed or factory reset).",
     )
 

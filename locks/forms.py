@@ -12,6 +12,24 @@ from locks.simulator import SIMULATED_MODELS
 
 digits_only = RegexValidator(r"^\d+$", "A PIN is digits only, e.g. 4821.")
 
+
+def pin_field(*, label: str = "PIN", required: str = "", placeholder: str = "", **kwargs):
+    """A PIN typed by a person: digits only, a number pad on phones. `required` is the message
+    for an empty one; without it the PIN may be left empty."""
+    attrs = {"inputmode": "numeric", "autocomplete": "off"}
+    if placeholder:
+        attrs["placeholder"] = placeholder
+    return forms.CharField(
+        label=label,
+        required=bool(required),
+        max_length=12,
+        validators=[digits_only],
+        error_messages={"required": required} if required else {},
+        widget=forms.TextInput(attrs=attrs),
+        **kwargs,
+    )
+
+
 SIMULATED_MODEL_WORDS = {
     "keypad": "Keypad deadbolt: PINs of 4 to 8 digits, 20 codes",
     "scheduling": "Smart lock that holds schedules itself: 4 or 6 digits, 50 codes",
@@ -64,14 +82,7 @@ class AccessCodeForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Anna Smith, booking 1234"}),
     )
     kind = forms.ChoiceField(choices=AccessCode.Kind.choices, initial=AccessCode.Kind.GUEST)
-    code = forms.CharField(
-        label="PIN",
-        required=False,
-        max_length=12,
-        validators=[digits_only],
-        help_text="Leave empty and Innkeeper picks a safe one that this lock accepts.",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    code = pin_field(help_text="Leave empty and Innkeeper picks a safe one that this lock accepts.")
     type = forms.ChoiceField(
         label="When",
         choices=WHEN_CHOICES,
@@ -107,15 +118,7 @@ class AccessCodeForm(forms.Form):
 
 
 class PinChangeForm(forms.Form):
-    code = forms.CharField(
-        label="New PIN",
-        required=False,
-        max_length=12,
-        validators=[digits_only],
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "Empty: pick one"}
-        ),
-    )
+    code = pin_field(label="New PIN", placeholder="Empty: pick one")
 
 
 class LockPlaceForm(forms.Form):
@@ -192,23 +195,11 @@ class LockEditForm(forms.Form):
 
 
 class KeypadForm(forms.Form):
-    code = forms.CharField(
-        label="PIN",
-        max_length=12,
-        validators=[digits_only],
-        error_messages={"required": "Type a PIN to try."},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    code = pin_field(required="Type a PIN to try.")
 
 
 class UnmanagedCodeForm(forms.Form):
-    code = forms.CharField(
-        label="PIN",
-        max_length=12,
-        validators=[digits_only],
-        error_messages={"required": "Type the PIN someone adds at the keypad."},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
+    code = pin_field(required="Type the PIN someone adds at the keypad.")
     name = forms.CharField(label="Label", max_length=32, required=False)
 
 

@@ -30,6 +30,23 @@ def event_record(
     )
 
 
+def lock_event_record(*, lock: Lock, event_type: str, now: datetime, **fields) -> Event:
+    """An event about a lock itself (online, battery, device, its backup pool)."""
+    return event_record(owner=lock.owner, event_type=event_type, now=now, lock=lock, **fields)
+
+
+def code_event_record(*, code: AccessCode, event_type: str, now: datetime, **fields) -> Event:
+    """An event about one code, on its lock (and its stay's, if it has one)."""
+    return event_record(
+        owner=code.lock.owner,
+        event_type=event_type,
+        now=now,
+        lock=code.lock,
+        access_code=code,
+        **fields,
+    )
+
+
 def lock_apply_device_info(*, lock: Lock, info, now: datetime) -> None:
     lock.model_name = info.model_name
     lock.online = info.online

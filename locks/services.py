@@ -86,18 +86,19 @@ def lock_update(*, lock: Lock, name: str, location: str, unit: Unit | None, now:
     return lock
 
 
-PROPERTY_FIELDS = {
+# In the order the property form shows them.
+PROPERTY_FIELDS = (
     "name",
     "address",
     "time_zone",
     "country",
     "default_check_in",
     "default_check_out",
-}
+)
 
 
 def property_update(*, property: Property, **fields) -> Property:
-    unknown = set(fields) - PROPERTY_FIELDS
+    unknown = set(fields) - set(PROPERTY_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
     for field, value in fields.items():

@@ -5,7 +5,7 @@ from datetime import datetime
 from locks.access_codes import access_code_delete
 from locks.errors import ServiceError
 from locks.models import AccessCode, ActionAttempt
-from locks.records import event_record
+from locks.records import code_event_record
 from locks.scheduler import lock_check_now
 
 
@@ -38,13 +38,7 @@ def unmanaged_code_take_over(
             "updated_at",
         ]
     )
-    event_record(
-        owner=code.owner,
-        event_type="access_code.unmanaged.converted_to_managed",
-        now=now,
-        lock=code.lock,
-        access_code=code,
-    )
+    code_event_record(code=code, event_type="access_code.unmanaged.converted_to_managed", now=now)
     lock_check_now(lock=code.lock, now=now)
     return code
 

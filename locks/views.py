@@ -247,12 +247,10 @@ def code_change_pin(request, lock, code):
 def code_reveal(request, lock, code):
     """Show one code's PIN to a manager, and write down who saw it."""
     who = request.user.get_full_name() or request.user.get_username()
-    records.event_record(
-        owner=lock.owner,
+    records.code_event_record(
+        code=code,
         event_type="access_code.pin_revealed",
         now=timezone.now(),
-        lock=lock,
-        access_code=code,
         message=f"PIN shown to {who}.",
         revealed_by=who,
     )

@@ -98,25 +98,21 @@ def _enqueue(message_id) -> None:
 # --- sending ----------------------------------------------------------------------------------
 
 
+TWILIO_CREDENTIALS = ("account_sid", "auth_token", "from_number", "messaging_service_sid")
+
+
 def _transport(owner: Owner):
+    """The owner's own Twilio account, else the installation's (`TWILIO_*`), else the console."""
     config = messaging_settings(owner)
     if config.transport == MessagingSettings.Transport.TWILIO:
-        return "twilio", get_transport(
-            "twilio",
-            account_sid=config.twilio_account_sid,
-            auth_token=config.twilio_auth_token,
-            from_number=config.twilio_from_number,
-            messaging_service_sid=config.twilio_messaging_service_sid,
-        )
-    if settings.TWILIO_ACCOUNT_SID:
-        return "twilio", get_transport(
-            "twilio",
-            account_sid=settings.TWILIO_ACCOUNT_SID,
-            auth_token=settings.TWILIO_AUTH_TOKEN,
-            from_number=settings.TWILIO_FROM_NUMBER,
-            messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
-        )
-    return "console", get_transport("console")
+        credentials = {name: getattr(config, f"twilio_{name}") for name in TWILIO_CREDENTIALS}
+    elif settings.TWILIO_ACCOUNT_SID:
+        credentials = {
+            name: getattr(settings, f"TWILIO_{name.upper()}") for name in TWILIO_CREDENTIALS
+        }
+    else:
+        return "console", get_transport("console")
+    return "twilio", get_transport("twilio", **credentials)
 
 
 def twilio_auth_token(owner: Owner) -> str:

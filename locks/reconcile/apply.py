@@ -41,7 +41,7 @@ from locks.reconcile.plan import (
     plan_pass,
     plan_read_back,
 )
-from locks.records import event_record, lock_apply_device_info
+from locks.records import code_event_record, lock_apply_device_info, lock_event_record
 
 Status = AccessCode.Status
 
@@ -127,11 +127,10 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     _report_unmanaged(lock, plan, now)
     if plan.codes_wiped:
         # A reset that kept the device id: nothing to ask anyone, every code goes back on.
-        event_record(
-            owner=lock.owner,
+        lock_event_record(
+            lock=lock,
             event_type="device.codes_wiped",
             now=now,
-            lock=lock,
             message="Every code was gone from the lock at once (a reset?); putting them back.",
         )
     for change in plan.changes:
@@ -153,14 +152,7 @@ def code_change(change: Change, *, now: datetime) -> None:
     code = change.code
     change_fields(code, change, now)
     for event in change.events:
-        event_record(
-            owner=code.lock.owner,
-            event_type=event.event_type,
-            now=now,
-            lock=code.lock,
-            access_code=code,
-            message=event.message,
-        )
+        code_event_record(code=code, event_type=event.event_type, now=now, message=event.message)
 
 
 # --- doing the writes ----------------------------------------------------------------------------
@@ -231,13 +223,7 @@ def _report_unmanaged(lock: Lock, plan: Plan, now: datetime) -> None:
             device_ref=on_lock.ref,
             type=AccessCode.Type.ONGOING,
         )
-        event_record(
-            owner=lock.owner,
-            event_type="access_code.unmanaged.created",
-            now=now,
-            lock=lock,
-            access_code=row,
-        )
+        code_event_record(code=row, event_type="access_code.unmanaged.created", now=now)
     for change in plan.forget_unmanaged:  # gone from the lock
         code_change(change, now=now)
         row = change.code
@@ -253,12 +239,8 @@ def _lock_unreachable(lock: Lock, exc: DriverError, now: datetime) -> None:
     error_code = exc.error_code or DEVICE_DISCONNECTED
     if error_code in (DEVICE_DISCONNECTED, DEVICE_REMOVED):
         if lock.online:
-            event_record(
-                owner=lock.owner,
-                event_type="device.disconnected",
-                now=now,
-                lock=lock,
-                message=exc.message,
+            lock_event_record(
+                lock=lock, event_type="device.disconnected", now=now, message=exc.message
             )
         lock.online = False
     lock.add_error(error_code, exc.message, now)
@@ -268,18 +250,14 @@ def _lock_reachable(lock: Lock, info, now: datetime) -> None:
     level = lock.owner.low_battery_percent
     was_low = lock.battery_below(level)
     if not lock.online:
-        event_record(owner=lock.owner, event_type="device.connected", now=now, lock=lock)
+        lock_event_record(lock=lock, event_type="device.connected", now=now)
     lock_apply_device_info(lock=lock, info=info, now=now)
     lock.consecutive_failures = 0
     lock.last_error = ""
     lock.clear_errors(DEVICE_DISCONNECTED, DEVICE_REMOVED, PROVIDER_ISSUE)
     if lock.battery_below(level) and not was_low:
-        event_record(
-            owner=lock.owner,
-            event_type="device.low_battery",
-            now=now,
-            lock=lock,
-            battery_level=lock.battery_level,
+        lock_event_record(
+            lock=lock, event_type="device.low_battery", now=now, battery_level=lock.battery_level
         )
 
 

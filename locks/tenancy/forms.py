@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.models import Membership, Owner, Property
+from locks.services import PROPERTY_FIELDS
 from locks.tenancy.services import OWNER_SETTINGS
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -81,14 +82,7 @@ class OwnerSettingsForm(forms.ModelForm):
 class PropertyForm(forms.ModelForm):
     class Meta:
         model = Property
-        fields = [
-            "name",
-            "address",
-            "time_zone",
-            "country",
-            "default_check_in",
-            "default_check_out",
-        ]
+        fields = PROPERTY_FIELDS
         labels = {"default_check_in": "Usual check-in", "default_check_out": "Usual check-out"}
         help_texts = {
             "time_zone": "Where the property is, e.g. Europe/Lisbon: stays are typed and shown "

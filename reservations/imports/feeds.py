@@ -182,13 +182,10 @@ def _apply_stay(
         _cancel(existing, f"Cancelled in the {feed.name} feed.", now)
         return "cancelled"
     if existing is None:
-        reservation_upsert(
-            owner=feed.owner,
-            source=Reservation.Source.ICAL,
-            external_id=stay.uid,
-            unit=feed.unit,
-            now=now,
-            feed=feed,
+        _upsert(
+            feed,
+            stay,
+            now,
             guest_name=stay.guest_name or f"{feed.name} guest",
             check_in=stay.check_in,
             check_out=stay.check_out,
@@ -210,6 +207,12 @@ def _apply_stay(
         Reservation.objects.filter(pk=existing.pk).update(feed=feed)  # a re-added feed adopts it
     if not changed:
         return ""
+    _upsert(feed, stay, now, **fields)
+    return "updated"
+
+
+def _upsert(feed: ReservationFeed, stay: FeedStay, now: datetime, **fields) -> None:
+    """The feed's stay, created or updated in the feed's unit, known by its calendar uid."""
     reservation_upsert(
         owner=feed.owner,
         source=Reservation.Source.ICAL,
@@ -219,7 +222,6 @@ def _apply_stay(
         feed=feed,
         **fields,
     )
-    return "updated"
 
 
 def _cancel(reservation: Reservation, why: str, now: datetime) -> None:
