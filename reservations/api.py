@@ -133,24 +133,25 @@ def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
 @endpoint(input=s.ReservationIdInput, summary="Cancel a reservation")
 def reservation_cancel(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest code comes off every door; cancelling twice is harmless."""
-    reservation = selectors.reservation_get(owner, params["reservation_id"])
-    stays.reservation_cancel(reservation=reservation, now=now)
-    return _stay(reservation, now)
+    return _on_stay(owner, params, now, stays.reservation_cancel)
 
 
 @endpoint(input=s.ReservationIdInput, summary="Check a guest out early")
 def reservation_check_out(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest has left before check-out: the guest code stops opening the doors now."""
-    reservation = selectors.reservation_get(owner, params["reservation_id"])
-    stays.reservation_check_out_early(reservation=reservation, now=now)
-    return _stay(reservation, now)
+    return _on_stay(owner, params, now, stays.reservation_check_out_early)
 
 
 @endpoint(input=s.ReservationIdInput, summary="Give a reservation a new PIN")
 def reservation_new_pin(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Replace a leaked PIN: the new one goes on every door and the old one comes off."""
+    return _on_stay(owner, params, now, guest_codes.reservation_new_pin)
+
+
+def _on_stay(owner: Owner, params: dict, now: datetime, change) -> dict:
+    """One change to the stay named by `reservation_id`, answered with the stay as it is now."""
     reservation = selectors.reservation_get(owner, params["reservation_id"])
-    guest_codes.reservation_new_pin(reservation=reservation, now=now)
+    change(reservation=reservation, now=now)
     return _stay(reservation, now)
 
 
