@@ -186,6 +186,8 @@ class IssuesMixin(serializers.Serializer):
     """Seam marks each issue with where it lives (`is_access_code_error`, `is_device_error`)."""
 
     issue_flag = ""
+    errors = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
 
     def get_errors(self, obj) -> list[dict]:
         # The reconciler's own marks (the desired version a refusal waits on) stay inside.
@@ -246,8 +248,6 @@ class AccessCodeSerializer(IssuesMixin):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     status = serializers.SerializerMethodField()
-    errors = serializers.SerializerMethodField()
-    warnings = serializers.SerializerMethodField()
     is_managed = serializers.BooleanField()
     is_backup = serializers.SerializerMethodField()
     is_backup_access_code_available = serializers.SerializerMethodField()
@@ -300,8 +300,6 @@ class DeviceSerializer(IssuesMixin):
     nickname = serializers.CharField(source="name")
     device_type = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
-    errors = serializers.SerializerMethodField()
-    warnings = serializers.SerializerMethodField()
     capabilities_supported = serializers.SerializerMethodField()
     can_program_online_access_codes = serializers.SerializerMethodField()
     can_simulate_connection = serializers.SerializerMethodField()
