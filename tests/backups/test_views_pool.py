@@ -12,6 +12,7 @@ from locks.models import AccessCode, Event
 from locks.scheduler import run_due_locks
 from locks.words import event_sentence, explain
 from tests import factories
+from tests.pages import without_ids
 from tests.reservations import front_desk
 
 MINUTE = timedelta(minutes=1)
@@ -195,7 +196,7 @@ def test_given_backups_are_listed_with_their_stay_and_until_when(
     assert "Given to" in row and "Ana Lima" in row
     assert reverse("reservation_detail", args=[stay.pk]) in row
     assert "Works until Wed 3 Jun, 14:00 WEST" in row  # the stay's check-out
-    assert backup.code not in card
+    assert backup.code not in without_ids(card)
     # The codes list keeps the other codes: the guest's, not the backups.
     codes = lock_page(client_for(alice), lock).split('id="codes"')[1].split("</section>")[0]
     assert "Ana Lima" in codes and "Backup code" not in codes
@@ -223,7 +224,7 @@ def test_a_manager_generates_a_backup_in_one_click_and_sees_it_once_it_is_set(
     settle(frozen)
     row = backup_row(lock_page(client, lock), manual)
     assert "On the lock" in row and reverse("code_reveal", args=[lock.pk, manual.pk]) in row
-    assert manual.code not in row
+    assert manual.code not in without_ids(row)
 
     revealed = client.post(
         reverse("code_reveal", args=[lock.pk, manual.pk]),
@@ -243,7 +244,7 @@ def test_a_backup_s_reveal_is_for_managers_only(client_for, bob, lock, frozen):
     settle(frozen)
     response = client_for(bob).post(reverse("code_reveal", args=[lock.pk, backup.pk]))
     assert response.status_code == 403
-    assert backup.code not in response.content.decode()
+    assert backup.code not in without_ids(response.content.decode())
     assert not Event.objects.filter(event_type="access_code.pin_revealed").exists()
 
 
