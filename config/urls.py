@@ -10,3 +10,5 @@ urlpatterns = [
     path("", include("locks.tenancy.urls")),
     path("", include("locks.urls")),
 ]
+
+handler500 = "locks.api.errors.server_error"

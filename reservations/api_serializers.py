@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, Text
+from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, RowId, Text
 from reservations.models import Reservation
 from reservations.selectors import guest_code_state
 
@@ -52,13 +52,13 @@ class StayFieldsInput(Input):
 
 
 class ReservationCreateInput(StayFieldsInput):
-    unit_id = serializers.IntegerField(min_value=1)
+    unit_id = RowId()
     external_id = Text(required=False, allow_blank=True, max_length=255)
 
 
 class ReservationUpdateInput(StayFieldsInput):
     reservation_id = Text()
-    unit_id = serializers.IntegerField(required=False, min_value=1)
+    unit_id = RowId(required=False)
     external_id = Text(required=False, allow_blank=True, max_length=255)
 
     def get_fields(self):
@@ -87,8 +87,8 @@ class GiveBackupInput(ReservationIdInput):
 
 
 class ReservationListInput(PageInput):
-    property_id = serializers.IntegerField(required=False, min_value=1)
-    unit_id = serializers.IntegerField(required=False, min_value=1)
+    property_id = RowId(required=False)
+    unit_id = RowId(required=False)
     status = serializers.ChoiceField(choices=Reservation.Status.values, required=False)
 
     def get_fields(self):
@@ -110,11 +110,11 @@ class ReservationListInput(PageInput):
 
 
 class PropertyListInput(Input):
-    property_ids = ManyOf(child=serializers.IntegerField(min_value=1), required=False)
+    property_ids = ManyOf(child=RowId(), required=False)
 
 
 class UnitListInput(Input):
-    property_id = serializers.IntegerField(required=False, min_value=1)
+    property_id = RowId(required=False)
 
 
 # --- output ------------------------------------------------------------------------------------

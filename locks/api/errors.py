@@ -1,11 +1,24 @@
 """One error shape for the whole API, Seam's: {"error": {"type", "message"}, "ok": false}."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from locks.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+INTERNAL_ERROR = (
+    "Innkeeper hit an internal error and nothing was changed; it has been logged. Try again, "
+    "and contact support if it lasts."
+)
+UNAVAILABLE = "The database is busy or unreachable right now; nothing was changed. Try again soon."
 
 
 def error_body(type: str, message: str, **extra) -> dict:
@@ -80,7 +93,22 @@ def seam_exception_handler(exc, context):
         )
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
-    return None  # an unexpected error: Django logs it and answers 500
+    # Anything else is ours: logged with its traceback, answered in Seam's shape, rolled back.
+    set_rollback()
+    if isinstance(exc, OperationalError | InterfaceError):  # locked, or not reachable
+        log.exception("The database failed under %s", context["request"].path)
+        response = Response(error_body("service_unavailable", UNAVAILABLE), status=503)
+        response["Retry-After"] = "5"
+        return response
+    log.exception("Unexpected error under %s", context["request"].path)
+    return Response(error_body("internal_server_error", INTERNAL_ERROR), status=500)
+
+
+def server_error(request, *args, **kwargs):
+    """Django's 500 page, but Seam's error body under /api/ (an error outside any endpoint)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("internal_server_error", INTERNAL_ERROR), status=500)
+    return defaults.server_error(request, *args, **kwargs)
 
 
 @csrf_exempt

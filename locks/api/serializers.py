@@ -24,6 +24,17 @@ class Text(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# Ids are 64-bit (BigAutoField): a larger number is refused here, not by the database.
+ROW_ID_MAX = 2**63 - 1
+
+
+class RowId(serializers.IntegerField):
+    """A database id: a whole number from 1 up to what the database can hold."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=ROW_ID_MAX, **kwargs)
+
+
 class ManyOf(serializers.ListField):
     """A list, also taken as one string (a query string with a single value)."""
 
