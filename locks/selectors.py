@@ -1,7 +1,7 @@
 """Reads that the dashboard, the API and the tasks share. Every one is scoped to an owner."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND, DEVICE_NOT_FOUND
@@ -16,6 +16,7 @@ from locks.models import (
     Owner,
     Property,
     SimulatedDevice,
+    Unit,
 )
 
 
@@ -162,3 +163,42 @@ def discovered_device_get(owner: Owner, device_pk) -> DiscoveredDevice:
         )
     except (DiscoveredDevice.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such device.", type=DEVICE_NOT_FOUND) from None
+
+
+# --- properties and units ------------------------------------------------------------------------
+
+
+def property_get(owner: Owner, property_id) -> Property:
+    try:
+        return Property.objects.get(owner=owner, pk=property_id)
+    except (Property.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No property with that id.", type="property_not_found") from None
+
+
+def properties_with_doors(owner: Owner) -> QuerySet[Property]:
+    """The owner's properties, each with its shared doors (`shared_doors`)."""
+    shared = Lock.objects.filter(unit__isnull=True).order_by("name")
+    return Property.objects.filter(owner=owner).prefetch_related(
+        Prefetch("locks", queryset=shared, to_attr="shared_doors")
+    )
+
+
+def units_for(owner: Owner) -> QuerySet[Unit]:
+    return (
+        Unit.objects.filter(property__owner=owner)
+        .select_related("property")
+        .order_by("property__name", "name")
+    )
+
+
+def units_with_doors(owner: Owner) -> QuerySet[Unit]:
+    """The owner's units, each with its own doors (`doors`)."""
+    doors = Lock.objects.order_by("name")
+    return units_for(owner).prefetch_related(Prefetch("locks", queryset=doors, to_attr="doors"))
+
+
+def unit_get(owner: Owner, unit_id) -> Unit:
+    try:
+        return units_for(owner).get(pk=unit_id)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No unit with that id.", type="unit_not_found") from None

@@ -8,6 +8,7 @@ the guest code follows the stay.
 from datetime import date, datetime, time
 
 from backups.services import DoorBackup, reservation_backups_give
+from locks import selectors as lock_selectors
 from locks.api.base import endpoint, paginate
 from locks.api.serializers import AccessCodeSerializer
 from locks.errors import ServiceError
@@ -52,7 +53,7 @@ def reservation_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     With `external_id`, sending the same stay again updates it: it is never duplicated. An
     overlap with another stay of the unit is kept and flagged `has_conflict`, not refused.
     """
-    unit = selectors.unit_get(owner, params["unit_id"])
+    unit = lock_selectors.unit_get(owner, params["unit_id"])
     fields = _stay_fields(params, unit.property)
     external_id = params.get("external_id", "").strip()
     if external_id:
@@ -93,9 +94,11 @@ def reservation_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The owner's stays, oldest entry first; filter by property, unit, dates and status."""
     stays = selectors.reservations_for(owner)
     if "property_id" in params:
-        stays = stays.filter(unit__property=selectors.property_get(owner, params["property_id"]))
+        stays = stays.filter(
+            unit__property=lock_selectors.property_get(owner, params["property_id"])
+        )
     if "unit_id" in params:
-        stays = stays.filter(unit=selectors.unit_get(owner, params["unit_id"]))
+        stays = stays.filter(unit=lock_selectors.unit_get(owner, params["unit_id"]))
     if "status" in params:
         stays = stays.filter(status=params["status"])
     if "from" in params or "to" in params:
@@ -122,7 +125,7 @@ def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
         )
     unit = reservation.unit
     if "unit_id" in params:
-        unit = selectors.unit_get(owner, params["unit_id"])
+        unit = lock_selectors.unit_get(owner, params["unit_id"])
     changes = _stay_fields(params, unit.property)
     if unit.pk != reservation.unit_id:
         changes["unit"] = unit
@@ -189,7 +192,7 @@ def reservation_give_backup(*, owner: Owner, params: dict, now: datetime) -> dic
 def property_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Every property (or those in `property_ids`), with its time zone, default check-in and
     check-out times and shared doors."""
-    properties = selectors.properties_with_doors(owner)
+    properties = lock_selectors.properties_with_doors(owner)
     if "property_ids" in params:
         properties = properties.filter(pk__in=params["property_ids"])
     return {"properties": s.PropertySerializer(properties, many=True).data}
@@ -198,7 +201,7 @@ def property_list(*, owner: Owner, params: dict, now: datetime) -> dict:
 @endpoint("GET", input=s.UnitListInput, summary="List units")
 def unit_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Every unit (a room, a rental home), with its own doors; `unit_id` names it in a stay."""
-    units = selectors.units_with_doors(owner).order_by("property__name", "name")
+    units = lock_selectors.units_with_doors(owner).order_by("property__name", "name")
     if "property_id" in params:
-        units = units.filter(property=selectors.property_get(owner, params["property_id"]))
+        units = units.filter(property=lock_selectors.property_get(owner, params["property_id"]))
     return {"units": s.UnitSerializer(units, many=True).data}

@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
 from locks.issue_codes import USING_BACKUP_ACCESS_CODE
-from locks.models import AccessCode, Event, Lock, Owner, Property, Unit
+from locks.models import AccessCode, Event, Lock, Owner, Property
 from locks.times import local_day_bounds
 from locks.words import local_time
 from reservations.models import Reservation
@@ -73,42 +73,6 @@ def staying_between(owner: Owner, start: date | datetime | None, end: date | dat
             here &= Q(check_in__lt=local_day_bounds(end, prop.tz)[1])
         span |= here
     return span
-
-
-def property_get(owner: Owner, property_id) -> Property:
-    try:
-        return Property.objects.get(owner=owner, pk=property_id)
-    except (Property.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No property with that id.", type="property_not_found") from None
-
-
-def properties_with_doors(owner: Owner) -> QuerySet[Property]:
-    """The owner's properties, each with its shared doors (`shared_doors`)."""
-    shared = Lock.objects.filter(unit__isnull=True).order_by("name")
-    return Property.objects.filter(owner=owner).prefetch_related(
-        Prefetch("locks", queryset=shared, to_attr="shared_doors")
-    )
-
-
-def units_for(owner: Owner) -> QuerySet[Unit]:
-    return (
-        Unit.objects.filter(property__owner=owner)
-        .select_related("property")
-        .order_by("property__name", "name")
-    )
-
-
-def units_with_doors(owner: Owner) -> QuerySet[Unit]:
-    """The owner's units, each with its own doors (`doors`)."""
-    doors = Lock.objects.order_by("name")
-    return units_for(owner).prefetch_related(Prefetch("locks", queryset=doors, to_attr="doors"))
-
-
-def unit_get(owner: Owner, unit_id) -> Unit:
-    try:
-        return units_for(owner).get(pk=unit_id)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No unit with that id.", type="unit_not_found") from None
 
 
 # --- the guest code's state, in plain words ---------------------------------------------------

@@ -19,6 +19,7 @@ from locks.tenancy.decorators import (
     form_error,
     manager_post,
     manager_view,
+    owned_or_404,
 )
 from locks.tenancy.forms import (
     ApiKeyForm,
@@ -36,7 +37,7 @@ def _settings_page(request, *, status: int = 200, **forms):
     context = {
         "settings_form": forms.get("settings_form") or OwnerSettingsForm(instance=owner),
         "member_form": forms.get("member_form") or MemberAddForm(),
-        "properties": Property.objects.filter(owner=owner).prefetch_related("units"),
+        "properties": selectors.properties_for(owner),
         "members": Membership.objects.filter(owner=owner)
         .select_related("user")
         .order_by("role", "user__username"),
@@ -68,7 +69,7 @@ def settings_page(request):
 
 
 def _property(request, property_id) -> Property:
-    return get_object_or_404(Property, owner=request.membership.owner, pk=property_id)
+    return owned_or_404(selectors.property_get, request, property_id, "No such property.")
 
 
 def _property_page(request, prop: Property | None, form, unit_form=None, status: int = 200):

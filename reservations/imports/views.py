@@ -13,9 +13,9 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from locks import selectors as lock_selectors
 from locks.errors import ServiceError
 from locks.tenancy.decorators import manager_view, owned_or_404
-from reservations import selectors as stay_selectors
 from reservations.imports import csv_import, feeds, polling, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm
 
@@ -24,7 +24,7 @@ IMPORTABLE = ("create", "update")
 
 
 def _unit(request, unit_id):
-    return owned_or_404(stay_selectors.unit_get, request, unit_id, "No such unit.")
+    return owned_or_404(lock_selectors.unit_get, request, unit_id, "No such unit.")
 
 
 def _feed(request, feed_id):
@@ -42,7 +42,7 @@ def _to_feeds(feed_or_unit):
 def _feeds_page(request, *, unit=None, form=None, status=200):
     owner = request.membership.owner
     now = timezone.now()
-    units = stay_selectors.units_for(owner)
+    units = lock_selectors.units_for(owner)
     if form is None:
         form = FeedForm(units=units, initial={"unit": unit})
     context = {
@@ -68,7 +68,7 @@ def feed_list(request, unit_id=None):
 @manager_view
 def feed_add(request):
     owner = request.membership.owner
-    form = FeedForm(request.POST, units=stay_selectors.units_for(owner))
+    form = FeedForm(request.POST, units=lock_selectors.units_for(owner))
     if form.is_valid():
         data = form.cleaned_data
         try:
