@@ -1,8 +1,13 @@
-"""When the reconciler runs: a tick finds due locks, claims each, and queues per-lock work.
+"""When the reconciler runs: a tick finds due locks and queues them; a worker claims and runs one.
 
-A lock is due when its `next_check_at` has passed. A claim is a conditional UPDATE that only
-one worker can win, leased for LEASE so a crashed worker's lock comes back by itself. Each
-lock is worked on by one worker at a time, and one slow lock never holds up another.
+A lock is due when its `next_check_at` has passed. Queueing takes nothing: it only marks the
+lock `queued_until`, so the every-minute tick does not queue it twice, while a pass in any
+process (a worker's task, `manage.py tick` from cron) can take it at once. Taking it is a claim:
+a conditional UPDATE that only one worker can win, on a short lease (LEASE) that the worker
+renews while it works (`Lease.keep`, before each call to the lock). A crashed worker stops
+renewing, so its locks come back LEASE after its last renewal; a worker whose lease was taken
+over stops before its next call to the lock. Each lock is worked on by one worker at a time,
+and one slow lock never holds up another.
 """
 
 import logging
@@ -10,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 
 from django.db import transaction
 from django.db.models import Case, F, Q, When
@@ -22,27 +28,45 @@ from locks.models import Lock
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)  # longer than the task timeout, so a lease outlives its task
+# A claim lasts this long unless renewed; a worker renews it once a third of it has gone, so a
+# single call to a lock may take up to two thirds of it (the Seam driver's timeout is 8 s).
+LEASE = timedelta(seconds=20)
+# How long a queued task is given to start before the tick queues its lock again.
+QUEUED_FOR = timedelta(minutes=2)
+# After an internal error, the lock is tried again this much later.
+ERROR_RETRY = timedelta(minutes=5)
 TICK_BATCH = 500
+
+
+class ClaimLost(Exception):
+    """This worker's lease ran out and another worker took the lock over."""
 
 
 def _unclaimed(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
-def due_lock_query(*, now: datetime):
-    """The tick's one indexed query (`lock_due_tick`): locks whose next check has come."""
-    return (
-        Lock.objects.filter(next_check_at__lte=now)
-        .filter(_unclaimed(now))
-        .order_by("next_check_at")
-        .values_list("pk", flat=True)
-    )
+def _unqueued(now: datetime) -> Q:
+    return Q(queued_until__isnull=True) | Q(queued_until__lt=now)
 
 
-def due_lock_ids(*, now: datetime, limit: int | None = None) -> list[int]:
+def due_lock_query(*, now: datetime, queued: bool = True):
+    """The tick's one indexed query (`lock_due_tick`): locks whose next check has come;
+    without those a task is already queued for, when `queued` is False."""
+    locks = Lock.objects.filter(next_check_at__lte=now).filter(_unclaimed(now))
+    if not queued:
+        locks = locks.filter(_unqueued(now))
+    return locks.order_by("next_check_at").values_list("pk", flat=True)
+
+
+def due_lock_ids(*, now: datetime, limit: int | None = None, queued: bool = True) -> list[int]:
     """The most overdue locks first, a batch (TICK_BATCH) at a time."""
-    return list(due_lock_query(now=now)[: limit or TICK_BATCH])
+    return list(due_lock_query(now=now, queued=queued)[: limit or TICK_BATCH])
+
+
+def unqueued_due_lock_ids(*, now: datetime) -> list[int]:
+    """What the every-minute tick queues: due locks no queued task is already on its way to."""
+    return due_lock_ids(now=now, queued=False)
 
 
 def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
@@ -51,9 +75,41 @@ def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
     won = (
         Lock.objects.filter(pk=lock_id, next_check_at__lte=now)
         .filter(_unclaimed(now))
-        .update(claimed_until=now + LEASE, claim_token=token)
+        .update(claimed_until=now + LEASE, claim_token=token, queued_until=None)
     )
     return token if won == 1 else None
+
+
+@dataclass
+class Lease:
+    """A claim held by this worker, renewed while it works on the lock.
+
+    Times follow the pass's `now` plus the time really spent, so a pass run at any `now` (a
+    test's, a late task's) renews consistently with the claim it took.
+    """
+
+    lock_id: int
+    token: uuid.UUID | str
+    now: datetime
+    started: float = 0.0
+    renewed: float = 0.0
+
+    def __post_init__(self):
+        self.started = self.renewed = monotonic()
+
+    def keep(self) -> None:
+        """Before each call to the lock: renew the lease if a third of it has gone; raise
+        ClaimLost if another worker has taken the lock over meanwhile."""
+        clock = monotonic()
+        if clock - self.renewed < LEASE.total_seconds() / 3:
+            return  # at least two thirds of the lease are left: nobody can have taken it
+        at = self.now + timedelta(seconds=clock - self.started)
+        renewed = Lock.objects.filter(pk=self.lock_id, claim_token=self.token).update(
+            claimed_until=at + LEASE
+        )
+        if not renewed:
+            raise ClaimLost(f"lock {self.lock_id}")
+        self.renewed = clock
 
 
 def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
@@ -65,14 +121,19 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     )
     if lock is None:
         return None  # the lease ran out and another worker took over
+    lease = Lease(lock_id=lock_id, token=token, now=now)
     version = lock.desired_version
     try:
         if hooks.before_pass_run(lock=lock, now=now):
             # The hooks' own changes are in this pass; only someone else's need another one.
             version = Lock.objects.values_list("desired_version", flat=True).get(pk=lock_id)
-        result = reconcile.lock_reconcile(lock=lock, now=now)
+        result = reconcile.lock_reconcile(lock=lock, now=now, before_call=lease.keep)
         hooks.after_pass_run(lock=lock, now=now)
         next_check = result.next_check_at
+    except ClaimLost:
+        # Nothing of this pass is saved: the worker that took over reads the lock afresh.
+        log.warning("Lost the claim on lock %s mid-pass; another worker took it over", lock_id)
+        return None
     except Exception:
         # A bug or a driver's surprise: recorded where people see it, retried on the clock.
         log.exception("Reconciling lock %s failed", lock_id)
@@ -80,13 +141,24 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
             last_error="Innkeeper hit an internal error while checking this lock; it will "
             "retry in a few minutes. If this stays, contact support."
         )
-        result, next_check = None, now + LEASE
+        result, next_check = None, now + ERROR_RETRY
     # A change to the desired state made during the pass makes the lock due again at once.
     Lock.objects.filter(pk=lock_id, claim_token=token).update(
         claimed_until=None,
         claim_token=None,
         next_check_at=Case(When(desired_version=version, then=next_check), default=now),
     )
+    return result
+
+
+def lock_work(*, lock_id: int, now: datetime):
+    """A queued task's work: claim the lock and run it, unless another pass already has or
+    did (then the lock is not due, or claimed). A change made during the pass is queued again."""
+    token = lock_claim(lock_id=lock_id, now=now)
+    if token is None:
+        return None
+    result = lock_run_claimed(lock_id=lock_id, token=token, now=now)
+    enqueue_lock(lock_id=lock_id, now=timezone.now())  # due again only if changed meanwhile
     return result
 
 
@@ -107,14 +179,21 @@ def lock_check_now(*, lock: Lock, now: datetime) -> None:
 
 
 def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
-    """Claim a due lock and queue its reconcile; False when someone else already has it."""
-    token = lock_claim(lock_id=lock_id, now=now)
-    if token is None:
+    """Queue a due lock's reconcile; False when it is not due, claimed, or already queued.
+
+    Nothing is claimed here: the task claims when it starts, so a pass elsewhere (cron's
+    `manage.py tick`) is never kept waiting by a task no worker has picked up.
+    """
+    marked = (
+        Lock.objects.filter(pk=lock_id, next_check_at__lte=now)
+        .filter(_unclaimed(now), _unqueued(now))
+        .update(queued_until=now + QUEUED_FOR)
+    )
+    if not marked:
         return False
     async_task(
         "locks.tasks.reconcile_lock",
         lock_id,
-        str(token),
         task_name=f"reconcile-lock-{lock_id}",
         group="reconcile",
     )
@@ -135,12 +214,14 @@ class ClaimedWork:
     claim: Callable[..., object]
     run: Callable[..., object]
     enqueue: Callable[..., bool]
+    # What `queue_all` queues (default: `due_ids`): due rows no queued task is on its way to.
+    queueable_ids: Callable[..., list] | None = None
 
     def queue_all(self, *, now: datetime) -> int:
         """Claim and queue every due row (the every-minute tick); returns how many."""
         queued = 0
         while True:
-            ids = self.due_ids(now=now)
+            ids = (self.queueable_ids or self.due_ids)(now=now)
             done = sum(self.enqueue(**{self.key: pk}, now=now) for pk in ids)
             queued += done
             if not done:
@@ -163,7 +244,9 @@ class ClaimedWork:
                 return done
 
 
-LOCKS = ClaimedWork("lock_id", due_lock_ids, lock_claim, lock_run_claimed, enqueue_lock)
+LOCKS = ClaimedWork(
+    "lock_id", due_lock_ids, lock_claim, lock_run_claimed, enqueue_lock, unqueued_due_lock_ids
+)
 # Queue every due lock; and one full synchronous pass over them (the `tick` command, cron, tests).
 tick = LOCKS.queue_all
 run_due_locks = LOCKS.run_all

@@ -12,8 +12,9 @@ def tick() -> int:
     return scheduler.tick(now=timezone.now())
 
 
-def reconcile_lock(lock_id: int, token: str) -> None:
-    scheduler.lock_run_claimed(lock_id=lock_id, token=token, now=timezone.now())
+def reconcile_lock(lock_id: int, *_queued_with) -> None:
+    # Tasks queued by earlier versions also carry a claim token; the task claims for itself now.
+    scheduler.lock_work(lock_id=lock_id, now=timezone.now())
 
 
 def discover() -> int:

@@ -124,6 +124,9 @@ class Lock(HasIssues):
     next_check_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
+    # Until when a queued task is expected to take the lock: the every-minute tick does not
+    # queue it again meanwhile (a full pass in this process, `manage.py tick`, ignores this).
+    queued_until = models.DateTimeField(null=True, blank=True)
     # Bumped by every change to the desired state, so a reconcile that started earlier knows
     # it must run again.
     desired_version = models.PositiveBigIntegerField(default=0)

@@ -7,6 +7,7 @@ and records its events.
 """
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,8 +88,14 @@ class Pass:
     plan: Plan | None = None
 
 
-def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
-    """One pass over one lock. Saves what changed and returns when the lock is next due."""
+def lock_reconcile(
+    *, lock: Lock, now: datetime, before_call: Callable[[], None] | None = None
+) -> Pass:
+    """One pass over one lock. Saves what changed and returns when the lock is next due.
+
+    `before_call` runs before each call to the lock (the scheduler renews its lease there; it
+    raises to stop the pass when the lock was taken over).
+    """
     lead = lock.program_lead(lock.owner)
     # The lock's desired version is read with its codes, in the same query: a write refused
     # now waits for the desired state to move past exactly what this pass saw.
@@ -106,6 +113,8 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     # A cloud driver needs its account's credentials; the simulated one needs none.
     credentials = lock.account.credentials if lock.account_id else {}
     driver = get_driver(lock.driver, now=now, **credentials)
+    if before_call is not None:
+        driver = _Guarded(driver, before_call)
 
     try:
         info = driver.read_device(lock.device_id)
@@ -145,6 +154,24 @@ def lock_reconcile(*, lock: Lock, now: datetime) -> Pass:
     _escalate(managed, facts, now)
     _save(result, managed, facts, loaded)
     return result
+
+
+class _Guarded:
+    """A driver whose every call is preceded by `before_call`."""
+
+    def __init__(self, driver, before_call: Callable[[], None]):
+        self._driver, self._before_call = driver, before_call
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._driver, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            self._before_call()
+            return attr(*args, **kwargs)
+
+        return call
 
 
 def code_change(change: Change, *, now: datetime) -> None:

@@ -4,7 +4,16 @@ SQLite serialises writers, so the race cannot happen there; CI runs this file ag
 PostgreSQL (`make test-postgres`), where it must pass, never skip.
 """
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 from locks import scheduler
 from locks.access_codes import access_code_create
@@ -83,3 +92,46 @@ def test_two_workers_share_many_due_locks_without_doing_any_twice(owner, hotel, 
     assert sorted(writes) == [1] * len(locks)
     assert AccessCode.objects.filter(status=AccessCode.Status.SET).count() == len(locks)
     assert Event.objects.filter(event_type="access_code.set_on_device").count() == len(locks)
+
+
+def _tick_in_another_process() -> subprocess.Popen:
+    """`manage.py tick` on this test's database: a worker this test can kill -9."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "tick"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_worker_killed_mid_pass_is_taken_over_and_no_code_is_written_twice(lock, t0):
+    now = timezone.now()
+    codes = [access_code_create(lock=lock, now=now, name=f"Guest {n}")[0] for n in range(5)]
+    device = SimulatedDevice.objects.filter(device_id=lock.device_id)
+    device.update(latency_ms=700)  # a slow lock: the pass takes seconds, one write at a time
+
+    worker = _tick_in_another_process()
+    deadline = time.monotonic() + 60
+    while device.get().writes < 2 and time.monotonic() < deadline and worker.poll() is None:
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGKILL)  # kill -9, mid-pass
+    worker.wait()
+    killed_at, written = timezone.now(), device.get().writes
+    assert 2 <= written < len(codes), "the worker was not killed mid-pass"
+
+    # Still leased: nobody else works on the lock meanwhile.
+    assert scheduler.lock_claim(lock_id=lock.pk, now=killed_at) is None
+    # Within a minute of the kill (the lease's end), a full pass takes the lock over.
+    device.update(latency_ms=0)
+    assert scheduler.run_due_locks(now=killed_at + timedelta(minutes=1)) == 1
+
+    statuses = AccessCode.objects.filter(pk__in=[c.pk for c in codes]).values_list(
+        "status", flat=True
+    )
+    assert set(statuses) == {AccessCode.Status.SET}
+    # What the killed worker wrote was found on the lock, not written again.
+    assert device.get().writes == len(codes)
+    assert SimulatedCode.objects.filter(device__device_id=lock.device_id).count() == len(codes)
