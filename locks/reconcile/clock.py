@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from locks.issue_codes import (
+    DELAY_IN_SETTING_ON_DEVICE,
     FAILED_TO_REMOVE_FROM_DEVICE,
     FAILED_TO_SET_ON_DEVICE,
     NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
@@ -111,6 +112,21 @@ def code_due(code: AccessCode, now: datetime, facts: LockFacts) -> datetime | No
     return None
 
 
+def escalation_due(code: AccessCode, now: datetime, facts: LockFacts) -> datetime | None:
+    """When the escalation clock next has something to say about this out-of-sync code: its
+    delay warning, then its failure error, each at the owner's minutes after the clock started."""
+    since = code.out_of_sync_since
+    if since is None or not out_of_sync(code, now, facts):
+        return None
+    setting = code.wanted_on_lock(now, facts.lead)
+    steps = []
+    if setting and not code.has_warning(DELAY_IN_SETTING_ON_DEVICE):
+        steps.append(since + facts.delay_warning)
+    if not code.has_error(FAILED_TO_SET_ON_DEVICE if setting else FAILED_TO_REMOVE_FROM_DEVICE):
+        steps.append(since + facts.failure_error)
+    return min((t for t in steps if t > now), default=None)
+
+
 def window_edge(code: AccessCode, now: datetime, lead: timedelta) -> datetime | None:
     """The next time a time-bound code must go on or come off the lock, if still ahead."""
     if code.removed_at is not None or code.type != AccessCode.Type.TIME_BOUND:
@@ -127,7 +143,8 @@ def next_check_at(
     consecutive_failures: int = 0,
     unreachable_for_good: bool = False,
 ) -> datetime:
-    """When the lock next needs a look: its poll, or its back-off, or a code's own time."""
+    """When the lock next needs a look: its poll, or its back-off, or a code's own time, or the
+    moment a code's warning or error is due (on the minute, reachable or not)."""
     if reachable:
         next_check = now + facts.poll
     elif unreachable_for_good:
@@ -138,6 +155,7 @@ def next_check_at(
         # An unreachable lock is retried on its own back-off (pending codes would otherwise
         # bring it back every minute), but a window opening or closing still brings it forward.
         due = code_due(code, now, facts) if reachable else window_edge(code, now, facts.lead)
-        if due is not None:
-            next_check = min(next_check, due)
+        for at in (due, escalation_due(code, now, facts)):
+            if at is not None:
+                next_check = min(next_check, at)
     return next_check

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from locks import scheduler
 from locks.access_codes import access_code_create
 from locks.models import AccessCode, Event, Lock, SimulatedDevice
@@ -151,3 +153,52 @@ def test_a_lock_refusing_writes_still_counts_as_online(lock, t0):
     lock = Lock.objects.get(pk=lock.pk)
     assert lock.online
     assert not lock.has_error("device_disconnected")
+
+
+def minutes_to_escalate(code, start, horizon):
+    """Run the every-minute tick from `start`; the minutes at which the code first had its
+    delay warning and its failure error (None if never)."""
+    warned = failed = None
+    for minute in range(horizon):
+        scheduler.run_due_locks(now=start + minute * MINUTE)
+        code.refresh_from_db()
+        if warned is None and code.has_warning("delay_in_setting_on_device"):
+            warned = minute
+        if failed is None and (
+            code.has_error("failed_to_set_on_device")
+            or code.has_error("failed_to_remove_from_device")
+        ):
+            failed = minute
+    return warned, failed
+
+
+@pytest.mark.parametrize("trouble", ["offline", "refusing writes"])
+def test_the_warning_and_the_error_come_on_the_minute_they_are_due(owner, lock, t0, trouble):
+    owner.delay_warning_minutes, owner.failure_error_minutes = 10, 60
+    owner.save()
+    if trouble == "offline":
+        simulated_set_online(lock=lock, online=False, now=t0)
+    else:
+        simulated_refuse_writes(lock=lock, until=t0 + timedelta(hours=5), now=t0)
+    code, _ = access_code_create(lock=lock, now=t0)
+
+    warned, failed = minutes_to_escalate(code, t0, 70)
+
+    assert warned in (10, 11)
+    assert failed in (60, 61)
+    assert code.has_error("failed_to_set_on_device")
+
+
+def test_a_removal_that_cannot_happen_is_an_error_on_the_minute_it_is_due(owner, lock, t0):
+    owner.failure_error_minutes = 45
+    owner.save()
+    ends = t0 + timedelta(hours=2)
+    code, _ = access_code_create(lock=lock, now=t0, starts_at=t0, ends_at=ends)
+    scheduler.run_due_locks(now=t0)
+    simulated_set_online(lock=lock, online=False, now=ends - timedelta(minutes=40))
+    run_every_minute(ends - timedelta(minutes=40), 40)
+
+    _, failed = minutes_to_escalate(code, ends, 50)
+
+    assert failed in (45, 46)
+    assert code.has_error("failed_to_remove_from_device")
