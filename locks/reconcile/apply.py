@@ -26,15 +26,18 @@ from locks.reconcile.changes import (
     Change,
     change_fields,
     escalation,
+    lock_refused,
     no_space,
     removal_accepted,
     set_accepted,
     set_starting,
+    waits_for_lock,
     write_failed,
 )
 from locks.reconcile.clock import LockFacts, next_check_at, out_of_sync
 from locks.reconcile.plan import (
     Admission,
+    Outcome,
     Plan,
     Write,
     admit,
@@ -82,7 +85,8 @@ class Pass:
     lock: Lock
     now: datetime
     reachable: bool = True
-    writes: int = 0
+    writes: int = 0  # accepted
+    sent: int = 0  # write commands sent, accepted or not
     failures: dict = field(default_factory=dict)  # code pk -> DriverError of its write
     next_check_at: datetime | None = None
     plan: Plan | None = None
@@ -147,6 +151,7 @@ def lock_reconcile(
 
     admission = _write(driver, lock, plan, result, now)
     result.writes = len(admission.writes)
+    result.sent = admission.sent
     _lock_slot_warning(lock, admission, result, now)
     if result.writes:
         _read_back(driver, lock, managed, facts, now)
@@ -189,7 +194,7 @@ def _write(driver, lock: Lock, plan: Plan, result: Pass, now: datetime) -> Admis
     """Send the plan's queue through the driver, in the plan's order and within its limits."""
     facts = plan.facts
 
-    def perform(write: Write) -> bool:
+    def perform(write: Write) -> Outcome:
         code = write.code
         if not write.removes:
             code_change(set_starting(code), now=now)
@@ -202,9 +207,9 @@ def _write(driver, lock: Lock, plan: Plan, result: Pass, now: datetime) -> Admis
         except DriverError as exc:
             result.failures[code.pk] = exc
             code_change(write_failed(code, exc, now, facts, removing=write.removes), now=now)
-            return False
+            return Outcome.LOCK_REFUSED if lock_refused(exc) else Outcome.FAILED
         code_change(outcome, now=now)
-        return True
+        return Outcome.DONE
 
     admission = admit(
         plan.queue,
@@ -212,6 +217,11 @@ def _write(driver, lock: Lock, plan: Plan, result: Pass, now: datetime) -> Admis
         hold=lambda w: hold_reason(w, w.code, now, facts),
         perform=perform,
     )
+    if admission.refused is not None:
+        # The lock takes no writes now: what was left waits for the refused write's back-off.
+        until = admission.refused.code.next_attempt_at
+        for write in admission.untried:
+            code_change(waits_for_lock(write.code, until), now=now)
     for code in admission.no_space:
         code_change(no_space(code, facts, now), now=now)
     return admission

@@ -235,7 +235,8 @@ def write_failed(
     attempts = code.attempts + 1
     fields = {
         "attempts": attempts,
-        "next_attempt_at": now + backoff(attempts, RETRY_BASE, RETRY_MAX),
+        # Never longer than the lock's poll: a lock that accepts again gets every code within it.
+        "next_attempt_at": now + backoff(attempts, RETRY_BASE, min(RETRY_MAX, facts.poll)),
     }
     if kind == NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE and not removing:
         waiting = no_space(code, facts, now)
@@ -259,6 +260,19 @@ def write_failed(
         errors=(Issue(error, message, {REFUSED_AT: facts.desired_version}),),
         events=() if code.has_error(error) else (CodeEvent(f"access_code.{error}", message),),
     )
+
+
+def lock_refused(exc: DriverError) -> bool:
+    """Whether a failed write says the lock takes no writes now (busy, jammed, offline, its
+    account cut off) rather than something about this one code (its PIN, a full lock)."""
+    if exc.error_code in LOCK_UNREACHABLE_ERRORS:
+        return True
+    return not exc.permanent and exc.error_code != NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE
+
+
+def waits_for_lock(code: AccessCode, until: datetime | None) -> Change:
+    """Not sent: the lock refused an earlier write of this pass; it is tried again with that."""
+    return Change(code, "lock_refused_another", fields={"next_attempt_at": until})
 
 
 def no_space(code: AccessCode, facts: LockFacts, now: datetime) -> Change:

@@ -88,6 +88,14 @@ class Write:
         )
 
 
+class Outcome(StrEnum):
+    """What became of a write that was sent."""
+
+    DONE = "done"
+    FAILED = "failed"  # this code's write failed (its PIN, a refusal for good): the pass goes on
+    LOCK_REFUSED = "lock refused"  # the lock refused or did not answer: no more writes this pass
+
+
 @dataclass
 class Admission:
     """What of a queue went out: writes done, held, codes that wait for a slot."""
@@ -96,6 +104,10 @@ class Admission:
     writes: list[Write] = field(default_factory=list)
     held: list[tuple[Write, Hold]] = field(default_factory=list)
     no_space: list[AccessCode] = field(default_factory=list)
+    sent: int = 0  # write commands sent to the lock, accepted or not
+    # The write the lock refused, which ended this pass's writes, and those it left unsent.
+    refused: Write | None = None
+    untried: list[Write] = field(default_factory=list)
 
     @property
     def slots_short(self) -> bool:
@@ -197,14 +209,14 @@ def _admit_all_succeeding(plan: Plan, managed: Sequence[AccessCode], now: dateti
         if change.code.pk in twins:
             change_fields(twins[change.code.pk], change, now)
 
-    def succeed(write: Write) -> bool:
+    def succeed(write: Write) -> Outcome:
         code = twins[write.code.pk]
         if write.removes:
             change_fields(code, removal_accepted(code, write.ref, now, facts), now)
         else:
             change_fields(code, set_starting(code), now)
             change_fields(code, set_accepted(code, "", now), now)
-        return True
+        return Outcome.DONE
 
     return admit(
         plan.queue,
@@ -226,25 +238,35 @@ def admit(
     *,
     free: int,
     hold: Callable[[Write], Hold | None],
-    perform: Callable[[Write], bool],
+    perform: Callable[[Write], Outcome],
 ) -> Admission:
-    """Walk the queue as one pass does; `perform(write)` says whether the write went through.
+    """Walk the queue as one pass does; `perform(write)` says what became of the write.
 
     Removals first: each frees a slot. Then sets in order: one that does not fit waits for a
-    slot (it is listed in `no_space`, no write); at most MAX_WRITES_PER_PASS writes go through.
-    A write that fails takes neither a slot nor a place under the cap.
+    slot (it is listed in `no_space`, no write). At most MAX_WRITES_PER_PASS write commands are
+    sent, accepted or not. Once the lock refuses one (busy, jammed, offline), nothing more is
+    sent this pass: the writes left are `untried`, and wait for that write's back-off with it.
     """
     result = Admission(free=free)
     queue = list(queue)
+
+    def send(write: Write) -> None:
+        outcome = perform(write)
+        result.sent += 1
+        if outcome == Outcome.DONE:
+            result.writes.append(write)
+            result.free += 1 if write.removes else -1
+        elif outcome == Outcome.LOCK_REFUSED:
+            result.refused = write
+
     for write in (w for w in queue if w.removes):
-        if len(result.writes) >= MAX_WRITES_PER_PASS:
-            break
         reason = hold(write)
         if reason:
             result.held.append((write, reason))
-        elif perform(write):
-            result.writes.append(write)
-            result.free += 1
+        elif result.refused is not None:
+            result.untried.append(write)
+        elif result.sent < MAX_WRITES_PER_PASS:
+            send(write)
     for write in (w for w in queue if not w.removes):
         reason = hold(write)
         if reason:
@@ -253,11 +275,12 @@ def admit(
         if result.free <= 0:
             result.no_space.append(write.code)
             continue
-        if len(result.writes) >= MAX_WRITES_PER_PASS:
+        if result.refused is not None:
+            result.untried.append(write)
+            continue
+        if result.sent >= MAX_WRITES_PER_PASS:
             break
-        if perform(write):
-            result.writes.append(write)
-            result.free -= 1
+        send(write)
     return result
 
 

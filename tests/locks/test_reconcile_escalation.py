@@ -8,6 +8,7 @@ from locks import scheduler
 from locks.access_codes import access_code_create
 from locks.models import AccessCode, Event, Lock, SimulatedDevice
 from locks.simulator import simulated_refuse_writes, simulated_set_online
+from tests import factories
 
 Status = AccessCode.Status
 MINUTE = timedelta(minutes=1)
@@ -202,3 +203,25 @@ def test_a_removal_that_cannot_happen_is_an_error_on_the_minute_it_is_due(owner,
 
     assert failed in (45, 46)
     assert code.has_error("failed_to_remove_from_device")
+
+
+def test_a_lock_refusing_writes_is_not_flooded_and_gets_every_code_once_it_accepts(
+    owner, hotel, room, t0
+):
+    lock = factories.simulated_lock(
+        owner=owner, property=hotel, unit=room, name="Busy door", now=t0, max_active_codes=40
+    )
+    back = t0 + timedelta(minutes=90)
+    simulated_refuse_writes(lock=lock, until=back, now=t0)
+    codes = [access_code_create(lock=lock, now=t0, name=f"Guest {n}")[0] for n in range(30)]
+
+    run_every_minute(t0, 90)
+    refused = device_of(lock).writes
+    run_every_minute(back, timedelta(minutes=owner.lock_poll_minutes) // MINUTE + 1)
+
+    # One refused write a pass, on a back-off: not 10 a pass, not one a minute.
+    assert refused <= 15
+    assert device_of(lock).writes - refused == 30  # then each code once, within one poll
+    assert set(
+        AccessCode.objects.filter(pk__in=[c.pk for c in codes]).values_list("status", flat=True)
+    ) == {Status.SET}

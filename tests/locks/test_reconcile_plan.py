@@ -20,7 +20,7 @@ from locks.models import AccessCode
 from locks.reconcile import MAX_WRITES_PER_PASS, Action, Hold, LockFacts, plan_pass
 from locks.reconcile.changes import change_fields, write_failed
 from locks.reconcile.clock import next_check_at
-from locks.reconcile.plan import admit, hold_reason
+from locks.reconcile.plan import Outcome, admit, hold_reason
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
@@ -227,13 +227,31 @@ def test_it_plans_at_most_the_cap_of_writes_per_pass():
     assert p.no_space == []
 
 
-def test_it_lets_a_failed_write_leave_its_place_under_the_cap_to_the_next():
+def test_a_failed_write_still_takes_its_place_under_the_cap():
     due = [code(f"{4000 + n}", created=n) for n in range(MAX_WRITES_PER_PASS + 1)]
     queue = plan(due).queue
 
-    done = admit(queue, free=20, hold=lambda w: None, perform=lambda w: w.code is not due[0])
+    def pin_refused_first(write):
+        return Outcome.FAILED if write.code is due[0] else Outcome.DONE
 
-    assert [w.code for w in done.writes] == due[1:]
+    done = admit(queue, free=20, hold=lambda w: None, perform=pin_refused_first)
+
+    assert done.sent == MAX_WRITES_PER_PASS
+    assert [w.code for w in done.writes] == due[1:MAX_WRITES_PER_PASS]
+
+
+def test_once_the_lock_refuses_a_write_nothing_more_is_sent_this_pass():
+    due = [code(f"{4000 + n}", created=n) for n in range(5)]
+    queue = plan(due).queue
+
+    def busy_from_the_second(write):
+        return Outcome.DONE if write.code is due[0] else Outcome.LOCK_REFUSED
+
+    done = admit(queue, free=20, hold=lambda w: None, perform=busy_from_the_second)
+
+    assert done.sent == 2
+    assert done.refused.code is due[1]
+    assert [w.code for w in done.untried] == due[2:]
 
 
 # --- what waits ----------------------------------------------------------------------------------
