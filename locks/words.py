@@ -194,6 +194,32 @@ def window(code: AccessCode, tz: ZoneInfo) -> str:
     return f"{start_text} → {end_text} {end.tzname()}"
 
 
+# A code's error, as the label of its badge, the most telling first.
+ERROR_LABELS = {
+    DUPLICATE_CODE_ON_DEVICE: "PIN refused",
+    CODE_CONSTRAINTS_VIOLATED: "PIN refused",
+    FAILED_TO_SET_ON_DEVICE: "Could not be programmed",
+    NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE: "Waiting for a free slot",
+    FAILED_TO_REMOVE_FROM_DEVICE: "Could not be removed",
+    PROVIDER_ISSUE: "Lock refused, retrying",
+}
+
+
+def _error_badge(code: AccessCode) -> dict | None:
+    """A code kept off the lock by an error: the error is the badge, red, with what it means."""
+    by_code = {e.get("error_code"): e for e in code.errors}
+    for error_code, label in ERROR_LABELS.items():
+        if error_code in by_code:
+            return {"label": label, "tone": "red", "detail": explain(by_code[error_code])["what"]}
+    if code.errors:
+        return {
+            "label": "Not on the lock",
+            "tone": "red",
+            "detail": explain(code.errors[0])["what"],
+        }
+    return None
+
+
 def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
     """What a person needs to know about a code now: a label, a colour and a detail line."""
     lead = lock.program_lead(lock.owner)
@@ -224,7 +250,11 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
             "detail": f"Goes on the lock {until(program_at, now)}, "
             f"at {local_time(program_at, tz)}.",
         }
-    return {"label": "Being programmed", "tone": tone or "amber", "detail": ""}
+    return _error_badge(code) or {
+        "label": "Being programmed",
+        "tone": tone or "amber",
+        "detail": "",
+    }
 
 
 def pool_tone(health) -> str:

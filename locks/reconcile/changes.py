@@ -119,11 +119,14 @@ def absent(code: AccessCode, now: datetime) -> Change:
         was_on = code.status in (Status.SET, Status.SETTING, Status.REMOVING)
         events = (CodeEvent("access_code.removed_from_device"),) if was_on else ()
         return removed(code, now, why="off_lock", events=events)
+    # Not due yet (its window moved on): nothing is late, whatever was said before.
     return Change(
         code,
         "waiting",
         status=Status.UNSET,
-        fields={"is_scheduled_on_device": False, "out_of_sync_since": None},
+        fields={"is_scheduled_on_device": False, "out_of_sync_since": None, "attempts": 0},
+        clear_errors=(FAILED_TO_SET_ON_DEVICE, PROVIDER_ISSUE),
+        clear_warnings=(DELAY_IN_SETTING_ON_DEVICE,),
     )
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from locks import scheduler
-from locks.access_codes import access_code_create
+from locks.access_codes import access_code_create, access_code_update
 from locks.models import AccessCode, Event, Lock, SimulatedDevice
 from locks.simulator import simulated_refuse_writes, simulated_set_online
 from tests import factories
@@ -225,3 +225,27 @@ def test_a_lock_refusing_writes_is_not_flooded_and_gets_every_code_once_it_accep
     assert set(
         AccessCode.objects.filter(pk__in=[c.pk for c in codes]).values_list("status", flat=True)
     ) == {Status.SET}
+
+
+def test_a_delay_warning_that_no_longer_holds_disappears(lock, t0):
+    simulated_refuse_writes(lock=lock, until=t0 + timedelta(hours=5), now=t0)
+    code, _ = access_code_create(lock=lock, now=t0)
+    run_every_minute(t0, 12)
+    code.refresh_from_db()
+    assert code.has_warning("delay_in_setting_on_device")
+
+    # The stay moved to next week: nothing is late any more.
+    later = t0 + 12 * MINUTE
+    next_week = t0 + timedelta(days=7)
+    access_code_update(
+        access_code=code,
+        now=later,
+        type="time_bound",
+        starts_at=next_week,
+        ends_at=next_week + timedelta(days=2),
+    )
+    run_every_minute(later, 16)  # within a poll
+
+    code.refresh_from_db()
+    assert code.status == Status.UNSET
+    assert code.warnings == [] and code.errors == []

@@ -111,3 +111,17 @@ def test_it_shows_a_revoked_code_being_removed(client_for, alice, lock, t0):
     access_codes.access_code_delete(access_code=AccessCode.objects.get(pk=code.pk), now=t0)
     html = client_for(alice).get(url(lock)).content.decode()
     assert "Being removed" in html
+
+
+def test_a_code_the_lock_would_not_take_has_a_red_badge_with_the_error(client_for, alice, lock, t0):
+    simulator.simulated_refuse_writes(lock=lock, until=t0 + timedelta(hours=3), now=t0)
+    code, _ = access_codes.access_code_create(lock=lock, now=t0, name="Anna")
+    for minute in range(62):
+        scheduler.run_due_locks(now=t0 + timedelta(minutes=minute))
+
+    html = client_for(alice).get(url(lock)).content.decode()
+    row = html[html.index(f'id="code-{code.pk}"') :]
+    badge = row[row.index('class="pill') :]
+    badge = badge[: badge.index("</span>")]
+    assert "pill-red" in badge and "Could not be programmed" in badge
+    assert "Being programmed" not in badge

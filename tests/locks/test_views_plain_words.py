@@ -118,3 +118,14 @@ def test_it_tells_events_in_words(lock, t0):
     assert event_sentence(event) == "PIN of “Anna” shown to alice"
     assert event_sentence(Event(event_type="device.disconnected")) == "Lock went offline"
     assert event_sentence(Event(event_type="x.y", message="Something")) == "Something"
+
+
+def test_a_code_kept_off_the_lock_by_an_error_says_the_error_in_red(lock, t0):
+    code = AccessCode(lock=lock, type="ongoing", status="unset")
+    code.add_warning("delay_in_setting_on_device", "Taking long.", t0)
+    code.add_error("failed_to_set_on_device", "Not programmed after 60 minutes.", t0)
+
+    state = code_state(code, lock, t0)
+
+    assert (state["label"], state["tone"]) == ("Could not be programmed", "red")
+    assert state["detail"] == "This code could not be put on the lock."
