@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from locks.api.answers import Answer, PaginationSerializer
 from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, RowId, Text
 from reservations.models import Reservation
 from reservations.selectors import guest_code_state
@@ -160,8 +161,8 @@ class ReservationSerializer(serializers.Serializer):
     status = serializers.CharField()
     source = serializers.CharField()
     has_conflict = serializers.BooleanField()
-    checked_out_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField()
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
     pin_note = serializers.CharField()
     guest_code = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -183,13 +184,21 @@ class ReservationSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "15:00"})
+class ClockTime(serializers.TimeField):
+    """A time of day as a clock shows it: "15:00"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PropertySerializer(serializers.Serializer):
     property_id = serializers.IntegerField(source="id")
     name = serializers.CharField()
     time_zone = serializers.CharField()
     country = serializers.CharField()
-    default_check_in = serializers.TimeField(format="%H:%M")
-    default_check_out = serializers.TimeField(format="%H:%M")
+    default_check_in = ClockTime()
+    default_check_out = ClockTime()
     shared_device_ids = serializers.SerializerMethodField()
 
     def get_shared_device_ids(self, prop) -> list[str]:
@@ -206,3 +215,40 @@ class UnitSerializer(serializers.Serializer):
     def get_device_ids(self, unit) -> list[str]:
         """The unit's own doors (the property's shared doors are listed on the property)."""
         return [str(lock.public_id) for lock in unit.doors]
+
+
+# --- answers, as the schema documents them -----------------------------------------------------
+
+
+class ReservationAnswer(Answer):
+    reservation = ReservationSerializer()
+
+
+class ReservationsAnswer(Answer):
+    reservations = ReservationSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class DoorProblemSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class DoorBackupSerializer(serializers.Serializer):
+    """One door of `reservations/give_backup`: its backup (with the PIN), or why it has none."""
+
+    device_id = serializers.UUIDField()
+    display_name = serializers.CharField()
+    backup_access_code = AccessCodeSerializer(allow_null=True)
+    error = DoorProblemSerializer(allow_null=True)
+
+
+class BackupsGivenAnswer(ReservationAnswer):
+    doors = DoorBackupSerializer(many=True)
+
+
+class PropertiesAnswer(Answer):
+    properties = PropertySerializer(many=True)
+
+
+class UnitsAnswer(Answer):
+    units = UnitSerializer(many=True)
