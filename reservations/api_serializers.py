@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,8 +12,19 @@ from reservations.selectors import guest_code_state
 
 # --- input -------------------------------------------------------------------------------------
 
+# Stays are refused outside these years: near year 1 or 9999, moving a day to UTC or adding a
+# stay's buffers would leave the calendar Python can count.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
-@extend_schema_field(OpenApiTypes.STR)
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "date", "example": "2026-07-01"},
+            {"type": "string", "format": "date-time", "example": "2026-07-01T15:00:00+01:00"},
+        ]
+    }
+)
 class StayTime(serializers.Field):
     """A moment with its UTC offset, or a date alone (the property's default time that day)."""
 
@@ -22,6 +32,7 @@ class StayTime(serializers.Field):
         "invalid": "Give a date (2026-07-01) or a time with its offset "
         "(2026-07-01T15:00:00+01:00, or ...Z for UTC).",
         "naive": "Give the time's UTC offset (e.g. +01:00, or Z for UTC), or a date alone.",
+        "range": f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}.",
     }
 
     def to_internal_value(self, data) -> date | datetime:
@@ -30,13 +41,20 @@ class StayTime(serializers.Field):
         text = data.strip()
         try:
             if len(text) == 10:
-                return date.fromisoformat(text)
+                day = date.fromisoformat(text)
+                self._check_year(day)
+                return day
             moment = datetime.fromisoformat(text)
         except ValueError:
             self.fail("invalid")
         if moment.tzinfo is None:
             self.fail("naive")
+        self._check_year(moment)
         return moment
+
+    def _check_year(self, value: date) -> None:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.fail("range")
 
     def to_representation(self, value) -> str:
         return value.isoformat()
