@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Access codes on smart locks, in Seam's dialect.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # PATCH validates the whole input as POST does, so it needs the same required parameters.
+    "COMPONENT_SPLIT_PATCH": False,
+    # Every answer's `ok`: true on an answer, false on an error.
+    "ENUM_NAME_OVERRIDES": {"OkEnum": [(True, True)], "NotOkEnum": [(False, False)]},
 }
 
 LOGGING = {

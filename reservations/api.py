@@ -46,7 +46,9 @@ def _stay_fields(params: dict, prop: Property) -> dict:
 # --- reservations ----------------------------------------------------------------------------
 
 
-@endpoint(input=s.ReservationCreateInput, summary="Create a reservation")
+@endpoint(
+    input=s.ReservationCreateInput, summary="Create a reservation", answer=s.ReservationAnswer
+)
 def reservation_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     """A stay for one unit, and its guest code on every door the guest needs.
 
@@ -77,7 +79,9 @@ def reservation_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     return _stay(reservation, now)
 
 
-@endpoint("GET", input=s.ReservationGetInput, summary="Get a reservation")
+@endpoint(
+    "GET", input=s.ReservationGetInput, summary="Get a reservation", answer=s.ReservationAnswer
+)
 def reservation_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `reservation_id`, or by the `external_id` it was created with through the API."""
     if params.get("reservation_id"):
@@ -89,7 +93,9 @@ def reservation_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"reservation": s.ReservationSerializer(reservation, context={"now": now}).data}
 
 
-@endpoint("GET", input=s.ReservationListInput, summary="List reservations")
+@endpoint(
+    "GET", input=s.ReservationListInput, summary="List reservations", answer=s.ReservationsAnswer
+)
 def reservation_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The owner's stays, oldest entry first; filter by property, unit, dates and status."""
     stays = selectors.reservations_for(owner)
@@ -110,7 +116,13 @@ def reservation_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     }
 
 
-@endpoint("PATCH", "PUT", input=s.ReservationUpdateInput, summary="Update a reservation")
+@endpoint(
+    "PATCH",
+    "PUT",
+    input=s.ReservationUpdateInput,
+    summary="Update a reservation",
+    answer=s.ReservationAnswer,
+)
 def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Change a stay; its guest code follows (new dates move its window, keeping the PIN).
 
@@ -133,19 +145,23 @@ def reservation_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     return _stay(reservation, now)
 
 
-@endpoint(input=s.ReservationIdInput, summary="Cancel a reservation")
+@endpoint(input=s.ReservationIdInput, summary="Cancel a reservation", answer=s.ReservationAnswer)
 def reservation_cancel(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest code comes off every door; cancelling twice is harmless."""
     return _on_stay(owner, params, now, stays.reservation_cancel)
 
 
-@endpoint(input=s.ReservationIdInput, summary="Check a guest out early")
+@endpoint(input=s.ReservationIdInput, summary="Check a guest out early", answer=s.ReservationAnswer)
 def reservation_check_out(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest has left before check-out: the guest code stops opening the doors now."""
     return _on_stay(owner, params, now, stays.reservation_check_out_early)
 
 
-@endpoint(input=s.ReservationIdInput, summary="Give a reservation a new PIN")
+@endpoint(
+    input=s.ReservationIdInput,
+    summary="Give a reservation a new PIN",
+    answer=s.ReservationAnswer,
+)
 def reservation_new_pin(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Replace a leaked PIN: the new one goes on every door and the old one comes off."""
     return _on_stay(owner, params, now, guest_codes.reservation_new_pin)
@@ -171,7 +187,11 @@ def _door_backup(door: DoorBackup, now: datetime) -> dict:
     }
 
 
-@endpoint(input=s.GiveBackupInput, summary="Give a reservation backup codes")
+@endpoint(
+    input=s.GiveBackupInput,
+    summary="Give a reservation backup codes",
+    answer=s.BackupsGivenAnswer,
+)
 def reservation_give_backup(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The guest cannot get in: a backup code from each door's pool, until the stay ends.
 
@@ -188,7 +208,13 @@ def reservation_give_backup(*, owner: Owner, params: dict, now: datetime) -> dic
 # --- where stays happen ------------------------------------------------------------------------
 
 
-@endpoint("GET", input=s.PropertyListInput, summary="List properties")
+@endpoint(
+    "GET",
+    input=s.PropertyListInput,
+    summary="List properties",
+    answer=s.PropertiesAnswer,
+    errors=(),
+)
 def property_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Every property (or those in `property_ids`), with its time zone, default check-in and
     check-out times and shared doors."""
@@ -198,7 +224,7 @@ def property_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"properties": s.PropertySerializer(properties, many=True).data}
 
 
-@endpoint("GET", input=s.UnitListInput, summary="List units")
+@endpoint("GET", input=s.UnitListInput, summary="List units", answer=s.UnitsAnswer)
 def unit_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Every unit (a room, a rental home), with its own doors; `unit_id` names it in a stay."""
     units = lock_selectors.units_with_doors(owner).order_by("property__name", "name")

@@ -2,18 +2,29 @@
 
 from datetime import date, datetime
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from locks.api.answers import Answer, PaginationSerializer
 from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, RowId, Text
 from reservations.models import Reservation
 from reservations.selectors import guest_code_state
 
 # --- input -------------------------------------------------------------------------------------
 
+# Stays are refused outside these years: near year 1 or 9999, moving a day to UTC or adding a
+# stay's buffers would leave the calendar Python can count.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
-@extend_schema_field(OpenApiTypes.STR)
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "date", "example": "2026-07-01"},
+            {"type": "string", "format": "date-time", "example": "2026-07-01T15:00:00+01:00"},
+        ]
+    }
+)
 class StayTime(serializers.Field):
     """A moment with its UTC offset, or a date alone (the property's default time that day)."""
 
@@ -21,6 +32,7 @@ class StayTime(serializers.Field):
         "invalid": "Give a date (2026-07-01) or a time with its offset "
         "(2026-07-01T15:00:00+01:00, or ...Z for UTC).",
         "naive": "Give the time's UTC offset (e.g. +01:00, or Z for UTC), or a date alone.",
+        "range": f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}.",
     }
 
     def to_internal_value(self, data) -> date | datetime:
@@ -29,13 +41,20 @@ class StayTime(serializers.Field):
         text = data.strip()
         try:
             if len(text) == 10:
-                return date.fromisoformat(text)
+                day = date.fromisoformat(text)
+                self._check_year(day)
+                return day
             moment = datetime.fromisoformat(text)
         except ValueError:
             self.fail("invalid")
         if moment.tzinfo is None:
             self.fail("naive")
+        self._check_year(moment)
         return moment
+
+    def _check_year(self, value: date) -> None:
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.fail("range")
 
     def to_representation(self, value) -> str:
         return value.isoformat()
@@ -160,8 +179,8 @@ class ReservationSerializer(serializers.Serializer):
     status = serializers.CharField()
     source = serializers.CharField()
     has_conflict = serializers.BooleanField()
-    checked_out_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField()
+    checked_out_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
     pin_note = serializers.CharField()
     guest_code = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -183,13 +202,21 @@ class ReservationSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "15:00"})
+class ClockTime(serializers.TimeField):
+    """A time of day as a clock shows it: "15:00"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class PropertySerializer(serializers.Serializer):
     property_id = serializers.IntegerField(source="id")
     name = serializers.CharField()
     time_zone = serializers.CharField()
     country = serializers.CharField()
-    default_check_in = serializers.TimeField(format="%H:%M")
-    default_check_out = serializers.TimeField(format="%H:%M")
+    default_check_in = ClockTime()
+    default_check_out = ClockTime()
     shared_device_ids = serializers.SerializerMethodField()
 
     def get_shared_device_ids(self, prop) -> list[str]:
@@ -206,3 +233,40 @@ class UnitSerializer(serializers.Serializer):
     def get_device_ids(self, unit) -> list[str]:
         """The unit's own doors (the property's shared doors are listed on the property)."""
         return [str(lock.public_id) for lock in unit.doors]
+
+
+# --- answers, as the schema documents them -----------------------------------------------------
+
+
+class ReservationAnswer(Answer):
+    reservation = ReservationSerializer()
+
+
+class ReservationsAnswer(Answer):
+    reservations = ReservationSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class DoorProblemSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class DoorBackupSerializer(serializers.Serializer):
+    """One door of `reservations/give_backup`: its backup (with the PIN), or why it has none."""
+
+    device_id = serializers.UUIDField()
+    display_name = serializers.CharField()
+    backup_access_code = AccessCodeSerializer(allow_null=True)
+    error = DoorProblemSerializer(allow_null=True)
+
+
+class BackupsGivenAnswer(ReservationAnswer):
+    doors = DoorBackupSerializer(many=True)
+
+
+class PropertiesAnswer(Answer):
+    properties = PropertySerializer(many=True)
+
+
+class UnitsAnswer(Answer):
+    units = UnitSerializer(many=True)

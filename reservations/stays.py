@@ -8,7 +8,7 @@ kept but flagged (`has_conflict`) when a feed or the API sends them.
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from locks.errors import ServiceError
 from locks.models import Owner, Unit
@@ -89,20 +89,45 @@ def _validate(reservation: Reservation) -> None:
     )
 
 
+class DuplicateReservation(ServiceError):
+    def __init__(self):
+        super().__init__(
+            "A reservation with this external id exists already; update it instead.",
+            type="duplicate_reservation",
+            status=409,
+        )
+
+
 def _full_clean(reservation: Reservation) -> None:
     try:
         reservation.full_clean()
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        duplicate = field == "__all__"
+        if field == "__all__":
+            raise DuplicateReservation() from None
         raise ServiceError(
-            "A reservation with this external id exists already; update it instead."
-            if duplicate
-            else f"{field.replace('_', ' ').capitalize()}: {messages[0]}",
-            type="duplicate_reservation" if duplicate else "invalid_input",
-            status=409 if duplicate else 400,
-            field=None if duplicate else field,
+            f"{field.replace('_', ' ').capitalize()}: {messages[0]}", field=field
         ) from None
+
+
+def _pushed(owner: Owner, source: str, external_id: str):
+    """The stay a system pushed with this external id, its row taken for this transaction."""
+    return Reservation.objects.select_for_update().filter(
+        owner=owner, source=source, external_id=external_id
+    )
+
+
+def _insert(reservation: Reservation) -> None:
+    """Save a new stay. Another push of its external id may have been saved since `full_clean`
+    looked (it was booked in another room): that is a duplicate too, not a crash."""
+    try:
+        with transaction.atomic():  # a savepoint, so the transaction goes on after a refusal
+            reservation.save()
+    except IntegrityError:
+        pushed = _pushed(reservation.owner, reservation.source, reservation.external_id)
+        if not reservation.external_id or not pushed.exists():
+            raise
+        raise DuplicateReservation() from None
 
 
 def _record(reservation: Reservation, event_type: str, now: datetime, **data) -> None:
@@ -162,7 +187,7 @@ def reservation_create(
         if clashes and refuse_overlap:
             _refuse_overlap(reservation, clashes[0])
         _full_clean(reservation)
-        reservation.save()
+        _insert(reservation)
         if clashes:
             _refresh_conflicts(unit.pk)
             reservation.refresh_from_db(fields=["has_conflict"])
@@ -260,23 +285,26 @@ def reservation_upsert(
     if "phone" in fields:
         fields["phone"] = phone_normalize(fields["phone"], country=unit.property.country)
     with transaction.atomic():
-        existing = (
-            Reservation.objects.select_for_update()
-            .filter(owner=owner, source=source, external_id=external_id)
-            .first()
-        )
+        existing = _pushed(owner, source, external_id).first()
         if existing is None:
-            reservation = reservation_create(
-                owner=owner,
-                unit=unit,
-                now=now,
-                source=source,
-                external_id=external_id,
-                feed=feed,
-                refuse_overlap=False,
-                **fields,
-            )
-            return reservation, True
+            try:
+                reservation = reservation_create(
+                    owner=owner,
+                    unit=unit,
+                    now=now,
+                    source=source,
+                    external_id=external_id,
+                    feed=feed,
+                    refuse_overlap=False,
+                    **fields,
+                )
+                return reservation, True
+            except DuplicateReservation:
+                # A simultaneous push of the same stay was saved first (its create is rolled
+                # back to its savepoint): this push updates that stay, as a later one would.
+                existing = _pushed(owner, source, external_id).first()
+                if existing is None:
+                    raise
         reinstated = not existing.is_confirmed
         if reinstated:
             # The system lists it again: the stay is back on.

@@ -11,13 +11,13 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from locks.api.answers import Answer, error_responses
 from locks.api.auth import ApiKeyAuthentication, HasApiKey
 from locks.api.serializers import Input, decode_cursor, encode_cursor
 from locks.errors import ServiceError
@@ -55,9 +55,20 @@ class SeamEndpoint(APIView):
         return Response({**result, "ok": True})
 
 
-def endpoint(*methods: str, input: type[Input], summary: str, response=OpenApiTypes.OBJECT):
-    """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses)."""
+def endpoint(
+    *methods: str,
+    input: type[Input],
+    summary: str,
+    answer: type[serializers.Serializer] = Answer,
+    errors: tuple[int, ...] = (404,),
+):
+    """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses).
+
+    The schema documents its 200 `answer` and, in Seam's error body, 400, 401, 500, 503 and
+    the `errors` it can answer besides (404 by default: most endpoints look something up).
+    """
     allowed = ["post", *(m.lower() for m in methods)]
+    responses = {200: answer, **error_responses(errors)}
 
     def wrap(handler: Callable) -> type[SeamEndpoint]:
         view = type(
@@ -77,7 +88,7 @@ def endpoint(*methods: str, input: type[Input], summary: str, response=OpenApiTy
                 description=handler.__doc__,
                 request=None if reads_query else input,
                 parameters=[input] if reads_query else None,
-                responses=response,
+                responses=responses,
             )
             setattr(view, method, schema(_answer()))
         return view

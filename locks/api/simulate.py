@@ -7,6 +7,7 @@ its next reading of the lock, exactly as it would with a real one.
 from datetime import datetime
 
 from locks import selectors, simulator
+from locks.api import answers as a
 from locks.api import serializers as s
 from locks.api.base import endpoint
 from locks.errors import NotFound
@@ -44,7 +45,12 @@ def simulate_remove_code(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {}
 
 
-@endpoint(input=s.UnmanagedCodeInput, summary="Simulate: someone adds a PIN at the keypad")
+@endpoint(
+    input=s.UnmanagedCodeInput,
+    summary="Simulate: someone adds a PIN at the keypad",
+    answer=a.FoundCodeAnswer,
+    errors=(404, 409),
+)
 def simulate_create_unmanaged_code(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code is on the lock at once; it is listed (with its id) once the lock is next read."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
@@ -67,7 +73,11 @@ def simulate_create_unmanaged_code(*, owner: Owner, params: dict, now: datetime)
     }
 
 
-@endpoint(input=s.DeviceCodeInput, summary="Simulate: a PIN typed at the keypad")
+@endpoint(
+    input=s.DeviceCodeInput,
+    summary="Simulate: a PIN typed at the keypad",
+    answer=a.KeypadEntryAnswer,
+)
 def simulate_keypad_code_entry(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Opens only for a code in the lock's memory now; the outcome is in `event`."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from backups.services import backup_pool_enable, backup_pull
 from locks import access_codes, selectors, unmanaged
+from locks.api import answers as a
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
@@ -44,7 +45,12 @@ def _external_modification(params: dict) -> bool | None:
 # --- access codes --------------------------------------------------------------------------------
 
 
-@endpoint(input=s.AccessCodeCreateInput, summary="Create an access code")
+@endpoint(
+    input=s.AccessCodeCreateInput,
+    summary="Create an access code",
+    answer=a.AccessCodeCreatedAnswer,
+    errors=(404, 409),
+)
 def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     """A PIN for one lock, ongoing or time-bound; without `code`, one is generated.
 
@@ -66,7 +72,9 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"access_code": _code(code, now), "action_attempt": _attempt(attempt, now)}
 
 
-@endpoint("GET", input=s.AccessCodeGetInput, summary="Get an access code")
+@endpoint(
+    "GET", input=s.AccessCodeGetInput, summary="Get an access code", answer=a.AccessCodeAnswer
+)
 def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `access_code_id`, or by `device_id` and `code`. Removed codes answer 404."""
     if params.get("access_code_id"):
@@ -77,7 +85,9 @@ def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"access_code": _code(code, now)}
 
 
-@endpoint("GET", input=s.AccessCodeListInput, summary="List access codes")
+@endpoint(
+    "GET", input=s.AccessCodeListInput, summary="List access codes", answer=a.AccessCodesAnswer
+)
 def access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The live managed codes of a device, or the ones named in `access_code_ids`."""
     codes = selectors.access_codes_for(owner).filter(removed_at__isnull=True, is_managed=True)
@@ -89,7 +99,14 @@ def access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"access_codes": _codes(page, now), "pagination": pagination}
 
 
-@endpoint("PATCH", "PUT", input=s.AccessCodeUpdateInput, summary="Update an access code")
+@endpoint(
+    "PATCH",
+    "PUT",
+    input=s.AccessCodeUpdateInput,
+    summary="Update an access code",
+    answer=a.ActionAttemptAnswer,
+    errors=(404, 409),
+)
 def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Change the name, the PIN or the window; a new PIN replaces the old one on the lock."""
     code = selectors.api_access_code_get(owner, params["access_code_id"])
@@ -112,7 +129,12 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"action_attempt": _attempt(attempt, now)}
 
 
-@endpoint("DELETE", input=s.AccessCodeIdInput, summary="Delete an access code")
+@endpoint(
+    "DELETE",
+    input=s.AccessCodeIdInput,
+    summary="Delete an access code",
+    answer=a.ActionAttemptAnswer,
+)
 def access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code shows `removing` until the lock confirms its removal; then it is gone."""
     code = selectors.api_access_code_get(owner, params["access_code_id"])
@@ -120,7 +142,12 @@ def access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"action_attempt": _attempt(attempt, now)}
 
 
-@endpoint(input=s.AccessCodeIdInput, summary="Pull a backup access code")
+@endpoint(
+    input=s.AccessCodeIdInput,
+    summary="Pull a backup access code",
+    answer=a.BackupPulledAnswer,
+    errors=(404, 409),
+)
 def access_code_pull_backup(*, owner: Owner, params: dict, now: datetime) -> dict:
     """A healthy backup from the lock's pool in place of a time-bound code, until that code ends.
 
@@ -132,7 +159,12 @@ def access_code_pull_backup(*, owner: Owner, params: dict, now: datetime) -> dic
     return {"access_code": backup, "backup_access_code": backup}
 
 
-@endpoint("GET", input=s.DeviceIdInput, summary="Generate a PIN for a device")
+@endpoint(
+    "GET",
+    input=s.DeviceIdInput,
+    summary="Generate a PIN for a device",
+    answer=a.GeneratedCodeAnswer,
+)
 def access_code_generate(*, owner: Owner, params: dict, now: datetime) -> dict:
     """A PIN the lock accepts and that no code on it uses; nothing is saved."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
@@ -140,7 +172,12 @@ def access_code_generate(*, owner: Owner, params: dict, now: datetime) -> dict:
     return {"generated_code": {"device_id": str(lock.public_id), "code": pin}}
 
 
-@endpoint("GET", input=s.UnmanagedListInput, summary="List unmanaged access codes")
+@endpoint(
+    "GET",
+    input=s.UnmanagedListInput,
+    summary="List unmanaged access codes",
+    answer=a.AccessCodesAnswer,
+)
 def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Codes found on the lock that nobody created here (as of the lock's last reading)."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
@@ -167,13 +204,23 @@ def _unmanaged_code(owner: Owner, params: dict) -> AccessCode:
     return code
 
 
-@endpoint("GET", input=s.AccessCodeGetInput, summary="Get an unmanaged access code")
+@endpoint(
+    "GET",
+    input=s.AccessCodeGetInput,
+    summary="Get an unmanaged access code",
+    answer=a.AccessCodeAnswer,
+)
 def unmanaged_access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `access_code_id`, or by `device_id` and `code`."""
     return {"access_code": _code(_unmanaged_code(owner, params), now)}
 
 
-@endpoint("PATCH", input=s.UnmanagedConvertInput, summary="Manage a code found on the lock")
+@endpoint(
+    "PATCH",
+    input=s.UnmanagedConvertInput,
+    summary="Manage a code found on the lock",
+    answer=a.AccessCodeAnswer,
+)
 def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code stays on the lock with its PIN and is managed from now on, like any other."""
     code = unmanaged.unmanaged_code_take_over(
@@ -184,7 +231,12 @@ def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now:
     return {"access_code": _code(code, now)}
 
 
-@endpoint("DELETE", input=s.AccessCodeIdInput, summary="Remove a code found on the lock")
+@endpoint(
+    "DELETE",
+    input=s.AccessCodeIdInput,
+    summary="Remove a code found on the lock",
+    answer=a.ActionAttemptAnswer,
+)
 def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Takes the code off the lock; the action attempt finishes when the lock confirms it."""
     attempt = unmanaged.unmanaged_code_remove(access_code=_unmanaged_code(owner, params), now=now)
@@ -213,27 +265,27 @@ def _device(owner: Owner, params: dict) -> dict:
     return s.DeviceSerializer(lock).data
 
 
-@endpoint("GET", input=s.DeviceListInput, summary="List devices")
+@endpoint("GET", input=s.DeviceListInput, summary="List devices", answer=a.DevicesAnswer, errors=())
 def device_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Every lock of the key's owner; filter with `device_ids` or `device_type(s)`."""
     devices, pagination = _devices(owner, params)
     return {"devices": devices, "pagination": pagination}
 
 
-@endpoint("GET", input=s.DeviceGetInput, summary="Get a device")
+@endpoint("GET", input=s.DeviceGetInput, summary="Get a device", answer=a.DeviceAnswer)
 def device_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `device_id` (or `name`)."""
     return {"device": _device(owner, params)}
 
 
-@endpoint("GET", input=s.DeviceListInput, summary="List locks")
+@endpoint("GET", input=s.DeviceListInput, summary="List locks", answer=a.LocksAnswer, errors=())
 def lock_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """As devices/list; the list is under both `locks` and `devices` (the SDK reads the latter)."""
     devices, pagination = _devices(owner, params)
     return {"locks": devices, "devices": devices, "pagination": pagination}
 
 
-@endpoint("GET", input=s.DeviceGetInput, summary="Get a lock")
+@endpoint("GET", input=s.DeviceGetInput, summary="Get a lock", answer=a.LockAnswer)
 def lock_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """As devices/get; the device is under both `lock` and `device` (the SDK reads the latter)."""
     device = _device(owner, params)
@@ -243,14 +295,19 @@ def lock_get(*, owner: Owner, params: dict, now: datetime) -> dict:
 # --- action attempts and events ------------------------------------------------------------------
 
 
-@endpoint("GET", input=s.ActionAttemptGetInput, summary="Get an action attempt")
+@endpoint(
+    "GET",
+    input=s.ActionAttemptGetInput,
+    summary="Get an action attempt",
+    answer=a.ActionAttemptAnswer,
+)
 def action_attempt_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """`pending` until the lock has answered, then `success` or `error`."""
     attempt = selectors.action_attempt_get(owner, params["action_attempt_id"])
     return {"action_attempt": _attempt(attempt, now)}
 
 
-@endpoint("GET", input=s.EventListInput, summary="List events")
+@endpoint("GET", input=s.EventListInput, summary="List events", answer=a.EventsAnswer)
 def event_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """What happened since `since` (or `between` two times), newest first."""
     events = selectors.events_for(owner)

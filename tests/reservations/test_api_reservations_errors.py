@@ -35,6 +35,8 @@ def test_an_unknown_unit_answers_404(client, key, room, lock):
         ("2027-02-30", "Give a date (2026-07-01) or a time with its offset"),
         ("2027-07-01T15:00:00", "Give the time's UTC offset"),
         (20270701, "Give a date (2026-07-01) or a time with its offset"),
+        ("0001-01-01", "Give a date between the years 1900 and 9998"),
+        ("9999-12-31T23:59:59-12:00", "Give a date between the years 1900 and 9998"),
     ],
 )
 def test_a_check_in_that_is_not_a_date_or_a_time_with_its_offset_is_refused(
@@ -167,6 +169,7 @@ def test_a_new_pin_for_a_stay_that_is_over_is_refused(client, key, room, lock):
         ({"from": "2027-07-05", "to": "2027-07-01"}, "to"),
         ({"from": "2027-07-05", "to": "2027-07-06T00:00:00Z"}, "to"),
         ({"from": "soon"}, "from"),
+        ({"from": "0001-01-01"}, "from"),
         ({"limit": 0}, "limit"),
         ({"page_cursor": "rubbish"}, "page_cursor"),
         ({"property_id": "hotel"}, "property_id"),
