@@ -132,9 +132,9 @@ def _guest_codes_on_locks(arrivals: list[Reservation]) -> set[tuple]:
         return set()
     return set(
         AccessCode.objects.filter(
+            AccessCode.on_lock(),
             reservation__in=arrivals,
             kind=AccessCode.Kind.GUEST,
-            status=AccessCode.Status.SET,
             removed_at__isnull=True,
             deleted_at__isnull=True,
         ).values_list("reservation_id", "lock_id")
