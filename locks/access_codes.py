@@ -99,11 +99,12 @@ def _attempt(code: AccessCode, action_type: str, *, pending: bool) -> ActionAtte
 
 
 def _needs_lock_now(code: AccessCode, lock: Lock, now: datetime) -> bool:
-    lead = lock.program_lead(lock.owner)
-    return code.wanted_on_lock(now, lead) or code.status in (
-        AccessCode.Status.SET,
-        AccessCode.Status.SETTING,
-        AccessCode.Status.REMOVING,
+    lead = lock.program_lead(lock.owner, code)
+    return (
+        code.wanted_on_lock(now, lead)
+        or code.is_on_lock
+        or code.is_held_by_cloud
+        or code.status in (AccessCode.Status.SETTING, AccessCode.Status.REMOVING)
     )
 
 
@@ -112,7 +113,7 @@ def _schedule(code: AccessCode, lock: Lock, now: datetime) -> None:
     if _needs_lock_now(code, lock, now):
         lock_check_now(lock=lock, now=now)
     elif code.type == AccessCode.Type.TIME_BOUND:
-        lock_check_soon(lock=lock, at=code.program_at(lock.program_lead(lock.owner)))
+        lock_check_soon(lock=lock, at=code.program_at(lock.program_lead(lock.owner, code)))
 
 
 def access_code_create(
@@ -129,6 +130,7 @@ def access_code_create(
     common_code_key: str = "",
     reservation=None,
     is_pool_backup: bool = False,
+    prefer_native_scheduling: bool = True,
 ) -> tuple[AccessCode, ActionAttempt]:
     code_type = _check_window(starts_at, ends_at, now)
     if kind not in AccessCode.Kind.values:
@@ -153,6 +155,7 @@ def access_code_create(
             common_code_key=common_code_key,
             reservation=reservation,
             is_pool_backup=is_pool_backup,
+            prefer_native_scheduling=prefer_native_scheduling,
         )
         access_code.full_clean()
         access_code.save()
@@ -179,6 +182,7 @@ def access_code_update(
         "type",
         "allow_external_modification",
         "kind",
+        "prefer_native_scheduling",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -200,6 +204,8 @@ def access_code_update(
             access_code.name = (changes["name"] or "").strip()[:200]
         if "kind" in changes:
             access_code.kind = changes["kind"]
+        if "prefer_native_scheduling" in changes:
+            access_code.prefer_native_scheduling = changes["prefer_native_scheduling"]
         if "allow_external_modification" in changes:
             access_code.is_external_modification_allowed = changes["allow_external_modification"]
         new_pin = changes.get("code")
@@ -211,8 +217,9 @@ def access_code_update(
             if access_code.device_ref:
                 access_code.stale_device_ref = access_code.device_ref
                 access_code.device_ref = ""
-            if access_code.status == AccessCode.Status.SET:
+            if access_code.is_on_lock:
                 access_code.status = AccessCode.Status.SETTING
+                access_code.is_scheduled_on_device = False
             access_code.clear_errors(*PIN_ERRORS)
         access_code.full_clean()
         access_code.save()

@@ -32,7 +32,9 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
         .select_related("owner", "property", "unit")
         .annotate(
             live_code_count=Count("access_codes", filter=live),
-            codes_set_count=Count("access_codes", filter=live & Q(access_codes__status="set")),
+            codes_set_count=Count(
+                "access_codes", filter=live & AccessCode.on_lock(prefix="access_codes__")
+            ),
             codes_with_errors_count=Count(
                 "access_codes", filter=live & ~Q(access_codes__errors=[])
             ),

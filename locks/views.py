@@ -41,7 +41,11 @@ from locks.timeline import lock_timeline
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
-CODE_SLOT_STATUSES = (AccessCode.Status.SET, AccessCode.Status.REMOVING)
+
+
+def _holds_slot(code: AccessCode) -> bool:
+    # A code stored with its own schedule is on the lock (`unset` until it starts).
+    return code.is_on_lock or code.status == AccessCode.Status.REMOVING
 
 
 def _lock(request, lock_id) -> Lock:
@@ -104,7 +108,7 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
         "pool_reason": pool_reason(lock, pool),
         "pool_form": BackupPoolForm(lock=lock),
         "unmanaged": unmanaged,
-        "slots_used": sum(c.status in CODE_SLOT_STATUSES for c in live) + len(unmanaged),
+        "slots_used": sum(_holds_slot(c) for c in live) + len(unmanaged),
         "events": selectors.lock_events(lock, limit=15),
         # Backups given to a stay have a window like the stay's; those waiting have none.
         "timeline": lock_timeline(lock, codes + [b for b in backups if b.pulled_at], now),

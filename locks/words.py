@@ -222,11 +222,11 @@ def _error_badge(code: AccessCode) -> dict | None:
 
 def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
     """What a person needs to know about a code now: a label, a colour and a detail line."""
-    lead = lock.program_lead(lock.owner)
+    lead = lock.program_lead(lock.owner, code)
     Status = AccessCode.Status
     tz = lock.property.tz
     if code.status == Status.REMOVING or (
-        code.is_over(now) and code.status in (Status.SET, Status.SETTING)
+        code.is_over(now) and (code.is_on_lock or code.status == Status.SETTING)
     ):
         return {"label": "Being removed", "tone": "amber", "detail": "Coming off the lock."}
     if code.is_over(now):
@@ -237,12 +237,19 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
         tone = "amber"
     else:
         tone = None
-    if code.status == Status.SET:
+    if code.is_on_lock:
         detail = ""
         if code.type == AccessCode.Type.TIME_BOUND and now < code.starts_at:
             detail = f"Opens the door from {local_time(code.starts_at, tz)}."
         return {"label": "On the lock", "tone": tone or "green", "detail": detail}
     program_at = code.program_at(lead)
+    if code.status == Status.UNSET and code.is_held_by_cloud:
+        return {
+            "label": "Scheduled",
+            "tone": tone or "blue",
+            "detail": "The lock's cloud has it and puts it on the lock before "
+            f"{local_time(code.starts_at, tz)}.",
+        }
     if code.status == Status.UNSET and program_at is not None and now < program_at:
         return {
             "label": "Scheduled",

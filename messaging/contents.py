@@ -120,7 +120,7 @@ def _code_doors(message: Message, now: datetime) -> list[texts.DoorPin]:
         if backup is not None:
             given.append(backup)
             doors.append(texts.DoorPin(code.lock.name, backup.code))
-        elif code.status == AccessCode.Status.SET and not code.errors:
+        elif code.is_on_lock and not code.errors:
             # On the lock before it went offline: the keypad still opens with it.
             doors.append(texts.DoorPin(code.lock.name, code.code))
         else:

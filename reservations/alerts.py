@@ -20,7 +20,8 @@ from locks.issue_codes import (
     FAILED_TO_REMOVE_FROM_DEVICE,
     FAILED_TO_SET_ON_DEVICE,
 )
-from locks.models import AccessCode, AlertNotice, DiscoveredDevice, Lock, Owner
+from locks.models import AccessCode, AlertNotice, DiscoveredDevice, Event, Lock, Owner
+from locks.reconcile.changes import KEPT_AFTER_END
 from locks.words import local_time
 from reservations.models import Reservation
 
@@ -40,7 +41,8 @@ class Alert:
 
     severity: "red" (act now: an arrival depends on it, or a guest is locked out) or "amber".
     kind: offline_before_arrival, offline, device_removed, low_battery, code_failing,
-    replacement_waiting. reservation: the arrival it threatens, if any. at: since when.
+    code_kept_after_end, replacement_waiting. reservation: the arrival it threatens, if any.
+    at: since when.
     device: the new device waiting in the inbox (replacement_waiting only).
     """
 
@@ -78,6 +80,7 @@ def open_alerts(owner: Owner, now: datetime) -> list[Alert]:
     )
     codes_on = _guest_codes_on_locks(arrivals)
     failing = _failing_codes(owner)
+    kept = _kept_after_end(owner, now)
     devices = list(
         DiscoveredDevice.objects.filter(
             account__owner=owner,
@@ -105,6 +108,8 @@ def open_alerts(owner: Owner, now: datetime) -> list[Alert]:
                 alerts.append(_low_battery(lock, owner, arrival, now))
             if failing.get(lock.pk):
                 alerts.append(_codes_failing(lock, failing[lock.pk], now))
+        if kept.get(lock.pk):
+            alerts.append(_code_kept_after_end(lock, kept[lock.pk]))
     for device in waiting:
         alerts.append(_replacement_waiting(device, rank_replacements(device, locks)))
     return sorted(alerts, key=_urgency)
@@ -132,9 +137,9 @@ def _guest_codes_on_locks(arrivals: list[Reservation]) -> set[tuple]:
         return set()
     return set(
         AccessCode.objects.filter(
+            AccessCode.on_lock(),
             reservation__in=arrivals,
             kind=AccessCode.Kind.GUEST,
-            status=AccessCode.Status.SET,
             removed_at__isnull=True,
             deleted_at__isnull=True,
         ).values_list("reservation_id", "lock_id")
@@ -154,6 +159,37 @@ def _failing_codes(owner: Owner) -> dict[int, list[AccessCode]]:
         if any(code.has_error(e) for e in FAILING):
             by_lock.setdefault(code.lock_id, []).append(code)
     return by_lock
+
+
+def _kept_after_end(owner: Owner, now: datetime) -> dict[int, list[Event]]:
+    """Codes the lock's cloud should have removed at their end and left on (removed here
+    since), in the last day, by lock, newest first."""
+    rows = Event.objects.filter(
+        owner=owner,
+        event_type=f"access_code.{FAILED_TO_REMOVE_FROM_DEVICE}",
+        occurred_at__gte=now - SOON,
+        **{f"data__{KEPT_AFTER_END}": True},
+    ).select_related("access_code")
+    by_lock: dict[int, list[Event]] = {}
+    for event in rows:
+        by_lock.setdefault(event.lock_id, []).append(event)
+    return by_lock
+
+
+def _code_kept_after_end(lock: Lock, events: list[Event]) -> Alert:
+    code = events[0].access_code
+    name = code.name if code is not None and code.name else "A code"
+    return Alert(
+        AMBER,
+        "code_kept_after_end",
+        lock,
+        f"{_count(len(events), 'code')} stayed on {lock.name} after its end",
+        f"{name} was still on the lock after its end, though the lock's cloud removes codes "
+        "then; Innkeeper removed it.",
+        "Check that the lock's cloud account (Seam) is connected and working.",
+        None,
+        events[-1].occurred_at,
+    )
 
 
 def _since(lock: Lock, error_code: str, now: datetime) -> datetime:

@@ -148,16 +148,22 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
     problems = [d.problem for d in doors if d.problem]
     if problems:
         return GuestCodeState("at_risk", "red", "At risk", " ".join(problems), doors)
-    if all(d.code.status == AccessCode.Status.SET for d in doors):
+    if all(d.code.is_on_lock for d in doors):
         return GuestCodeState("ready", "green", "Ready", "The code is on every door.", doors)
-    lead = {d.lock.pk: d.lock.program_lead(reservation.owner) for d in doors}
-    pending = [d.code for d in doors if d.code.status != AccessCode.Status.SET]
+    # When each code still to come goes on: at its programming time, or, where the lock's cloud
+    # already holds it, by its start.
+    goes_on = {
+        d.code.pk: d.code.starts_at
+        if d.code.is_held_by_cloud
+        else d.code.program_at(d.lock.program_lead(reservation.owner, d.code))
+        for d in doors
+    }
+    pending = [d.code for d in doors if not d.code.is_on_lock]
     if all(
-        c.status == AccessCode.Status.UNSET and now < c.program_at(lead[c.lock_id]) for c in pending
+        c.status == AccessCode.Status.UNSET and (c.is_held_by_cloud or now < goes_on[c.pk])
+        for c in pending
     ):
-        first = local_time(
-            min(c.program_at(lead[c.lock_id]) for c in pending), reservation.unit.property.tz
-        )
+        first = local_time(min(goes_on[c.pk] for c in pending), reservation.unit.property.tz)
         on = len(doors) - len(pending)
         detail = (
             f"On {on} of {len(doors)} doors already; the rest go on at {first}."

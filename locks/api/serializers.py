@@ -8,7 +8,11 @@ from functools import cached_property
 from rest_framework import serializers
 
 from locks.models import AccessCode, ActionAttempt, Event, Lock
+from locks.reconcile.changes import FROM_LOCK
 from locks.reconcile.clock import REFUSED_AT
+
+# The reconciler's own marks on an issue, kept inside.
+INTERNAL_ISSUE_KEYS = {REFUSED_AT, FROM_LOCK}
 
 # --- input -------------------------------------------------------------------------------------
 
@@ -60,6 +64,8 @@ class WindowInput(Input):
     allow_external_modification = serializers.BooleanField(required=False)
     # Seam's newer name for the same setting.
     is_external_modification_allowed = serializers.BooleanField(required=False)
+    # False: programmed just in time, even on a lock that could hold its schedule.
+    prefer_native_scheduling = serializers.BooleanField(required=False)
 
 
 class AccessCodeCreateInput(WindowInput):
@@ -67,7 +73,6 @@ class AccessCodeCreateInput(WindowInput):
     preferred_code_length = serializers.IntegerField(required=False, min_value=1, max_value=12)
     common_code_key = Text(required=False, allow_blank=True, max_length=100)
     use_backup_access_code_pool = serializers.BooleanField(required=False)
-    prefer_native_scheduling = serializers.BooleanField(required=False)
 
 
 class AccessCodeUpdateInput(WindowInput):
@@ -202,13 +207,14 @@ class IssuesMixin(serializers.Serializer):
 
     def get_errors(self, obj) -> list[dict]:
         # The reconciler's own marks (the desired version a refusal waits on) stay inside.
-        return [
-            {**{k: v for k, v in e.items() if k != REFUSED_AT}, f"is_{self.issue_flag}_error": True}
-            for e in obj.errors
-        ]
+        return [{**_public(e), f"is_{self.issue_flag}_error": True} for e in obj.errors]
 
     def get_warnings(self, obj) -> list[dict]:
-        return [{**w, f"is_{self.issue_flag}_warning": True} for w in obj.warnings]
+        return [{**_public(w), f"is_{self.issue_flag}_warning": True} for w in obj.warnings]
+
+
+def _public(issue: dict) -> dict:
+    return {k: v for k, v in issue.items() if k not in INTERNAL_ISSUE_KEYS}
 
 
 def locks_with_backup_ready(lock_ids: set[int]) -> set[int]:

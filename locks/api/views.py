@@ -67,6 +67,7 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
         preferred_code_length=params.get("preferred_code_length"),
         allow_external_modification=bool(_external_modification(params)),
         common_code_key=params.get("common_code_key", ""),
+        prefer_native_scheduling=params.get("prefer_native_scheduling", True),
     )
     _use_backup_pool(params, lock, now)
     return {"access_code": _code(code, now), "action_attempt": _attempt(attempt, now)}
@@ -119,7 +120,7 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
         raise ServiceError(
             "Innkeeper cannot stop managing a code; delete it instead.", field="is_managed"
         )
-    fields = ("name", "code", "starts_at", "ends_at", "type")
+    fields = ("name", "code", "starts_at", "ends_at", "type", "prefer_native_scheduling")
     changes = {k: params[k] for k in fields if k in params}
     external = _external_modification(params)
     if external is not None:

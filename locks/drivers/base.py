@@ -39,6 +39,11 @@ class CodeOnLock:
 
     `confirmed` is False while a cloud still reports the code as being programmed: it is known
     to the driver (so it must not be sent again) but not yet proven on the lock.
+    `scheduled_on_device`: on the lock with its own window, which has not begun yet.
+    `held_by_cloud`: the lock's cloud keeps it with its window and programs the lock itself
+    before it starts (not on the lock yet, not to be sent again).
+    `errors`/`warnings`: what the lock or its cloud reports on the code since it took it, as
+    `{"error_code" | "warning_code": ..., "message": ...}`, worded by the driver (never a PIN).
     """
 
     ref: str
@@ -47,6 +52,10 @@ class CodeOnLock:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     confirmed: bool = True
+    scheduled_on_device: bool = False
+    held_by_cloud: bool = False
+    errors: tuple[dict, ...] = ()
+    warnings: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class CodeSpec:
     name: str
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    # False: program it just in time, even where the lock could hold its schedule.
+    prefer_native_scheduling: bool = True
 
 
 class LockDriver(Protocol):
@@ -76,3 +87,16 @@ class LockDriver(Protocol):
 
     def remove_code(self, device_id: str, ref: str) -> None:
         """Remove a PIN by reference; removing one that is already gone is not an error."""
+
+    # Optional: `update_code(device_id, ref, spec) -> str` changes a code in place (its window),
+    # keeping its reference where the lock can; `code_update` falls back to remove + set.
+
+
+def code_update(driver: LockDriver, device_id: str, ref: str, spec: CodeSpec) -> str:
+    """Give a code on the lock a new window (or name): in place where the driver can, else by
+    removing it and programming it again. Returns the code's reference now."""
+    update = getattr(driver, "update_code", None)
+    if update is not None:
+        return update(device_id, ref, spec)
+    driver.remove_code(device_id, ref)
+    return driver.set_code(device_id, spec)

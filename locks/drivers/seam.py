@@ -1,8 +1,12 @@
 """The Seam driver: locks connected to Seam's cloud (August, Schlage, Yale, ...), via its SDK.
 
 One driver instance serves one reconcile pass (or one discovery) of one Seam workspace. It is
-stateless towards the database; what it learns about a device during a pass (whether the lock
-schedules natively) is kept only on the instance.
+stateless towards the database.
+
+Seam keeps the schedule of every lock that takes access codes: a time-bound code is programmed
+by Seam itself (days ahead, with its window, on the providers that hold schedules; shortly
+before it starts elsewhere) and removed by Seam at `ends_at`, even if Innkeeper is down then.
+So codes go to Seam time-bound, with their window, and a new window is an update in place.
 
 Calls use a short timeout and no SDK retries: a reconcile pass must not stall a worker on one
 slow cloud. A failed call becomes a retryable `provider_issue`, and the engine's own back-off
@@ -19,6 +23,7 @@ from seam import Seam
 from seam.exceptions import SeamError, SeamHttpApiError, SeamHttpInvalidInputError
 
 from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.drivers.seam_issues import code_issues
 from locks.issue_codes import (
     ACCESS_CODE_NOT_FOUND,
     ACCOUNT_DISCONNECTED,
@@ -36,8 +41,10 @@ from locks.issue_codes import (
 )
 
 TIMEOUT_SECONDS = 8
-# Page size for code lists; a lock holds far fewer codes than this.
+# Page size for code lists; every page is read (Seam also lists codes it holds for later).
 CODES_LIMIT = 500
+# A bound on the pages of one list, in case a server keeps answering with new cursors.
+MAX_PAGES = 100
 
 # Seam's constraint types that our PIN rules (locks.pins) know by the same name; others are
 # vendor-specific and are left to Seam to enforce (its refusal still maps to an error here).
@@ -98,35 +105,39 @@ def device_info(device) -> DeviceInfo:
 
 
 def native_scheduling(device) -> bool:
-    """Whether Seam can pre-load a code with its window on this lock, days ahead.
+    """Whether a code's schedule is kept for this lock, so it goes on days ahead with its window.
 
-    Seam publishes no flag for this. A lock that takes offline access codes enforces a code's
-    window with its own clock, which is what native scheduling needs; so only those count. Any
-    other lock gets ongoing codes just in time and we remove them ourselves: slower, but right
-    on every lock, whereas wrongly assuming a schedule would leave a code usable too early.
+    Seam keeps it for every lock that takes access codes: it pre-loads the code with its window
+    where the provider can, programs it shortly before it starts elsewhere, and removes it at
+    its end. A lock that takes no codes gets none.
     """
-    props = _get(device, "properties", {})
-    return bool(
-        _get(device, "can_program_offline_access_codes")
-        or _get(props, "offline_access_codes_enabled")
-        or _get(props, "supports_offline_access_codes")
-    )
+    return "access_code" in _get(device, "capabilities_supported", [])
 
 
 def code_on_lock(code) -> CodeOnLock:
     """Map a Seam access code (managed or unmanaged) to a code on the lock.
 
-    Only Seam's `set` is confirmed; `unset`/`setting` (and `unknown`, while the lock's account is
-    unreachable) are known to Seam but not proven on the lock, so they are neither re-sent nor
-    counted as set. A `removing` code is still on the lock (its PIN still opens, it holds a slot).
+    `set` is confirmed, and so is `removing` (its PIN still opens, it holds a slot). `unset` is
+    confirmed when Seam has pre-loaded it with its schedule (`is_scheduled_on_device`);
+    otherwise Seam holds it and programs the lock itself before it starts. `setting` (and
+    `unknown`, while the lock's account is unreachable) are known to Seam but not proven on the
+    lock, so they are neither re-sent nor counted as set. The errors and warnings Seam puts on
+    the code come along, in our words.
     """
+    status = _get(code, "status")
+    scheduled = status == "unset" and bool(_get(code, "is_scheduled_on_device", False))
+    errors, warnings = code_issues(_get(code, "errors", []), _get(code, "warnings", []))
     return CodeOnLock(
         ref=_get(code, "access_code_id"),
         code=_get(code, "code", ""),
         name=_get(code, "name", ""),
         starts_at=_datetime(_get(code, "starts_at")),
         ends_at=_datetime(_get(code, "ends_at")),
-        confirmed=_get(code, "status") in ("set", "removing"),
+        confirmed=status in ("set", "removing") or scheduled,
+        scheduled_on_device=scheduled,
+        held_by_cloud=status == "unset" and not scheduled,
+        errors=errors,
+        warnings=warnings,
     )
 
 
@@ -134,6 +145,12 @@ def _datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return parse_datetime(value)
+
+
+def _window(spec: CodeSpec) -> dict:
+    if spec.starts_at is None or spec.ends_at is None:
+        return {}
+    return {"starts_at": spec.starts_at.isoformat(), "ends_at": spec.ends_at.isoformat()}
 
 
 def driver_error(exc: Exception) -> DriverError:
@@ -196,6 +213,8 @@ def driver_error(exc: Exception) -> DriverError:
 
 class SeamDriver:
     key = "seam"
+    # Seam takes a time-bound code off the lock at its end by itself.
+    removes_codes_at_end = True
 
     def __init__(
         self,
@@ -209,7 +228,6 @@ class SeamDriver:
         self.endpoint = endpoint or None
         self.now = now
         self._client: Seam | None = None
-        self._native: dict[str, bool] = {}
 
     def _seam(self) -> Seam:
         # Built on first use, so a bad key surfaces as a DriverError where the engine expects one.
@@ -246,14 +264,10 @@ class SeamDriver:
             raise driver_error(exc) from exc
 
     def discover(self, account: str) -> list[DeviceInfo]:
-        infos = [device_info(d) for d in self._call(lambda s: s.devices.list())]
-        self._native.update({i.device_id: i.supports_native_scheduling for i in infos})
-        return infos
+        return [device_info(d) for d in self._call(lambda s: s.devices.list())]
 
     def read_device(self, device_id: str) -> DeviceInfo:
-        device = self._call(lambda s: s.devices.get(device_id=device_id))
-        info = device_info(device)
-        self._native[device_id] = info.supports_native_scheduling
+        info = device_info(self._call(lambda s: s.devices.get(device_id=device_id)))
         if not info.online:
             raise DriverError(
                 "The lock is offline: Seam cannot reach it.", error_code=DEVICE_DISCONNECTED
@@ -261,23 +275,55 @@ class SeamDriver:
         return info
 
     def list_codes(self, device_id: str) -> list[CodeOnLock]:
-        managed = self._call(lambda s: s.access_codes.list(device_id=device_id, limit=CODES_LIMIT))
-        unmanaged = self._call(lambda s: s.access_codes.unmanaged.list(device_id=device_id))
+        managed = self._every_page(
+            lambda s, **page: s.access_codes.list(device_id=device_id, **page)
+        )
+        unmanaged = self._every_page(
+            lambda s, **page: s.access_codes.unmanaged.list(device_id=device_id, **page)
+        )
         # Filtered here too: a list must never hand us another lock's codes.
         return [code_on_lock(c) for c in [*managed, *unmanaged] if c.device_id == device_id]
 
+    def _every_page(self, list_page) -> list:
+        """Every page of a list, following Seam's `next_page_cursor` (an answer without
+        `pagination` is one page, as Seam's fake sends)."""
+        items: list = []
+        cursors: set[str] = set()
+        page_args: dict = {"limit": CODES_LIMIT}
+        for _ in range(MAX_PAGES):
+            page = self._call(lambda s, args=page_args: list_page(s, **args))
+            items.extend(page)
+            pagination = getattr(page, "pagination", None) or {}
+            cursor = pagination.get("next_page_cursor") if pagination.get("has_next_page") else None
+            if not cursor or cursor in cursors:
+                break
+            cursors.add(cursor)
+            page_args = {"limit": CODES_LIMIT, "page_cursor": cursor}
+        return items
+
     def set_code(self, device_id: str, spec: CodeSpec) -> str:
-        if device_id not in self._native:
-            self.read_device(device_id)
-        window = {}
-        if self._native[device_id] and spec.starts_at and spec.ends_at:
-            window = {"starts_at": spec.starts_at.isoformat(), "ends_at": spec.ends_at.isoformat()}
         created = self._call(
             lambda s: s.access_codes.create(
-                device_id=device_id, code=spec.code, name=spec.name, **window
+                device_id=device_id,
+                code=spec.code,
+                name=spec.name,
+                prefer_native_scheduling=spec.prefer_native_scheduling,
+                **_window(spec),
             )
         )
         return created.access_code_id
+
+    def update_code(self, device_id: str, ref: str, spec: CodeSpec) -> str:
+        """A new window (or name) for a code Seam holds: same id, same PIN, no gap on the lock."""
+        window = _window(spec) or {"type": "ongoing"}
+        # A POST with a JSON body: Seam takes it, and so does its fake (which refuses PATCH).
+        self._call(
+            lambda s: s.client.post(
+                "/access_codes/update",
+                json={"access_code_id": ref, "device_id": device_id, "name": spec.name, **window},
+            )
+        )
+        return ref
 
     def remove_code(self, device_id: str, ref: str) -> None:
         # A POST with a JSON body: Seam takes it everywhere, while the SDK's DELETE with query

@@ -70,9 +70,16 @@ class SimulatedDriver:
 
     def list_codes(self, device_id: str) -> list[CodeOnLock]:
         device = self._device(device_id)
+        now = self._now()
         return [
             CodeOnLock(
-                ref=str(c.slot), code=c.code, name=c.name, starts_at=c.starts_at, ends_at=c.ends_at
+                ref=str(c.slot),
+                code=c.code,
+                name=c.name,
+                starts_at=c.starts_at,
+                ends_at=c.ends_at,
+                # The lock holds it with its own window, which has not begun.
+                scheduled_on_device=c.starts_at is not None and now < c.starts_at,
             )
             for c in device.codes.all()
         ]
@@ -105,7 +112,7 @@ class SimulatedDriver:
                 )
             used = {c.slot for c in codes}
             slot = next(n for n in range(1, device.max_active_codes + 1) if n not in used)
-            native = device.supports_native_scheduling
+            native = device.supports_native_scheduling and spec.prefer_native_scheduling
             SimulatedCode.objects.create(
                 device=device,
                 slot=slot,

@@ -58,7 +58,15 @@ class AccessCode(HasIssues):
     )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNSET)
+    # On the lock with its own schedule, before its window opens: `unset` until `starts_at`,
+    # as Seam reports it, though the lock holds it (and opens from `starts_at`, even offline).
     is_scheduled_on_device = models.BooleanField(default=False)
+    # Accepted by the lock's cloud with its window (Seam's `unset`): the cloud programs the
+    # lock itself before `starts_at` and removes the code at `ends_at`.
+    is_held_by_cloud = models.BooleanField(default=False)
+    # Seam's `prefer_native_scheduling`: False programs the code just in time even on a lock
+    # that could hold its schedule.
+    prefer_native_scheduling = models.BooleanField(default=True)
     # The driver's handle for the code on the lock (a slot number, a cloud id).
     device_ref = models.CharField(max_length=100, blank=True)
     # After a PIN change: the old PIN's reference, which the reconciler removes from the lock.
@@ -104,6 +112,20 @@ class AccessCode(HasIssues):
     @property
     def is_live(self) -> bool:
         return self.removed_at is None
+
+    @property
+    def is_on_lock(self) -> bool:
+        """Confirmed on the lock: `set`, or stored with its own schedule before it starts."""
+        return self.status == self.Status.SET or (
+            self.status == self.Status.UNSET and self.is_scheduled_on_device
+        )
+
+    @classmethod
+    def on_lock(cls, prefix: str = "") -> Q:
+        """`is_on_lock` as a filter; `prefix` reaches the code through a relation."""
+        return Q(**{f"{prefix}status": cls.Status.SET}) | Q(
+            **{f"{prefix}status": cls.Status.UNSET, f"{prefix}is_scheduled_on_device": True}
+        )
 
     def program_at(self, lead: timedelta) -> datetime | None:
         """When this code must be on the lock; None for ongoing codes (always)."""

@@ -167,8 +167,10 @@ class Lock(HasIssues):
             return 0
         return owner.backup_pool_size if self.backup_pool_size is None else self.backup_pool_size
 
-    def program_lead(self, owner: Owner) -> timedelta:
-        if self.supports_native_scheduling:
+    def program_lead(self, owner: Owner, code=None) -> timedelta:
+        """How long before it starts a time-bound code goes on this lock (for `code`, if given:
+        one that prefers no native schedule goes on just in time)."""
+        if self.supports_native_scheduling and (code is None or code.prefer_native_scheduling):
             return timedelta(hours=owner.native_schedule_lead_hours)
         return timedelta(minutes=owner.program_lead_minutes)
 

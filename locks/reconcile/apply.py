@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import F
 
 from locks.drivers import CodeOnLock, DriverError, get_driver
+from locks.drivers.base import code_update
 from locks.issue_codes import (
     DEVICE_DISCONNECTED,
     DEVICE_REMOVED,
@@ -36,6 +37,7 @@ from locks.reconcile.changes import (
 )
 from locks.reconcile.clock import LockFacts, next_check_at, out_of_sync
 from locks.reconcile.plan import (
+    Action,
     Admission,
     Outcome,
     Plan,
@@ -54,6 +56,7 @@ CODE_FIELDS = [
     "errors",
     "warnings",
     "is_scheduled_on_device",
+    "is_held_by_cloud",
     "device_ref",
     "stale_device_ref",
     "removed_at",
@@ -119,6 +122,8 @@ def lock_reconcile(
     driver = get_driver(lock.driver, now=now, **credentials)
     if before_call is not None:
         driver = _Guarded(driver, before_call)
+    # A cloud that removes time-bound codes at their end itself (Seam) is left to do so.
+    cloud_removes = getattr(driver, "removes_codes_at_end", False)
 
     try:
         info = driver.read_device(lock.device_id)
@@ -126,7 +131,9 @@ def lock_reconcile(
     except DriverError as exc:
         result.reachable = False
         _lock_unreachable(lock, exc, now)
-        facts = LockFacts.of(lock, lead=lead, desired_version=version)
+        facts = LockFacts.of(
+            lock, lead=lead, desired_version=version, cloud_removes_at_end=cloud_removes
+        )
         result.plan = plan_pass(codes=rows, observed=None, facts=facts, now=now)
         for change in result.plan.changes:
             code_change(change, now=now)
@@ -135,7 +142,9 @@ def lock_reconcile(
         return result
 
     _lock_reachable(lock, info, now)
-    facts = LockFacts.of(lock, lead=lead, desired_version=version)
+    facts = LockFacts.of(
+        lock, lead=lead, desired_version=version, cloud_removes_at_end=cloud_removes
+    )
     plan = result.plan = plan_pass(codes=rows, observed=observed, facts=facts, now=now)
     _report_unmanaged(lock, plan, now)
     if plan.codes_wiped:
@@ -184,7 +193,9 @@ def code_change(change: Change, *, now: datetime) -> None:
     code = change.code
     change_fields(code, change, now)
     for event in change.events:
-        code_event_record(code=code, event_type=event.event_type, now=now, message=event.message)
+        code_event_record(
+            code=code, event_type=event.event_type, now=now, message=event.message, **event.data
+        )
 
 
 # --- doing the writes ----------------------------------------------------------------------------
@@ -202,6 +213,9 @@ def _write(driver, lock: Lock, plan: Plan, result: Pass, now: datetime) -> Admis
             if write.removes:
                 driver.remove_code(lock.device_id, write.ref)
                 outcome = removal_accepted(code, write.ref, now, facts)
+            elif write.action == Action.UPDATE:
+                ref = code_update(driver, lock.device_id, write.ref, write.spec())
+                outcome = set_accepted(code, ref, now)
             else:
                 outcome = set_accepted(code, driver.set_code(lock.device_id, write.spec()), now)
         except DriverError as exc:
@@ -364,7 +378,7 @@ def _resolve_attempts(result: Pass, managed: list[AccessCode]) -> None:
             attempt.error = {"type": error.error_code or PROVIDER_ISSUE, "message": error.message}
         elif (attempt.action_type == "DELETE_ACCESS_CODE" and code.status == Status.REMOVED) or (
             attempt.action_type != "DELETE_ACCESS_CODE"
-            and code.status in (Status.SET, Status.REMOVED)
+            and (code.is_on_lock or code.is_held_by_cloud or code.status == Status.REMOVED)
         ):
             attempt.status = ActionAttempt.Status.SUCCESS
         elif not result.reachable:

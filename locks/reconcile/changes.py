@@ -25,6 +25,14 @@ from locks.issue_codes import (
 from locks.models import AccessCode
 from locks.reconcile.clock import REFUSED_AT, RETRY_BASE, RETRY_MAX, LockFacts, backoff
 
+# The key, on an issue the lock (or its cloud) reported, that says so: it goes when the lock
+# stops reporting it.
+FROM_LOCK = "from_lock"
+# On the event of a code its cloud left on the lock after its end (the Alerts page reads it).
+KEPT_AFTER_END = "kept_after_end"
+# A code the lock's answer shows as settled: its clock and back-off stop.
+SETTLED = {"out_of_sync_since": None, "attempts": 0, "next_attempt_at": None}
+
 Status = AccessCode.Status
 
 
@@ -41,6 +49,7 @@ class Issue:
 class CodeEvent:
     event_type: str
     message: str = ""
+    data: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,42 +90,81 @@ def change_fields(code: AccessCode, change: Change, now: datetime) -> None:
 
 
 def confirmed(code: AccessCode, on_lock: CodeOnLock, now: datetime, facts: LockFacts) -> Change:
-    """Wanted and on the lock: set (or, while its cloud still programs it, being set)."""
+    """Wanted and known to the lock: set; stored with its own schedule (`unset` until it
+    starts, as Seam says); held by its cloud until it starts; or still being set."""
+    issues = lock_issues(code, on_lock)
+    if on_lock.held_by_cloud and code.starts_at is not None and now < code.starts_at:
+        # Its cloud programs the lock before it starts: nothing to send, nothing late yet.
+        return replace(
+            issues,
+            why="held_by_cloud",
+            status=Status.UNSET,
+            fields={**SETTLED, "is_held_by_cloud": True, "is_scheduled_on_device": False},
+            clear_warnings=(*issues.clear_warnings, DELAY_IN_SETTING_ON_DEVICE),
+        )
     if not on_lock.confirmed:
-        return Change(code, "pending_on_lock", status=Status.SETTING)
+        return replace(
+            issues, why="pending_on_lock", status=Status.SETTING, fields={"is_held_by_cloud": False}
+        )
+    scheduled = on_lock.scheduled_on_device and code.starts_at is not None and now < code.starts_at
     events = []
-    if code.status != Status.SET:
-        events.append(CodeEvent("access_code.set_on_device"))
-    scheduled = (
-        facts.supports_native_scheduling and code.starts_at is not None and now < code.starts_at
-    )
-    if scheduled and not code.is_scheduled_on_device:
+    if scheduled and not (code.is_scheduled_on_device and code.is_on_lock):
         events.append(CodeEvent("access_code.scheduled_on_device"))
-    return Change(
-        code,
-        "on_lock",
-        status=Status.SET,
-        fields={
-            "is_scheduled_on_device": scheduled,
-            "out_of_sync_since": None,
-            "attempts": 0,
-            "next_attempt_at": None,
-        },
+    if not scheduled and code.status != Status.SET:
+        events.append(CodeEvent("access_code.set_on_device"))
+    return replace(
+        issues,
+        why="scheduled_on_lock" if scheduled else "on_lock",
+        status=Status.UNSET if scheduled else Status.SET,
+        fields={**SETTLED, "is_scheduled_on_device": scheduled, "is_held_by_cloud": False},
         clear_errors=(
+            *issues.clear_errors,
             FAILED_TO_SET_ON_DEVICE,
             NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
             PROVIDER_ISSUE,
             CONFLICTING_EXTERNAL_MODIFICATION,
         ),
-        clear_warnings=(DELAY_IN_SETTING_ON_DEVICE,),
-        events=tuple(events),
+        clear_warnings=(*issues.clear_warnings, DELAY_IN_SETTING_ON_DEVICE),
+        events=(*issues.events, *events),
+    )
+
+
+def lock_issues(code: AccessCode, on_lock: CodeOnLock) -> Change:
+    """The errors and warnings the lock (or its cloud) reports on the code now: new ones are
+    added (an error once with its event), ones it no longer reports are cleared. Their entries
+    carry FROM_LOCK, so the reconciler's own issues are never cleared for them."""
+    errors = {e["error_code"]: e["message"] for e in on_lock.errors}
+    warnings = {w["warning_code"]: w["message"] for w in on_lock.warnings}
+    gone_errors = tuple(
+        e["error_code"] for e in code.errors if e.get(FROM_LOCK) and e["error_code"] not in errors
+    )
+    gone_warnings = tuple(
+        w["warning_code"]
+        for w in code.warnings
+        if w.get(FROM_LOCK) and w["warning_code"] not in warnings
+    )
+    marked = {FROM_LOCK: True}
+    events = tuple(
+        CodeEvent(f"access_code.{kind}", message)
+        for kind, message in errors.items()
+        if kind in (FAILED_TO_SET_ON_DEVICE, FAILED_TO_REMOVE_FROM_DEVICE)
+        and not code.has_error(kind)
+    )
+    return Change(
+        code,
+        "lock_issues",
+        clear_errors=gone_errors,
+        clear_warnings=gone_warnings,
+        errors=tuple(Issue(kind, message, marked) for kind, message in errors.items()),
+        warnings=tuple(Issue(kind, message, marked) for kind, message in warnings.items()),
+        events=events,
     )
 
 
 def absent(code: AccessCode, now: datetime) -> Change:
     """Not wanted and not on the lock: done if over, waiting if in the future."""
     if code.is_over(now):
-        was_on = code.status in (Status.SET, Status.SETTING, Status.REMOVING)
+        was_on = code.is_on_lock or code.status in (Status.SETTING, Status.REMOVING)
         events = (CodeEvent("access_code.removed_from_device"),) if was_on else ()
         return removed(code, now, why="off_lock", events=events)
     # Not due yet (its window moved on): nothing is late, whatever was said before.
@@ -124,7 +172,12 @@ def absent(code: AccessCode, now: datetime) -> Change:
         code,
         "waiting",
         status=Status.UNSET,
-        fields={"is_scheduled_on_device": False, "out_of_sync_since": None, "attempts": 0},
+        fields={
+            "is_scheduled_on_device": False,
+            "is_held_by_cloud": False,
+            "out_of_sync_since": None,
+            "attempts": 0,
+        },
         clear_errors=(FAILED_TO_SET_ON_DEVICE, PROVIDER_ISSUE),
         clear_warnings=(DELAY_IN_SETTING_ON_DEVICE,),
     )
@@ -145,6 +198,7 @@ def removed(
         fields={
             "removed_at": now,
             "is_scheduled_on_device": False,
+            "is_held_by_cloud": False,
             "out_of_sync_since": None,
             "next_attempt_at": None,
         },
@@ -176,7 +230,8 @@ def vanished(code: AccessCode, now: datetime) -> Change:
         code,
         "removed_at_lock",
         status=Status.SETTING,
-        fields={"attempts": 0, "next_attempt_at": None},  # put it back now, not after a back-off
+        # Put it back now, not after a back-off.
+        fields={"attempts": 0, "next_attempt_at": None, "is_scheduled_on_device": False},
         errors=(
             Issue(
                 CONFLICTING_EXTERNAL_MODIFICATION,
@@ -184,6 +239,30 @@ def vanished(code: AccessCode, now: datetime) -> Change:
             ),
         ),
         events=(event,),
+    )
+
+
+def kept_after_end(code: AccessCode) -> Change:
+    """Still on the lock after its end, though its cloud removes such codes itself: it is
+    removed from here, and a person is told (the error shows in Alerts, the event stays)."""
+    message = (
+        "Still on the lock after its end, though the lock's cloud should have removed it; "
+        "Innkeeper is removing it. Check that the PIN no longer opens the door."
+    )
+    events = (
+        ()
+        if code.has_error(FAILED_TO_REMOVE_FROM_DEVICE)
+        else (
+            CodeEvent(
+                f"access_code.{FAILED_TO_REMOVE_FROM_DEVICE}", message, {KEPT_AFTER_END: True}
+            ),
+        )
+    )
+    return Change(
+        code,
+        "kept_after_end",
+        errors=(Issue(FAILED_TO_REMOVE_FROM_DEVICE, message),),
+        events=events,
     )
 
 
@@ -216,7 +295,7 @@ def set_accepted(code: AccessCode, ref: str, now: datetime) -> Change:
 def removal_accepted(code: AccessCode, ref: str, now: datetime, facts: LockFacts) -> Change:
     if ref == code.stale_device_ref:
         return Change(code, "old_pin_removed", fields={"stale_device_ref": ""})
-    if code.status != Status.REMOVING and not code.wanted_on_lock(now, facts.lead):
+    if code.status != Status.REMOVING and not code.wanted_on_lock(now, facts.lead_for(code)):
         return Change(code, "removal_sent", status=Status.REMOVING)
     return Change(code, "removal_sent")
 
@@ -306,7 +385,7 @@ def escalation(code: AccessCode, now: datetime, facts: LockFacts) -> Change | No
     if code.out_of_sync_since is None:
         return Change(code, "out_of_sync", fields={"out_of_sync_since": now})
     late = now - code.out_of_sync_since
-    removing = not code.wanted_on_lock(now, facts.lead)
+    removing = not code.wanted_on_lock(now, facts.lead_for(code))
     verb = "removed from" if removing else "programmed on"
     minutes = int(late.total_seconds() // 60)
     if late >= facts.failure_error:

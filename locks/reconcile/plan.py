@@ -23,7 +23,7 @@ what the lock reports, never on what was sent.
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from locks.drivers.base import CodeOnLock, CodeSpec
@@ -34,13 +34,14 @@ from locks.reconcile.changes import (
     absent,
     change_fields,
     confirmed,
+    kept_after_end,
     removal_accepted,
     removed,
     set_accepted,
     set_starting,
     vanished,
 )
-from locks.reconcile.clock import LockFacts, refused
+from locks.reconcile.clock import CLOUD_REMOVAL_GRACE, LockFacts, left_to_cloud, refused
 
 # Writes per pass: a lock with a long queue is served over several passes, never flooded.
 MAX_WRITES_PER_PASS = 10
@@ -54,7 +55,8 @@ Status = AccessCode.Status
 
 class Action(StrEnum):
     SET = "set"  # program a code whose time has come (again, after a failed try)
-    RESET = "re-set"  # put back a code removed at the lock, or give it its new window
+    RESET = "re-set"  # put back a code removed at the lock
+    UPDATE = "update"  # give a code on the lock its new window, in place where the driver can
     REMOVE = "remove"  # take a code, or a replaced PIN, off the lock
 
 
@@ -78,13 +80,21 @@ class Write:
         return self.action == Action.REMOVE
 
     @property
+    def needs_slot(self) -> bool:
+        return self.action in (Action.SET, Action.RESET)
+
+    @property
     def priority(self) -> tuple:
         return priority(self.code)
 
     def spec(self) -> CodeSpec:
         code = self.code
         return CodeSpec(
-            code=code.code, name=code.name, starts_at=code.starts_at, ends_at=code.ends_at
+            code=code.code,
+            name=code.name,
+            starts_at=code.starts_at,
+            ends_at=code.ends_at,
+            prefer_native_scheduling=code.prefer_native_scheduling,
         )
 
 
@@ -154,11 +164,14 @@ def plan_pass(
     """Decide one pass over one lock. `codes`: its live rows; `observed`: None if unreachable."""
     managed = [c for c in codes if c.is_managed]
     if observed is None:
-        # Nothing can be written; a code that never reached the lock just ends.
+        # Nothing can be written; a code that never reached the lock just ends (one stored
+        # there, or held by its cloud, waits to be seen gone).
         changes = [
             removed(code, now, why="never_reached")
             for code in managed
-            if code.is_over(now) and code.status == Status.UNSET
+            if code.is_over(now)
+            and code.status == Status.UNSET
+            and not (code.is_scheduled_on_device or code.is_held_by_cloud)
         ]
         return Plan(reachable=False, facts=facts, changes=changes)
 
@@ -167,28 +180,31 @@ def plan_pass(
     plan.report_unmanaged, plan.forget_unmanaged = _unmanaged(
         [c for c in codes if not c.is_managed], foreign, now
     )
-    was_set = [c for c in managed if c.status == Status.SET]
+    was_set = [c for c in managed if c.is_on_lock]
     plan.codes_wiped = len(was_set) >= 2 and not any(c.pk in on_lock for c in was_set)
 
     removals = [Write(Action.REMOVE, code, "old_pin", ref=ref) for code, ref in stale]
     sets: list[Write] = []
     for code in managed:
         present = on_lock.get(code.pk)
-        wanted = code.wanted_on_lock(now, facts.lead)
-        if wanted and present and window_matches(facts, code, present):
+        wanted = code.wanted_on_lock(now, facts.lead_for(code))
+        if wanted and present and window_matches(code, present):
             plan.changes.append(confirmed(code, present, now, facts))
         elif wanted and present:
-            # A native schedule that no longer matches the stay: take it off, program anew.
-            removals.append(Write(Action.REMOVE, code, "new_window", ref=present.ref))
-            sets.append(Write(Action.RESET, code, "new_window"))
-        elif wanted and code.status == Status.SET:
+            # A schedule on the lock (or its cloud) that no longer matches the code's window.
+            sets.append(Write(Action.UPDATE, code, "new_window", ref=present.ref))
+        elif wanted and code.is_on_lock:
             change = vanished(code, now)
             plan.changes.append(change)
             if change.status != Status.REMOVED:
                 sets.append(Write(Action.RESET, code, "removed_at_lock"))
         elif wanted:
             sets.append(Write(Action.SET, code, "due"))
+        elif present and present.ends_at is not None and left_to_cloud(code, now, facts):
+            pass  # its cloud takes it off at its end; a look after the grace checks
         elif present:
+            if _cloud_should_have_removed(code, present, now, facts):
+                plan.changes.append(kept_after_end(code))
             removals.append(Write(Action.REMOVE, code, "not_wanted", ref=present.ref))
         else:
             plan.changes.append(absent(code, now))
@@ -255,7 +271,7 @@ def admit(
         result.sent += 1
         if outcome == Outcome.DONE:
             result.writes.append(write)
-            result.free += 1 if write.removes else -1
+            result.free += 1 if write.removes else -write.needs_slot
         elif outcome == Outcome.LOCK_REFUSED:
             result.refused = write
 
@@ -272,7 +288,7 @@ def admit(
         if reason:
             result.held.append((write, reason))
             continue
-        if result.free <= 0:
+        if result.free <= 0 and write.needs_slot:
             result.no_space.append(write.code)
             continue
         if result.refused is not None:
@@ -291,7 +307,7 @@ def hold_reason(write: Write, code: AccessCode, now: datetime, facts: LockFacts)
         if refused(code, FAILED_TO_REMOVE_FROM_DEVICE, facts):
             return Hold.REFUSED
         # A removal the lock refused waits for its back-off, like a set does.
-        return Hold.BACKING_OFF if code.status == Status.SET and backing_off else None
+        return Hold.BACKING_OFF if code.is_on_lock and backing_off else None
     if code.errors and any(code.has_error(e) for e in PIN_ERRORS):
         return Hold.PIN_REFUSED
     if refused(code, FAILED_TO_SET_ON_DEVICE, facts):
@@ -350,10 +366,33 @@ def _unmanaged(known: list[AccessCode], foreign: list[CodeOnLock], now: datetime
     return new, gone
 
 
-def window_matches(facts: LockFacts, code: AccessCode, on_lock: CodeOnLock) -> bool:
-    if not facts.supports_native_scheduling or on_lock.ends_at is None:
+def window_matches(code: AccessCode, on_lock: CodeOnLock) -> bool:
+    """Whether the window the lock (or its cloud) holds is the code's; a lock that holds none
+    keeps a code on only while it is wanted, so any window will do."""
+    if on_lock.ends_at is None:
         return True
-    return on_lock.starts_at == code.starts_at and on_lock.ends_at == code.ends_at
+    return _same_time(on_lock.starts_at, code.starts_at) and _same_time(
+        on_lock.ends_at, code.ends_at
+    )
+
+
+def _same_time(held: datetime | None, wanted: datetime | None) -> bool:
+    # To the second: a cloud may keep times to the millisecond only.
+    if held is None or wanted is None:
+        return held is wanted
+    return abs(held - wanted) < timedelta(seconds=1)
+
+
+def _cloud_should_have_removed(
+    code: AccessCode, on_lock: CodeOnLock, now: datetime, facts: LockFacts
+) -> bool:
+    return (
+        facts.cloud_removes_at_end
+        and on_lock.ends_at is not None
+        and code.deleted_at is None
+        and code.ends_at is not None
+        and now >= code.ends_at + CLOUD_REMOVAL_GRACE
+    )
 
 
 def free_slots(facts: LockFacts, observed: Sequence[CodeOnLock]) -> int:
@@ -382,7 +421,11 @@ def plan_read_back(
         if code.removed_at is not None:
             continue
         present = on_lock.get(code.pk)
-        if code.status == Status.SETTING and present and code.wanted_on_lock(now, facts.lead):
+        if (
+            code.status == Status.SETTING
+            and present
+            and code.wanted_on_lock(now, facts.lead_for(code))
+        ):
             changes.append(confirmed(code, present, now, facts))
         elif code.status == Status.REMOVING and not present:
             changes.append(absent(code, now))

@@ -21,7 +21,7 @@ def test_a_preprogrammed_code_opens_an_offline_lock_during_the_stay_and_not_afte
 
     run(stay.check_in - timedelta(hours=72))
     code = AccessCode.objects.get(reservation=stay, lock=door)
-    assert (code.status, code.is_scheduled_on_device) == ("set", True)
+    assert (code.status, code.is_scheduled_on_device) == ("unset", True)
     assert not opens(door, stay.pin, stay.check_in - timedelta(minutes=1))
 
     # The lock loses its network two days before the guest comes, and never gets it back.
@@ -34,6 +34,8 @@ def test_a_preprogrammed_code_opens_an_offline_lock_during_the_stay_and_not_afte
     assert opens(door, stay.pin, stay.check_out - timedelta(minutes=1))
     run(stay.check_out)  # the code cannot be taken off an offline lock ...
     assert stay.pin in pins_on_lock(door)
+    code.refresh_from_db()
+    assert code.status != "removed"  # it is still in the lock's memory
     assert not opens(door, stay.pin, stay.check_out)  # ... but its own schedule has ended
     assert not opens(door, stay.pin, stay.check_out + timedelta(days=1))
 

@@ -190,11 +190,34 @@ def test_a_native_lock_gets_the_code_72_hours_ahead_with_its_window(owner, hotel
     assert code.status == Status.UNSET
 
     reconcile(code, starts - timedelta(hours=72))
-    assert code.status == Status.SET
-    assert code.is_scheduled_on_device
+    # Seam's words: `unset` until its window begins, though the lock already holds it.
+    assert (code.status, code.is_scheduled_on_device) == (Status.UNSET, True)
     on_device = device_of(lock).codes.get()
     assert (on_device.starts_at, on_device.ends_at) == (starts, starts + 2 * DAY)
     assert "access_code.scheduled_on_device" in event_types(code)
+    assert "access_code.set_on_device" not in event_types(code)
+
+
+def test_a_scheduled_code_turns_set_when_its_window_opens_on_time(owner, hotel, t0):
+    owner.lock_poll_minutes = 24 * 60  # so the next poll does not hide the code's own due time
+    owner.save()
+    lock = scheduling_lock(owner, hotel, t0)
+    starts = t0 + DAY
+    code, _ = access_code_create(lock=lock, now=t0, starts_at=starts, ends_at=starts + DAY)
+    reconcile(code, t0)
+    assert (code.status, code.is_scheduled_on_device) == (Status.UNSET, True)
+
+    # Not late: nothing warns about a code the lock holds with its own schedule.
+    reconcile(code, starts - timedelta(minutes=1))
+    assert (code.errors, code.warnings) == ([], [])
+    assert scheduler.due_lock_ids(now=starts - timedelta(seconds=1)) == []
+    assert scheduler.due_lock_ids(now=starts) == [lock.pk]
+
+    reconcile(code, starts)
+    assert (code.status, code.is_scheduled_on_device) == (Status.SET, False)
+    times = dict(Event.objects.filter(access_code=code).values_list("event_type", "occurred_at"))
+    assert times["access_code.scheduled_on_device"] == t0
+    assert times["access_code.set_on_device"] == starts
 
 
 def test_a_native_lock_opens_only_inside_the_window_even_while_offline(owner, hotel, t0):
@@ -211,6 +234,22 @@ def test_a_native_lock_opens_only_inside_the_window_even_while_offline(owner, ho
     assert not opens(lock, code.code, ends)
 
 
+def test_a_scheduled_code_that_is_revoked_comes_off_the_lock(owner, hotel, t0):
+    lock = scheduling_lock(owner, hotel, t0)
+    starts = t0 + DAY
+    code, _ = access_code_create(lock=lock, now=t0, starts_at=starts, ends_at=starts + DAY)
+    reconcile(code, t0)
+    assert (code.status, code.is_scheduled_on_device) == (Status.UNSET, True)
+
+    now = t0 + timedelta(hours=1)
+    access_code_delete(access_code=code, now=now)
+    reconcile(code, now)
+
+    assert pins_on(lock) == []
+    assert code.status == Status.REMOVED
+    assert "access_code.removed_from_device" in event_types(code)
+
+
 def test_a_native_code_stops_being_scheduled_once_its_window_opens(owner, hotel, t0):
     lock = scheduling_lock(owner, hotel, t0)
     starts = t0 + DAY
@@ -222,6 +261,7 @@ def test_a_native_code_stops_being_scheduled_once_its_window_opens(owner, hotel,
 
     assert code.status == Status.SET
     assert not code.is_scheduled_on_device
+    assert code.errors == [] and code.warnings == []
 
 
 def test_a_native_lock_is_reprogrammed_when_the_window_changes(owner, hotel, t0):
@@ -235,7 +275,7 @@ def test_a_native_lock_is_reprogrammed_when_the_window_changes(owner, hotel, t0)
     access_code_update(access_code=code, now=now, starts_at=early, ends_at=late)
     reconcile(code, now)
 
-    assert code.status == Status.SET
+    assert (code.status, code.is_scheduled_on_device) == (Status.UNSET, True)
     on_device = device_of(lock).codes.get()
     assert (on_device.starts_at, on_device.ends_at) == (early, late)
     assert opens(lock, code.code, early)

@@ -63,11 +63,11 @@ def test_the_demo_codes_reach_their_locks(db, capsys):
         ("Street entrance", "set"),
     }
     # Starts in 35 minutes, so it waits for its 30-minute lead on the room's plain keypad;
-    # the street entrance holds a schedule itself and has it already.
+    # the street entrance holds a schedule itself and has it already (`unset` until it starts).
     tom = codes.filter(reservation__guest_name="Tom Becker")
-    assert {(c.lock.name, c.status) for c in tom} == {
-        ("Room 101", "unset"),
-        ("Street entrance", "set"),
+    assert {(c.lock.name, c.status, c.is_scheduled_on_device) for c in tom} == {
+        ("Room 101", "unset", False),
+        ("Street entrance", "unset", True),
     }
     assert AccessCode.objects.filter(owner__slug="demo", is_managed=False).count() == 1
 

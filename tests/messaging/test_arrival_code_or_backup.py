@@ -122,7 +122,7 @@ def test_an_offline_door_without_a_backup_keeps_a_code_that_is_on_its_keypad(
     )
     stay = book(owner, room, t0, check_in=t0 + timedelta(days=2), phone=MOBILE)
     run(t0)
-    assert AccessCode.objects.get(reservation=stay).status == AccessCode.Status.SET
+    assert AccessCode.objects.get(reservation=stay).is_on_lock  # stored with its schedule
     go_offline(door, t0 + HOUR)
 
     assert tick(stay.check_in - 24 * HOUR) == []

@@ -44,42 +44,52 @@ def test_discovery_puts_the_seeded_locks_in_the_inbox(owner, workspace, t0):
     assert workspace.errors == []
 
 
-def test_a_registered_lock_gets_its_code_set_and_removed_on_the_fake(
+def test_a_registered_lock_gets_its_code_time_bound_and_seam_removes_it_at_the_end(
     owner, hotel, workspace, fake_seam, t0
 ):
     door = register(owner, hotel, workspace, "august_device_1", t0)
     assert (door.name, door.driver, door.account) == ("Front Door", "seam", workspace)
-    assert not door.supports_native_scheduling  # so the code goes on just in time, ongoing
-    starts = t0 + timedelta(hours=3)
+    assert door.supports_native_scheduling  # Seam keeps the schedule of a lock that takes codes
+    starts = t0 + timedelta(days=5)
     code, _ = access_code_create(
         lock=door, now=t0, name="Anna Smith", starts_at=starts, ends_at=starts + timedelta(days=2)
     )
 
     run(t0, code)
     assert code.status == Status.UNSET
-    assert fake_seam.codes("august_device_1") == []
+    assert fake_seam.codes("august_device_1") == []  # more than 72 hours ahead
 
-    run(starts - timedelta(minutes=30), code)
+    run(starts - timedelta(hours=72), code)
     (on_fake,) = fake_seam.codes("august_device_1")
     assert (on_fake["code"], on_fake["name"], on_fake["type"]) == (
         code.code,
         "Anna Smith",
-        "ongoing",
+        "time_bound",
+    )
+    assert (on_fake["starts_at"], on_fake["ends_at"]) == (
+        "2026-06-06T12:00:00.000Z",
+        "2026-06-08T12:00:00.000Z",
     )
     assert code.device_ref == on_fake["access_code_id"]
-    assert code.status == Status.SETTING  # Seam has it, the lock has not confirmed it yet
+    # Seam holds it (`unset`) and programs the lock itself: nothing is late.
+    assert (code.status, code.is_held_by_cloud) == (Status.UNSET, True)
+    run(starts - timedelta(hours=2), code)
+    assert (code.errors, code.warnings) == ([], [])
 
     fake_seam.set_status(on_fake["access_code_id"], "set")
-    door.refresh_from_db()
-    run(door.next_check_at, code)
-    assert code.status == Status.SET
-    assert fake_seam.codes("august_device_1") == [dict(on_fake, status="set")]
+    run(starts, code)
+    assert (code.status, code.is_held_by_cloud) == (Status.SET, False)
 
+    # At its end Seam takes it off by itself; Innkeeper sends no delete of its own.
     run(code.ends_at, code)
-    assert fake_seam.codes("august_device_1") == []
+    assert fake_seam.codes("august_device_1") != []
+    fake_seam.http.post(
+        "/access_codes/delete", json={"access_code_id": on_fake["access_code_id"]}
+    ).raise_for_status()
     door.refresh_from_db()
     run(door.next_check_at, code)
     assert code.status == Status.REMOVED
+    assert code.errors == []
 
 
 def test_a_pin_already_on_the_lock_is_refused(owner, hotel, workspace, fake_seam, t0):

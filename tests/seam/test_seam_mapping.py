@@ -1,13 +1,16 @@
 """How Seam's answers map onto ours, from recorded responses (no server needed)."""
 
+import json
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from seam import Seam
 from seam.exceptions import SeamHttpApiError, SeamHttpInvalidInputError, SeamHttpUnauthorizedError
 from seam.resources import AccessCode, Device
 
-from locks.drivers.seam import code_on_lock, device_info, driver_error
+from locks.drivers import CodeSpec
+from locks.drivers.seam import CODES_LIMIT, SeamDriver, code_on_lock, device_info, driver_error
 
 SCHLAGE = {
     "device_id": "9f1c0c1e-5d2a-4a3e-8f6e-0d6b5b0c7a11",
@@ -81,20 +84,34 @@ def recorded_code(status, **fields):
 
 
 @pytest.mark.parametrize(
-    ("status", "fields", "confirmed"),
+    ("status", "fields", "confirmed", "scheduled", "held"),
     [
-        ("unset", {}, False),
-        ("setting", {"warnings": [{"warning_code": "delay_in_setting_on_device"}]}, False),
-        ("setting", {"errors": [{"error_code": "failed_to_set_on_device"}]}, False),
-        ("unknown", {}, False),
-        ("set", {}, True),
-        ("removing", {}, True),
+        ("unset", {}, False, False, True),
+        ("unset", {"is_scheduled_on_device": True}, True, True, False),
+        (
+            "setting",
+            {"warnings": [{"warning_code": "delay_in_setting_on_device"}]},
+            False,
+            False,
+            False,
+        ),
+        ("setting", {"errors": [{"error_code": "failed_to_set_on_device"}]}, False, False, False),
+        ("unknown", {}, False, False, False),
+        ("set", {}, True, False, False),
+        ("set", {"is_scheduled_on_device": True}, True, False, False),
+        ("removing", {}, True, False, False),
     ],
 )
 @pytest.mark.parametrize("parse", [dict, AccessCode.from_dict], ids=["recorded", "sdk"])
-def test_a_code_is_confirmed_only_once_seam_says_set(parse, status, fields, confirmed):
+def test_a_code_is_confirmed_once_seam_says_set_or_stored_on_the_lock(
+    parse, status, fields, confirmed, scheduled, held
+):
     on_lock = code_on_lock(parse(recorded_code(status, **fields)))
-    assert on_lock.confirmed is confirmed
+    assert (on_lock.confirmed, on_lock.scheduled_on_device, on_lock.held_by_cloud) == (
+        confirmed,
+        scheduled,
+        held,
+    )
     assert (on_lock.ref, on_lock.code) == ("b7a2d7b4-6c8e-4b51-9a43-3b0d1e2f4c55", "4821")
     assert on_lock.starts_at == datetime(2026, 6, 3, 15, tzinfo=UTC)
     assert on_lock.ends_at == datetime(2026, 6, 5, 11, tzinfo=UTC)
@@ -157,3 +174,140 @@ def test_an_offline_lock_or_a_slow_answer_is_retryable_not_a_refusal(exc, error_
     error = driver_error(exc)
     assert (error.error_code, error.permanent) == (error_code, False)
     assert "4821" not in error.message
+
+
+@pytest.mark.parametrize("parse", [dict, AccessCode.from_dict], ids=["recorded", "sdk"])
+def test_errors_and_warnings_seam_adds_to_a_code_come_in_our_words(parse):
+    seam_said = recorded_code(
+        "setting",
+        errors=[
+            {"error_code": "duplicate_code_on_device", "message": "Code 4821 is on the device"},
+            {"error_code": "failed_to_set_on_device", "message": "Could not set 4821"},
+        ],
+        warnings=[
+            {"warning_code": "delay_in_setting_code_on_device", "message": "4821 is slow"},
+            {"warning_code": "something_new_4821", "message": "4821"},
+        ],
+    )
+    on_lock = code_on_lock(parse(seam_said))
+    assert [e["error_code"] for e in on_lock.errors] == [
+        "duplicate_code_on_device",
+        "failed_to_set_on_device",
+    ]
+    # The older name is read as the current one; an unknown one keeps its name, not its text.
+    assert [w["warning_code"] for w in on_lock.warnings] == [
+        "delay_in_setting_on_device",
+        "something_new_4821",
+    ]
+    assert all(i["message"] for i in (*on_lock.errors, *on_lock.warnings))
+    said = " ".join(i["message"] for i in (*on_lock.errors, *on_lock.warnings))
+    assert "4821" not in said.replace("something new 4821", "")
+
+
+class RecordedSeam:
+    """Seam's HTTP answers from recorded pages, and the requests the driver sent."""
+
+    def __init__(self, pages: dict):
+        self.pages = pages  # (path, page_cursor or None) -> body
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        body = json.loads(request.content) if request.content else {}
+        cursor = request.url.params.get("page_cursor") or body.get("page_cursor")
+        answer = self.pages.get((request.url.path, cursor), {"ok": True})
+        return httpx.Response(200, json=answer)
+
+    def driver(self) -> SeamDriver:
+        driver = SeamDriver(api_key="seam_test_key", endpoint="http://seam.test")
+        driver._client = Seam(
+            api_key="seam_test_key",
+            endpoint="http://seam.test",
+            wait_for_action_attempt=False,
+            httpx_options={"transport": httpx.MockTransport(self)},
+        )
+        return driver
+
+
+def recorded_codes(first: int, count: int, **fields) -> list[dict]:
+    return [
+        recorded_code(
+            "set", access_code_id=f"code-{n}", code=f"{1000 + n}", name=f"Guest {n}", **fields
+        )
+        for n in range(first, first + count)
+    ]
+
+
+def page(codes, cursor=None) -> dict:
+    pagination = {"has_next_page": cursor is not None, "next_page_cursor": cursor}
+    return {"access_codes": codes, "pagination": pagination, "ok": True}
+
+
+def test_every_page_of_a_locks_codes_is_read_managed_and_unmanaged():
+    seam = RecordedSeam(
+        {
+            ("/access_codes/list", None): page(recorded_codes(0, CODES_LIMIT), "c2"),
+            ("/access_codes/list", "c2"): page(recorded_codes(CODES_LIMIT, 3)),
+            ("/access_codes/unmanaged/list", None): page(
+                recorded_codes(900, 2, is_managed=False), "u2"
+            ),
+            ("/access_codes/unmanaged/list", "u2"): page(recorded_codes(902, 1, is_managed=False)),
+        }
+    )
+
+    codes = seam.driver().list_codes("august_device_1")
+
+    assert len(codes) == CODES_LIMIT + 3 + 3
+    assert {c.ref for c in codes} >= {"code-502", "code-902"}
+
+
+def test_a_list_without_pagination_is_one_page():
+    seam = RecordedSeam(
+        {
+            ("/access_codes/list", None): {"access_codes": recorded_codes(0, 2)},
+            ("/access_codes/unmanaged/list", None): {"access_codes": []},
+        }
+    )
+    assert len(seam.driver().list_codes("august_device_1")) == 2
+
+
+def test_a_code_goes_to_seam_time_bound_with_its_window_and_preference():
+    created = {"access_code": recorded_code("unset"), "ok": True}
+    seam = RecordedSeam({("/access_codes/create", None): created})
+    spec = CodeSpec(
+        code="4821",
+        name="Anna Smith",
+        starts_at=datetime(2026, 6, 3, 15, tzinfo=UTC),
+        ends_at=datetime(2026, 6, 5, 11, tzinfo=UTC),
+        prefer_native_scheduling=False,
+    )
+
+    ref = seam.driver().set_code("august_device_1", spec)
+
+    (sent,) = [json.loads(r.content) for r in seam.requests if r.url.path.endswith("create")]
+    assert ref == created["access_code"]["access_code_id"]
+    assert (sent["starts_at"], sent["ends_at"]) == (
+        "2026-06-03T15:00:00+00:00",
+        "2026-06-05T11:00:00+00:00",
+    )
+    assert sent["prefer_native_scheduling"] is False
+
+
+def test_a_new_window_is_an_update_of_the_same_code():
+    seam = RecordedSeam({("/access_codes/update", None): {"ok": True}})
+    spec = CodeSpec(
+        code="4821",
+        name="Anna Smith",
+        starts_at=datetime(2026, 6, 3, 15, tzinfo=UTC),
+        ends_at=datetime(2026, 6, 6, 11, tzinfo=UTC),
+    )
+
+    assert seam.driver().update_code("august_device_1", "code-7", spec) == "code-7"
+    (sent,) = [json.loads(r.content) for r in seam.requests]
+    assert (sent["access_code_id"], sent["ends_at"]) == ("code-7", "2026-06-06T11:00:00+00:00")
+    assert "code" not in sent  # the PIN stays as it is
+
+
+def test_every_lock_that_takes_codes_keeps_its_schedule_on_seam():
+    info = device_info(dict(SCHLAGE, can_program_offline_access_codes=False))
+    assert info.supports_native_scheduling

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('locks', '0008_owner_alerts'),
+        ('locks', '0009_code_native_preference'),
     ]
 
     operations = [
