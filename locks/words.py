@@ -240,7 +240,12 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
     if code.is_on_lock:
         detail = ""
         if code.type == AccessCode.Type.TIME_BOUND and now < code.starts_at:
-            detail = f"Opens the door from {local_time(code.starts_at, tz)}."
+            works_from = local_time(code.starts_at, tz)
+            detail = (
+                f"Stored on the lock, works from {works_from}."
+                if code.is_scheduled_on_device
+                else f"Opens the door from {works_from}."
+            )
         return {"label": "On the lock", "tone": tone or "green", "detail": detail}
     program_at = code.program_at(lead)
     if code.status == Status.UNSET and code.is_held_by_cloud:
