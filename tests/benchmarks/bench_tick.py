@@ -149,12 +149,12 @@ def main() -> None:
         print(f"  uses lock_due_tick: {'yes' if 'lock_due_tick' in plan else 'NO'}")
 
         def unclaim():
-            Lock.objects.update(claimed_until=None, claim_token=None)
+            Lock.objects.update(claimed_until=None, claim_token=None, queued_until=None)
             OrmQ.objects.all().delete()
 
         queued, times, queries = measured(lambda: scheduler.tick(now=NOW), runs=3, before=unclaim)
         print(
-            f"  tick (due query + claim + queue, ORM broker): {queued} locks queued, "
+            f"  tick (due query + mark queued + queue, ORM broker): {queued} locks queued, "
             f"{len(queries)} queries ({len(queries) / queued:.1f} per lock), {seconds(times)}, "
             f"{1000 * min(times) / queued:.2f} ms per lock"
         )
