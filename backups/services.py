@@ -140,9 +140,12 @@ def backup_pool_maintain(*, lock: Lock, now: datetime) -> None:
         access_code_create(lock=lock, now=now, name=POOL_NAME, kind=BACKUP, is_pool_backup=True)
 
 
-def backup_pool_health(*, lock: Lock, now: datetime) -> PoolHealth:
-    """How the lock's pool is: what the lock and the Today page show."""
-    codes = _live_codes(lock)
+def backup_pool_health(
+    *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
+) -> PoolHealth:
+    """How the lock's pool is: what the lock and the Today page show. `codes`: the lock's live
+    codes, when the caller has them already."""
+    codes = _live_codes(lock) if codes is None else codes
     pool = [c for c in codes if _in_pool(c)]
     ready = sum(is_healthy(c) for c in pool)
     return PoolHealth(
@@ -162,15 +165,19 @@ def backup_pool_before_pass(*, lock: Lock, now: datetime) -> bool:
     return True
 
 
-def backup_pool_after_pass(*, lock: Lock, now: datetime) -> None:
-    """The `after_pass` hook: report the pool's health once the pass has run."""
+def backup_pool_after_pass(*, lock: Lock, now: datetime, codes: list[AccessCode]) -> None:
+    """The `after_pass` hook: report the pool's health once the pass has run, on the codes the
+    pass loaded; the scheduler saves the lock's issues with the pass."""
     if lock.backup_pool_enabled:
-        backup_pool_report(lock=lock, now=now)
+        backup_pool_report(lock=lock, now=now, codes=codes)
 
 
-def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:
-    """The pool's state as Seam's device errors and warnings, after the lock's pass."""
-    health = backup_pool_health(lock=lock, now=now)
+def backup_pool_report(
+    *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
+) -> PoolHealth:
+    """The pool's state as Seam's device errors and warnings on `lock`, after its pass (which
+    saves them)."""
+    health = backup_pool_health(lock=lock, now=now, codes=codes)
     lock.clear_errors(EMPTY_BACKUP_ACCESS_CODE_POOL)
     lock.clear_warnings(PARTIAL_BACKUP_ACCESS_CODE_POOL, MANY_ACTIVE_BACKUP_CODES)
     if health.no_room:
@@ -197,7 +204,6 @@ def backup_pool_report(*, lock: Lock, now: datetime) -> PoolHealth:
             "be reaching it. Check its connection.",
             now,
         )
-    lock.save(update_fields=["errors", "warnings"])
     return health
 
 

@@ -25,7 +25,10 @@ class BeforePass(Protocol):
 
 
 class AfterPass(Protocol):
-    def __call__(self, *, lock: Lock, now: datetime) -> None: ...
+    def __call__(self, *, lock: Lock, now: datetime, codes: list) -> None:
+        """Work after the pass, given the lock's live codes as the pass left them; what it
+        changes on `lock` itself (its errors and warnings) is saved with the pass."""
+        ...
 
 
 doors_changed: list[DoorsChanged] = []
@@ -52,6 +55,6 @@ def before_pass_run(*, lock: Lock, now: datetime) -> bool:
     return changed
 
 
-def after_pass_run(*, lock: Lock, now: datetime) -> None:
+def after_pass_run(*, lock: Lock, now: datetime, codes: list) -> None:
     for hook in after_pass:
-        hook(lock=lock, now=now)
+        hook(lock=lock, now=now, codes=codes)

@@ -114,22 +114,25 @@ class Lease:
 
 def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     """Reconcile a lock this worker has claimed, then release it with its next due time."""
-    lock = (
-        Lock.objects.select_related("owner", "account")
-        .filter(pk=lock_id, claim_token=token)
-        .first()
-    )
-    if lock is None:
+    loaded = reconcile.pass_load(lock_id=lock_id, token=token)
+    if loaded is None:
         return None  # the lease ran out and another worker took over
+    lock, rows = loaded
     lease = Lease(lock_id=lock_id, token=token, now=now)
     version = lock.desired_version
+    saved = {}
     try:
         if hooks.before_pass_run(lock=lock, now=now):
             # The hooks' own changes are in this pass; only someone else's need another one.
             version = Lock.objects.values_list("desired_version", flat=True).get(pk=lock_id)
-        result = reconcile.lock_reconcile(lock=lock, now=now, before_call=lease.keep)
-        hooks.after_pass_run(lock=lock, now=now)
+            rows = None  # and the pass reads the codes they made
+        result = reconcile.lock_reconcile(
+            lock=lock, now=now, before_call=lease.keep, save_lock=False, rows=rows
+        )
+        hooks.after_pass_run(lock=lock, now=now, codes=result.live_codes)
         next_check = result.next_check_at
+        # What the pass learned about the lock is saved with its release: one UPDATE.
+        saved = {name: getattr(lock, name) for name in reconcile.LOCK_FIELDS}
     except ClaimLost:
         # Nothing of this pass is saved: the worker that took over reads the lock afresh.
         log.warning("Lost the claim on lock %s mid-pass; another worker took it over", lock_id)
@@ -137,16 +140,17 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     except Exception:
         # A bug or a driver's surprise: recorded where people see it, retried on the clock.
         log.exception("Reconciling lock %s failed", lock_id)
-        Lock.objects.filter(pk=lock_id).update(
-            last_error="Innkeeper hit an internal error while checking this lock; it will "
+        saved = {
+            "last_error": "Innkeeper hit an internal error while checking this lock; it will "
             "retry in a few minutes. If this stays, contact support."
-        )
+        }
         result, next_check = None, now + ERROR_RETRY
     # A change to the desired state made during the pass makes the lock due again at once.
     Lock.objects.filter(pk=lock_id, claim_token=token).update(
         claimed_until=None,
         claim_token=None,
         next_check_at=Case(When(desired_version=version, then=next_check), default=now),
+        **saved,
     )
     return result
 

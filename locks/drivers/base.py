@@ -92,6 +92,15 @@ class LockDriver(Protocol):
     # keeping its reference where the lock can; `code_update` falls back to remove + set.
 
 
+def lock_read(driver: LockDriver, device_id: str) -> tuple[DeviceInfo, list[CodeOnLock]]:
+    """What a pass reads first: the device and its codes, in one call where the driver offers
+    `read` (the lock answers both at once), else by `read_device` then `list_codes`."""
+    read = getattr(driver, "read", None)
+    if read is not None:
+        return read(device_id)
+    return driver.read_device(device_id), driver.list_codes(device_id)
+
+
 def code_update(driver: LockDriver, device_id: str, ref: str, spec: CodeSpec) -> str:
     """Give a code on the lock a new window (or name): in place where the driver can, else by
     removing it and programming it again. Returns the code's reference now."""

@@ -69,7 +69,14 @@ class SimulatedDriver:
         return self._info(self._device(device_id))
 
     def list_codes(self, device_id: str) -> list[CodeOnLock]:
+        return self._codes(self._device(device_id))
+
+    def read(self, device_id: str) -> tuple[DeviceInfo, list[CodeOnLock]]:
+        """The device and its codes in one exchange with its hub, as a pass reads them."""
         device = self._device(device_id)
+        return self._info(device), self._codes(device)
+
+    def _codes(self, device: SimulatedDevice) -> list[CodeOnLock]:
         now = self._now()
         return [
             CodeOnLock(

@@ -12,7 +12,14 @@ A status changes only on what the lock reports, never on what was sent.
 """
 
 from locks.issue_codes import PIN_ERRORS
-from locks.reconcile.apply import CODE_FIELDS, LOCK_FIELDS, Pass, code_change, lock_reconcile
+from locks.reconcile.apply import (
+    CODE_FIELDS,
+    LOCK_FIELDS,
+    Pass,
+    code_change,
+    lock_reconcile,
+    pass_load,
+)
 from locks.reconcile.changes import Change
 from locks.reconcile.clock import (
     LOCK_BACKOFF_MAX,
@@ -52,5 +59,6 @@ __all__ = [
     "backoff",
     "code_change",
     "lock_reconcile",
+    "pass_load",
     "plan_pass",
 ]

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 
 from locks.drivers import CodeOnLock, DriverError, get_driver
-from locks.drivers.base import code_update
+from locks.drivers.base import code_update, lock_read
 from locks.issue_codes import (
     DEVICE_DISCONNECTED,
     DEVICE_REMOVED,
@@ -50,6 +50,8 @@ from locks.reconcile.plan import (
 from locks.records import code_event_record, lock_apply_device_info, lock_event_record
 
 Status = AccessCode.Status
+
+DELETE = "DELETE_ACCESS_CODE"
 
 CODE_FIELDS = [
     "status",
@@ -93,30 +95,41 @@ class Pass:
     failures: dict = field(default_factory=dict)  # code pk -> DriverError of its write
     next_check_at: datetime | None = None
     plan: Plan | None = None
+    codes: list[AccessCode] = field(default_factory=list)  # the lock's live rows, as loaded
+    save_lock: bool = True
+
+    @property
+    def live_codes(self) -> list[AccessCode]:
+        """The lock's codes still live after the pass (the after-pass hooks read these)."""
+        return [code for code in self.codes if code.removed_at is None]
 
 
 def lock_reconcile(
-    *, lock: Lock, now: datetime, before_call: Callable[[], None] | None = None
+    *,
+    lock: Lock,
+    now: datetime,
+    before_call: Callable[[], None] | None = None,
+    save_lock: bool = True,
+    rows: list[AccessCode] | None = None,
 ) -> Pass:
     """One pass over one lock. Saves what changed and returns when the lock is next due.
 
     `before_call` runs before each call to the lock (the scheduler renews its lease there; it
-    raises to stop the pass when the lock was taken over).
+    raises to stop the pass when the lock was taken over). With `save_lock` False the lock's own
+    fields (LOCK_FIELDS) are left for the caller to save, with its release of the lock.
+    `rows`: the lock's live codes as `pass_load` read them, if the caller has them.
     """
+    if rows is None:
+        rows = list(_live_rows(AccessCode.objects.filter(lock=lock)))
     lead = lock.program_lead(lock.owner)
     # The lock's desired version is read with its codes, in the same query: a write refused
     # now waits for the desired state to move past exactly what this pass saw.
-    rows = list(
-        AccessCode.objects.filter(lock=lock, removed_at__isnull=True).annotate(
-            lock_desired_version=F("lock__desired_version")
-        )
-    )
     version = rows[0].lock_desired_version if rows else lock.desired_version
     for row in rows:
         row.lock = lock  # saves a query per event recorded below
     managed = [r for r in rows if r.is_managed]
     loaded = {code.pk: _snapshot(code) for code in managed}
-    result = Pass(lock=lock, now=now)
+    result = Pass(lock=lock, now=now, codes=rows, save_lock=save_lock)
     # A cloud driver needs its account's credentials; the simulated one needs none.
     credentials = lock.account.credentials if lock.account_id else {}
     driver = get_driver(lock.driver, now=now, **credentials)
@@ -126,8 +139,7 @@ def lock_reconcile(
     cloud_removes = getattr(driver, "removes_codes_at_end", False)
 
     try:
-        info = driver.read_device(lock.device_id)
-        observed = driver.list_codes(lock.device_id)
+        info, observed = lock_read(driver, lock.device_id)
     except DriverError as exc:
         result.reachable = False
         _lock_unreachable(lock, exc, now)
@@ -168,6 +180,34 @@ def lock_reconcile(
     _escalate(managed, facts, now)
     _save(result, managed, facts, loaded)
     return result
+
+
+def _live_rows(codes):
+    """A lock's live codes, with what the pass needs to know alongside each, in one query."""
+    pending = ActionAttempt.objects.filter(
+        access_code=OuterRef("pk"), status=ActionAttempt.Status.PENDING
+    )
+    return codes.filter(removed_at__isnull=True).annotate(
+        lock_desired_version=F("lock__desired_version"), attempt_pending=Exists(pending)
+    )
+
+
+def pass_load(*, lock_id: int, token) -> tuple[Lock, list[AccessCode] | None] | None:
+    """A claimed lock (None if the claim is not `token`'s any more) and its live codes, in
+    one query when it has any (a second one for the lock alone when it has none)."""
+    rows = list(
+        _live_rows(
+            AccessCode.objects.filter(lock_id=lock_id, lock__claim_token=token)
+        ).select_related("lock__owner", "lock__account")
+    )
+    if rows:
+        return rows[0].lock, rows
+    lock = (
+        Lock.objects.select_related("owner", "account")
+        .filter(pk=lock_id, claim_token=token)
+        .first()
+    )
+    return None if lock is None else (lock, [])
 
 
 class _Guarded:
@@ -358,36 +398,42 @@ def _save(
         consecutive_failures=lock.consecutive_failures,
         unreachable_for_good=unreachable_for_good,
     )
-    lock.save(update_fields=LOCK_FIELDS)
+    if result.save_lock:
+        lock.save(update_fields=LOCK_FIELDS)
     _resolve_attempts(result, managed)
 
 
 def _resolve_attempts(result: Pass, managed: list[AccessCode]) -> None:
-    """Finish the pending action attempts whose outcome this pass saw."""
-    pending = ActionAttempt.objects.filter(
-        status=ActionAttempt.Status.PENDING, access_code__in=[c.pk for c in managed]
-    )
-    by_code = {c.pk: c for c in managed}
-    for attempt in pending:
-        code = by_code.get(attempt.access_code_id)
-        error = result.failures.get(attempt.access_code_id)
-        if code is None:
-            continue
+    """Finish the pending action attempts whose outcome this pass saw: one conditional UPDATE
+    for those that succeeded, one per failed write, one for a lock that did not answer."""
+    waiting = [code for code in managed if code.attempt_pending]
+    if not waiting:
+        return  # the common pass: nothing anyone waits on (read with the codes)
+    Attempt = ActionAttempt
+    pending = Attempt.objects.filter(status=Attempt.Status.PENDING)
+    finished = {"finished_at": result.now}
+    for code in waiting:
+        error = result.failures.get(code.pk)
         if error is not None:
-            attempt.status = ActionAttempt.Status.ERROR
-            attempt.error = {"type": error.error_code or PROVIDER_ISSUE, "message": error.message}
-        elif (attempt.action_type == "DELETE_ACCESS_CODE" and code.status == Status.REMOVED) or (
-            attempt.action_type != "DELETE_ACCESS_CODE"
-            and (code.is_on_lock or code.is_held_by_cloud or code.status == Status.REMOVED)
-        ):
-            attempt.status = ActionAttempt.Status.SUCCESS
-        elif not result.reachable:
-            attempt.status = ActionAttempt.Status.ERROR
-            attempt.error = {
+            pending.filter(access_code=code).update(
+                status=Attempt.Status.ERROR,
+                error={"type": error.error_code or PROVIDER_ISSUE, "message": error.message},
+                **finished,
+            )
+    others = [code for code in waiting if code.pk not in result.failures]
+    removed = [code.pk for code in others if code.status == Status.REMOVED]
+    there = [code.pk for code in others if code.is_on_lock or code.is_held_by_cloud]
+    if removed or there:
+        # A deletion is done once the code is removed; anything else once it is there (or gone).
+        pending.filter(
+            Q(access_code__in=removed) | (Q(access_code__in=there) & ~Q(action_type=DELETE))
+        ).update(status=Attempt.Status.SUCCESS, error=None, **finished)
+    if not result.reachable and others:
+        pending.filter(access_code__in=[code.pk for code in others]).update(
+            status=Attempt.Status.ERROR,
+            error={
                 "type": DEVICE_DISCONNECTED,
                 "message": result.lock.last_error or "The lock is offline.",
-            }
-        else:
-            continue
-        attempt.finished_at = result.now
-        attempt.save(update_fields=["status", "error", "finished_at"])
+            },
+            **finished,
+        )

@@ -76,14 +76,14 @@ def test_an_offline_lock_does_not_delay_another_locks_code(owner, hotel, lock, t
 
 def test_a_lock_whose_driver_breaks_does_not_stop_the_pass(owner, hotel, lock, t0, monkeypatch):
     broken_device = lock.device_id
-    read_device = SimulatedDriver.read_device
+    read = SimulatedDriver.read
 
     def read_or_break(self, device_id):
         if device_id == broken_device:
             raise RuntimeError("firmware surprise")
-        return read_device(self, device_id)
+        return read(self, device_id)
 
-    monkeypatch.setattr(SimulatedDriver, "read_device", read_or_break)
+    monkeypatch.setattr(SimulatedDriver, "read", read_or_break)
     access_code_create(lock=lock, now=t0)
     other = second_lock(owner, hotel, t0)
     code, _ = access_code_create(lock=other, now=t0)
