@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres bench lint format browser-deps fake-seam clean
+.PHONY: run serve-prod test test-postgres bench lint format browser-deps fake-seam clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ run: $(STAMP)
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
 	DEBUG=True $(BIN)/python manage.py seed_demo
 	DEBUG=True $(BIN)/python manage.py serve $(HOST):$(PORT)
+
+# The production web server (gunicorn.conf.py), with the environment of docs/OPERATIONS.md;
+# the task worker is a process of its own: `manage.py qcluster`.
+serve-prod: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	WEB_BIND=$${WEB_BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: $(STAMP) browser-deps fake-seam
 	$(BIN)/ruff check .
