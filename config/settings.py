@@ -210,5 +210,9 @@ LOGGING = {
         # The task queue logs every task at INFO; the default keeps a terminal readable.
         "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
         "twilio": {"level": "WARNING"},
+        # httpx (under the Seam SDK) logs every request's whole URL at INFO: a URL may carry a
+        # PIN (`access_codes/get?code=…`), so only its warnings are kept.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -1,10 +1,12 @@
 """Settings read from the environment, strictly, and checks that refuse a dangerous production."""
 
+import logging
 import os
 import subprocess
 import sys
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.conf import settings
 from django.core.checks import run_checks
@@ -103,3 +105,12 @@ def test_the_task_queue_avoids_django_q2s_known_traps():
     # A worker renews its lease before each call to the lock once a third of it has gone: the
     # slowest call (the Seam driver's timeout) must end before the rest runs out.
     assert timedelta(seconds=seam_driver.TIMEOUT_SECONDS) < scheduler.LEASE * 2 / 3
+
+
+def test_a_pin_in_an_outgoing_url_is_not_logged(caplog):
+    caplog.set_level(logging.DEBUG)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True}))
+    with httpx.Client(transport=transport) as client:
+        client.get("https://connect.getseam.com/access_codes/get?device_id=d1&code=482913")
+
+    assert "482913" not in caplog.text
