@@ -1,13 +1,17 @@
-"""When the reconciler runs: a tick finds due locks and queues them; a worker claims and runs one.
+"""When the reconciler runs: every minute, workers drain the due locks; a change queues its lock.
 
-A lock is due when its `next_check_at` has passed. Queueing takes nothing: it only marks the
-lock `queued_until`, so the every-minute tick does not queue it twice, while a pass in any
-process (a worker's task, `manage.py tick` from cron) can take it at once. Taking it is a claim:
-a conditional UPDATE that only one worker can win, on a short lease (LEASE) that the worker
-renews while it works (`Lease.keep`, before each call to the lock). A crashed worker stops
-renewing, so its locks come back LEASE after its last renewal; a worker whose lease was taken
-over stops before its next call to the lock. Each lock is worked on by one worker at a time,
-and one slow lock never holds up another.
+A lock is due when its `next_check_at` has passed. The every-minute tick costs the same whatever
+is due: it queues one draining task per worker (at most one per due lock), and each drainer
+claims and runs due locks one after another, the most overdue first, until none is left or its
+time is up (DRAIN_FOR, under the task timeout). A change made in the dashboard or the API queues
+its own lock at once (`lock_check_now`), marked `queued_until` so it is not queued twice.
+
+Queueing takes nothing: a pass in any process (a drainer, a lock's own task, `manage.py tick`
+from cron) can take a due lock at once. Taking it is a claim: a conditional UPDATE that only one
+worker can win, on a short lease (LEASE) that the worker renews while it works (`Lease.keep`,
+before each call to the lock). A crashed worker stops renewing, so its locks come back LEASE
+after its last renewal; a worker whose lease was taken over stops before its next call to the
+lock. Each lock is worked on by one worker at a time, and one slow lock never holds up another.
 """
 
 import logging
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from time import monotonic
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Least
@@ -31,11 +36,14 @@ log = logging.getLogger(__name__)
 # A claim lasts this long unless renewed; a worker renews it once a third of it has gone, so a
 # single call to a lock may take up to two thirds of it (the Seam driver's timeout is 8 s).
 LEASE = timedelta(seconds=20)
-# How long a queued task is given to start before the tick queues its lock again.
+# How long a lock's own queued task is given to start before a change may queue it again.
 QUEUED_FOR = timedelta(minutes=2)
 # After an internal error, the lock is tried again this much later.
 ERROR_RETRY = timedelta(minutes=5)
 TICK_BATCH = 500
+# A drainer works this long at most, then leaves the rest to the next tick's drainers.
+DRAIN_FOR = timedelta(seconds=90)  # under django-q2's task timeout (120 s)
+DRAIN_BATCH = 20
 
 
 class ClaimLost(Exception):
@@ -50,23 +58,19 @@ def _unqueued(now: datetime) -> Q:
     return Q(queued_until__isnull=True) | Q(queued_until__lt=now)
 
 
-def due_lock_query(*, now: datetime, queued: bool = True):
-    """The tick's one indexed query (`lock_due_tick`): locks whose next check has come;
-    without those a task is already queued for, when `queued` is False."""
-    locks = Lock.objects.filter(next_check_at__lte=now).filter(_unclaimed(now))
-    if not queued:
-        locks = locks.filter(_unqueued(now))
-    return locks.order_by("next_check_at").values_list("pk", flat=True)
+def due_lock_query(*, now: datetime):
+    """The one indexed query (`lock_due_tick`) for locks whose next check has come."""
+    return (
+        Lock.objects.filter(next_check_at__lte=now)
+        .filter(_unclaimed(now))
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)
+    )
 
 
-def due_lock_ids(*, now: datetime, limit: int | None = None, queued: bool = True) -> list[int]:
+def due_lock_ids(*, now: datetime, limit: int | None = None) -> list[int]:
     """The most overdue locks first, a batch (TICK_BATCH) at a time."""
-    return list(due_lock_query(now=now, queued=queued)[: limit or TICK_BATCH])
-
-
-def unqueued_due_lock_ids(*, now: datetime) -> list[int]:
-    """What the every-minute tick queues: due locks no queued task is already on its way to."""
-    return due_lock_ids(now=now, queued=False)
+    return list(due_lock_query(now=now)[: limit or TICK_BATCH])
 
 
 def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
@@ -218,14 +222,12 @@ class ClaimedWork:
     claim: Callable[..., object]
     run: Callable[..., object]
     enqueue: Callable[..., bool]
-    # What `queue_all` queues (default: `due_ids`): due rows no queued task is on its way to.
-    queueable_ids: Callable[..., list] | None = None
 
     def queue_all(self, *, now: datetime) -> int:
         """Claim and queue every due row (the every-minute tick); returns how many."""
         queued = 0
         while True:
-            ids = (self.queueable_ids or self.due_ids)(now=now)
+            ids = self.due_ids(now=now)
             done = sum(self.enqueue(**{self.key: pk}, now=now) for pk in ids)
             queued += done
             if not done:
@@ -248,9 +250,37 @@ class ClaimedWork:
                 return done
 
 
-LOCKS = ClaimedWork(
-    "lock_id", due_lock_ids, lock_claim, lock_run_claimed, enqueue_lock, unqueued_due_lock_ids
-)
-# Queue every due lock; and one full synchronous pass over them (the `tick` command, cron, tests).
-tick = LOCKS.queue_all
+LOCKS = ClaimedWork("lock_id", due_lock_ids, lock_claim, lock_run_claimed, enqueue_lock)
+# One full synchronous pass over every due lock (the `tick` command, cron, tests).
 run_due_locks = LOCKS.run_all
+
+
+def tick(*, now: datetime) -> int:
+    """The every-minute tick: queue a drainer per worker, never more than there are due locks,
+    in a query and a push each, whatever is due. Returns how many drainers were queued."""
+    drainers = len(due_lock_ids(now=now, limit=settings.Q_CLUSTER["workers"]))
+    for _ in range(drainers):
+        async_task("locks.tasks.drain", task_name="drain-due-locks", group="reconcile")
+    return drainers
+
+
+def drain(*, until: float | None = None, clock: Callable[[], datetime] = timezone.now) -> int:
+    """A drainer's work: claim and run due locks, the most overdue first, until none is due or
+    `until` (a `monotonic()` time; DRAIN_FOR from now by default). Returns how many it ran.
+    `clock` gives each batch its `now` (tests move it by hand)."""
+    until = until if until is not None else monotonic() + DRAIN_FOR.total_seconds()
+    done = 0
+    while monotonic() < until:
+        now = clock()
+        progressed = False
+        for pk in due_lock_ids(now=now, limit=DRAIN_BATCH):
+            if monotonic() >= until:
+                break
+            token = lock_claim(lock_id=pk, now=now)
+            if token is not None:  # else another drainer has it: on to the next
+                lock_run_claimed(lock_id=pk, token=token, now=now)
+                done += 1
+                progressed = True
+        if not progressed:
+            return done
+    return done

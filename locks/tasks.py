@@ -8,8 +8,13 @@ from reservations.alerts import alerts_email_due
 
 
 def tick() -> int:
-    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue every due lock."""
+    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue the drainers."""
     return scheduler.tick(now=timezone.now())
+
+
+def drain() -> int:
+    """Run due locks, one after another, for up to `scheduler.DRAIN_FOR`."""
+    return scheduler.drain()
 
 
 def reconcile_lock(lock_id: int, *_queued_with) -> None:

@@ -2,14 +2,17 @@
 
 import io
 from datetime import timedelta
+from time import monotonic
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils.module_loading import import_string
 from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 from django_q.signing import SignedPackage
 
-from locks import reconcile, scheduler, tasks
+from locks import reconcile, scheduler
 from locks.access_codes import access_code_create
 from locks.models import AccessCode, Lock, SimulatedDevice
 from tests import factories
@@ -115,28 +118,57 @@ def test_a_full_pass_reaches_every_due_lock_beyond_one_batch(owner, hotel, t0, m
     }
 
 
-def test_the_tick_queues_one_task_per_due_lock(owner, hotel, lock, t0):
-    other = factories.simulated_lock(owner=owner, property=hotel, name="Side gate", now=t0)
+def test_the_tick_queues_a_drainer_per_worker_and_never_more_than_the_due_locks(
+    owner, hotel, lock, t0, settings
+):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 3}
+    assert scheduler.tick(now=t0) == 1  # one due lock: one drainer
+    factories.simulated_lock(owner=owner, property=hotel, name="Side gate", now=t0)
+    factories.simulated_lock(owner=owner, property=hotel, name="Back gate", now=t0)
+    factories.simulated_lock(owner=owner, property=hotel, name="Garage", now=t0)
 
-    assert scheduler.tick(now=t0) == 2
-    assert scheduler.tick(now=t0) == 0  # both are claimed until their task runs
+    assert scheduler.tick(now=t0) == 3  # four due locks, three workers
 
     queued = [SignedPackage.loads(q.payload) for q in OrmQ.objects.all()]
-    assert sorted(task["args"][0] for task in queued) == sorted([lock.pk, other.pk])
-    assert {task["func"] for task in queued} == {"locks.tasks.reconcile_lock"}
+    assert [task["func"] for task in queued] == ["locks.tasks.drain"] * 4
 
 
-def test_a_queued_reconcile_runs_the_claimed_lock(lock, t0):
-    code, _ = access_code_create(lock=lock, now=t0)
+def test_the_tick_costs_the_same_whatever_is_due(owner, hotel, t0, django_assert_num_queries):
+    for n in range(30):
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Room {n}", now=t0)
+    workers = settings.Q_CLUSTER["workers"]
+
+    # The due query, then one push per worker (a row each in the database's queue).
+    with django_assert_num_queries(1 + workers):
+        scheduler.tick(now=t0)
+
+
+def test_a_queued_drainer_programs_every_due_lock(owner, hotel, lock, t0):
+    other = factories.simulated_lock(owner=owner, property=hotel, name="Side gate", now=t0)
+    codes = [access_code_create(lock=door, now=t0)[0] for door in (lock, other)]
     scheduler.tick(now=t0)
-    task = SignedPackage.loads(OrmQ.objects.get().payload)
+    task = SignedPackage.loads(OrmQ.objects.first().payload)
 
-    tasks.reconcile_lock(*task["args"])
+    assert import_string(task["func"])(*task["args"], **task["kwargs"]) == 2
 
-    code.refresh_from_db()
-    lock.refresh_from_db()
-    assert code.status == Status.SET
-    assert lock.claimed_until is None
+    assert {c.status for c in AccessCode.objects.filter(pk__in=[c.pk for c in codes])} == {
+        Status.SET
+    }
+    assert not Lock.objects.filter(claimed_until__isnull=False).exists()
+
+
+def test_a_drainer_runs_every_due_lock_beyond_one_batch(owner, hotel, t0, monkeypatch):
+    monkeypatch.setattr(scheduler, "DRAIN_BATCH", 2)
+    for n in range(5):
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Room {n}", now=t0)
+
+    assert scheduler.drain(clock=lambda: t0) == 5
+    assert scheduler.due_lock_ids(now=t0) == []
+
+
+def test_a_drainer_whose_time_is_up_leaves_the_rest_to_the_next_tick(owner, hotel, lock, t0):
+    assert scheduler.drain(until=monotonic(), clock=lambda: t0) == 0
+    assert scheduler.due_lock_ids(now=t0) == [lock.pk]
 
 
 def test_the_tick_command_runs_a_full_pass(lock, t0):
@@ -156,12 +188,3 @@ def test_the_tick_is_scheduled_every_minute_after_migrate(db):
     assert tick.func == "locks.tasks.tick"
     assert (tick.schedule_type, tick.minutes) == (Schedule.MINUTES, 1)
     assert tick.repeats == -1
-
-
-def test_the_tick_queues_every_due_lock_beyond_one_batch(owner, hotel, t0, monkeypatch):
-    monkeypatch.setattr(scheduler, "TICK_BATCH", 2)
-    for n in range(5):
-        factories.simulated_lock(owner=owner, property=hotel, name=f"Room {n}", now=t0)
-
-    assert scheduler.tick(now=t0) == 5
-    assert OrmQ.objects.count() == 5

@@ -20,6 +20,7 @@ from locks.drivers.simulated import SimulatedDriver
 from locks.models import AccessCode, Lock, SimulatedCode, SimulatedDevice
 
 Status = AccessCode.Status
+SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +50,11 @@ def test_tick_right_after_an_api_change_programs_the_lock_though_its_task_is_que
     assert writes(lock) == 1
 
 
-def test_the_minute_tick_does_not_queue_a_lock_twice_while_its_task_waits(lock, t0):
-    assert scheduler.tick(now=t0) == 1
-    assert scheduler.tick(now=t0 + timedelta(minutes=1)) == 0
+def test_a_change_does_not_queue_its_lock_twice_while_its_task_waits(lock, t0):
+    assert scheduler.enqueue_lock(lock_id=lock.pk, now=t0)
+    assert not scheduler.enqueue_lock(lock_id=lock.pk, now=t0 + timedelta(minutes=1))
     # A task that never started (its worker died with the queue) is queued again.
-    assert scheduler.tick(now=t0 + scheduler.QUEUED_FOR + timedelta(seconds=1)) == 1
+    assert scheduler.enqueue_lock(lock_id=lock.pk, now=t0 + scheduler.QUEUED_FOR + SECOND)
     assert OrmQ.objects.count() == 2
 
 
@@ -61,10 +62,9 @@ def test_a_crashed_workers_lock_is_taken_over_once_its_short_lease_runs_out(lock
     code, _ = access_code_create(lock=lock, now=t0)
     assert scheduler.lock_claim(lock_id=lock.pk, now=t0) is not None  # then the worker dies
 
-    assert scheduler.tick(now=t0 + timedelta(seconds=19)) == 0  # never two workers on one lock
-    taken_over = t0 + timedelta(minutes=1)
-    assert scheduler.tick(now=taken_over) == 1
-    tasks.reconcile_lock(SignedPackage.loads(OrmQ.objects.get().payload)["args"][0])
+    # Never two workers on one lock: a drainer passes it by while the lease lasts.
+    assert scheduler.drain(clock=lambda: t0 + scheduler.LEASE - SECOND) == 0
+    assert scheduler.drain(clock=lambda: t0 + scheduler.LEASE + SECOND) == 1
 
     code.refresh_from_db()
     assert code.status == Status.SET

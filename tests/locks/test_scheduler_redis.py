@@ -77,8 +77,8 @@ def test_a_queued_reconcile_round_trips_through_redis_and_runs(lock, redis_broke
 
     ((_, payload),) = redis_broker.dequeue()
     task = SignedPackage.loads(payload)
-    assert task["func"] == "locks.tasks.reconcile_lock"
-    import_string(task["func"])(*task["args"], **task["kwargs"])
+    assert task["func"] == "locks.tasks.drain"
+    assert import_string(task["func"])(*task["args"], **task["kwargs"]) == 1
 
     code.refresh_from_db()
     lock.refresh_from_db()
