@@ -271,11 +271,11 @@ def drain(*, until: float | None = None, clock: Callable[[], datetime] = timezon
     until = until if until is not None else monotonic() + DRAIN_FOR.total_seconds()
     done = 0
     while monotonic() < until:
-        now = clock()
         progressed = False
-        for pk in due_lock_ids(now=now, limit=DRAIN_BATCH):
+        for pk in due_lock_ids(now=clock(), limit=DRAIN_BATCH):
             if monotonic() >= until:
                 break
+            now = clock()  # each pass at its own time: a batch of slow locks takes a while
             token = lock_claim(lock_id=pk, now=now)
             if token is not None:  # else another drainer has it: on to the next
                 lock_run_claimed(lock_id=pk, token=token, now=now)
