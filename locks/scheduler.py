@@ -44,6 +44,9 @@ TICK_BATCH = 500
 # A drainer works this long at most, then leaves the rest to the next tick's drainers.
 DRAIN_FOR = timedelta(seconds=90)  # under django-q2's task timeout (120 s)
 DRAIN_BATCH = 20
+# A lock whose last pass took this long is slow (a lock timing out, a slow cloud): drainers
+# keep such locks to half of the workers, so the others keep every other lock moving.
+SLOW_PASS_SECONDS = 10.0
 
 
 class ClaimLost(Exception):
@@ -59,18 +62,18 @@ def _unqueued(now: datetime) -> Q:
 
 
 def due_lock_query(*, now: datetime):
-    """The one indexed query (`lock_due_tick`) for locks whose next check has come."""
+    """The one indexed query (`lock_due_tick`) for locks whose next check has come, the most
+    overdue first."""
     return (
         Lock.objects.filter(next_check_at__lte=now)
         .filter(_unclaimed(now))
         .order_by("next_check_at")
-        .values_list("pk", flat=True)
     )
 
 
 def due_lock_ids(*, now: datetime, limit: int | None = None) -> list[int]:
     """The most overdue locks first, a batch (TICK_BATCH) at a time."""
-    return list(due_lock_query(now=now)[: limit or TICK_BATCH])
+    return list(due_lock_query(now=now).values_list("pk", flat=True)[: limit or TICK_BATCH])
 
 
 def lock_claim(*, lock_id: int, now: datetime) -> uuid.UUID | None:
@@ -137,6 +140,7 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
         next_check = result.next_check_at
         # What the pass learned about the lock is saved with its release: one UPDATE.
         saved = {name: getattr(lock, name) for name in reconcile.LOCK_FIELDS}
+        saved["last_pass_seconds"] = monotonic() - lease.started
     except ClaimLost:
         # Nothing of this pass is saved: the worker that took over reads the lock afresh.
         log.warning("Lost the claim on lock %s mid-pass; another worker took it over", lock_id)
@@ -267,15 +271,21 @@ def tick(*, now: datetime) -> int:
 def drain(*, until: float | None = None, clock: Callable[[], datetime] = timezone.now) -> int:
     """A drainer's work: claim and run due locks, the most overdue first, until none is due or
     `until` (a `monotonic()` time; DRAIN_FOR from now by default). Returns how many it ran.
-    `clock` gives each batch its `now` (tests move it by hand)."""
+    `clock` gives each batch its `now` (tests move it by hand).
+
+    A slow lock (its last pass took SLOW_PASS_SECONDS or more) is passed by while half of the
+    workers are on slow locks already: it stays due, for the next drainer with room for it.
+    """
     until = until if until is not None else monotonic() + DRAIN_FOR.total_seconds()
     done = 0
     while monotonic() < until:
         progressed = False
-        for pk in due_lock_ids(now=clock(), limit=DRAIN_BATCH):
+        for pk, seconds in _due_with_pass_time(now=clock()):
             if monotonic() >= until:
                 break
             now = clock()  # each pass at its own time: a batch of slow locks takes a while
+            if seconds >= SLOW_PASS_SECONDS and not _room_for_a_slow_lock(now):
+                continue
             token = lock_claim(lock_id=pk, now=now)
             if token is not None:  # else another drainer has it: on to the next
                 lock_run_claimed(lock_id=pk, token=token, now=now)
@@ -284,3 +294,15 @@ def drain(*, until: float | None = None, clock: Callable[[], datetime] = timezon
         if not progressed:
             return done
     return done
+
+
+def _due_with_pass_time(*, now: datetime) -> list[tuple[int, float]]:
+    return list(due_lock_query(now=now).values_list("pk", "last_pass_seconds")[:DRAIN_BATCH])
+
+
+def _room_for_a_slow_lock(now: datetime) -> bool:
+    """Whether fewer than half of the workers (at least one) hold slow locks now."""
+    busy = Lock.objects.filter(
+        claimed_until__gte=now, last_pass_seconds__gte=SLOW_PASS_SECONDS
+    ).count()
+    return busy < max(1, settings.Q_CLUSTER["workers"] // 2)

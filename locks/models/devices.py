@@ -127,6 +127,8 @@ class Lock(HasIssues):
     # Until when a queued task is expected to take the lock: the every-minute tick does not
     # queue it again meanwhile (a full pass in this process, `manage.py tick`, ignores this).
     queued_until = models.DateTimeField(null=True, blank=True)
+    # How long its last pass took: slow locks are kept to half of the workers.
+    last_pass_seconds = models.FloatField(default=0)
     # Bumped by every change to the desired state, so a reconcile that started earlier knows
     # it must run again.
     desired_version = models.PositiveBigIntegerField(default=0)

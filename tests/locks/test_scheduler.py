@@ -188,3 +188,37 @@ def test_the_tick_is_scheduled_every_minute_after_migrate(db):
     assert tick.func == "locks.tasks.tick"
     assert (tick.schedule_type, tick.minutes) == (Schedule.MINUTES, 1)
     assert tick.repeats == -1
+
+
+def test_a_pass_records_how_long_it_took(lock, t0, monkeypatch):
+    clock = iter([100.0, 112.5])  # the lease's start, then the release
+    monkeypatch.setattr(scheduler, "monotonic", lambda: next(clock, 112.5))
+    token = scheduler.lock_claim(lock_id=lock.pk, now=t0)
+
+    scheduler.lock_run_claimed(lock_id=lock.pk, token=token, now=t0)
+
+    assert Lock.objects.get(pk=lock.pk).last_pass_seconds == 12.5
+
+
+def test_slow_locks_are_kept_to_half_of_the_workers(owner, hotel, t0, settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 4}
+    slow = [
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Slow {n}", now=t0)
+        for n in range(3)
+    ]
+    fast = [
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Fast {n}", now=t0)
+        for n in range(2)
+    ]
+    Lock.objects.filter(pk__in=[lock.pk for lock in slow]).update(last_pass_seconds=30)
+    # Two other workers are on slow locks already: half of the four.
+    held = [scheduler.lock_claim(lock_id=lock.pk, now=t0) for lock in slow[:2]]
+
+    assert scheduler.drain(clock=lambda: t0) == 2  # the fast ones
+    assert scheduler.due_lock_ids(now=t0) == [slow[2].pk]  # still due, for later
+
+    scheduler.lock_run_claimed(lock_id=slow[0].pk, token=held[0], now=t0)
+    assert scheduler.drain(clock=lambda: t0) == 1
+    assert {lock.pk for lock in fast} | {slow[2].pk} <= set(
+        Lock.objects.filter(next_check_at__gt=t0).values_list("pk", flat=True)
+    )
