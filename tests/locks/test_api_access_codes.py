@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from seam.exceptions import SeamHttpApiError, SeamHttpInvalidInputError
 
+from locks.access_codes import access_code_create
 from locks.models import AccessCode, ActionAttempt, SimulatedDevice
 from tests.locks.seam_api import call, reconcile
 
@@ -253,3 +256,18 @@ def test_it_accepts_both_names_for_external_modification(seam, lock):
         device_id=str(lock.public_id), is_external_modification_allowed=True
     )
     assert old.is_external_modification_allowed and new.is_external_modification_allowed
+
+
+@pytest.mark.parametrize("codes_on_lock", [0, 20])
+def test_creating_a_code_costs_the_same_queries_however_many_the_lock_holds(
+    seam, lock, t0, codes_on_lock
+):
+    for n in range(codes_on_lock):
+        access_code_create(lock=lock, now=t0, name=f"Guest {n}")
+    seam.devices.list()  # the key's first use of the day is recorded once
+
+    with CaptureQueriesContext(connection) as captured:
+        seam.access_codes.create(device_id=str(lock.public_id), name="Ana", code="4827")
+
+    queries = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(queries) <= 11, "\n".join(q[:100] for q in queries)
