@@ -29,8 +29,10 @@ AHEAD = SOON + timedelta(hours=24)
 
 
 def urgent_count(owner: Owner, now: datetime) -> int:
-    """How many locks have a red alert now: the nav's badge."""
-    return UrgentSpan.objects.filter(owner=owner, ends_at__gt=now, starts_at__lte=now).count()
+    """How many locks have a red alert now: the nav's badge. Locks, not rows: a pass and a
+    stay's change rewriting one lock's spans at once may leave its spans twice."""
+    urgent = UrgentSpan.objects.filter(owner=owner, ends_at__gt=now, starts_at__lte=now)
+    return urgent.values("lock_id").distinct().count()
 
 
 def urgent_spans_refresh(*, lock: Lock, now: datetime) -> None:
