@@ -8,6 +8,7 @@ first. Nothing is replaced without the confirm page. Alerts are for everyone in 
 from datetime import datetime
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from reservations import alerts
 
 Status = DiscoveredDevice.Status
 DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
+ALERTS_PER_PAGE = 50
 
 
 def _device(request, device_pk) -> DiscoveredDevice:
@@ -270,7 +272,11 @@ def device_unignore(request, device, now):
 @member_view
 def alerts_page(request):
     now = timezone.now()
-    context = {"alerts": alerts.open_alerts(request.membership.owner, now), "now": now}
+    # Most urgent first, a page at a time: a big estate's long tail of amber alerts waits.
+    page = Paginator(alerts.open_alerts(request.membership.owner, now), ALERTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"alerts": page.object_list, "page": page, "now": now}
     if request.htmx and request.htmx.target == "alerts":
         return render(request, "locks/alerts.html#alerts", context)
     return render(request, "locks/alerts.html", context)

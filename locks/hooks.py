@@ -5,7 +5,8 @@ Lower code calls them; the upper app appends its functions in its `AppConfig.rea
 - `doors_changed`: a lock was added or moved to another unit (reservations re-sync their
   guests' codes onto the doors of their unit).
 - `before_pass` / `after_pass`: around each reconcile pass of a lock (backups keep the lock's
-  pool full before it, and report its health after it).
+  pool full before it, and report its health after it; reservations keep the lock's urgent
+  spans for the nav's badge after it).
 """
 
 from datetime import datetime

@@ -81,51 +81,72 @@ def _to_lock(lock: Lock, anchor: str = ""):
 
 
 def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
-    """The lock page (or the one part of it an htmx request asks for)."""
+    """The lock page, or the one self-refreshing part of it an htmx request asks for (then
+    only what that part shows is read)."""
     now = timezone.now()
-    is_manager = request.membership.is_manager
-    # Backups have their own card: their PINs stay hidden until one is given to a guest.
-    live = list(selectors.live_codes_for_lock(lock))
-    codes = [c for c in live if c.kind != AccessCode.Kind.BACKUP]
-    backups = backups_for_lock(lock)
-    unmanaged = list(selectors.live_codes_for_lock(lock, managed=False))
-    revealed = extra.pop("revealed", {})
-    for code in codes + backups + unmanaged:
-        code.revealed_pin = revealed.get(code.pk)
-    pool = backup_pool_health(lock=lock, now=now)
-    device = selectors.simulated_device_for(lock)
-    slots = [
-        (stored.slot, f"Slot {stored.slot} · {stored.name or 'no label'}")
-        for stored in (device.codes.all() if device and is_manager else [])
-    ]
+    target = request.htmx.target if request.htmx else None
+    parts = {target} if target in LOCK_PARTIALS else LOCK_PARTIALS
     context = {
         "lock": lock,
         "tz": lock.property.tz,
         "now": now,
-        "codes": codes,
-        "backups": backups,
-        "pool": pool,
-        "pool_reason": pool_reason(lock, pool),
-        "pool_form": BackupPoolForm(lock=lock),
-        "unmanaged": unmanaged,
-        "slots_used": sum(_holds_slot(c) for c in live) + len(unmanaged),
-        "events": selectors.lock_events(lock, limit=15),
-        # Backups given to a stay have a window like the stay's; those waiting have none.
-        "timeline": lock_timeline(lock, codes + [b for b in backups if b.pulled_at], now),
-        "device": device,
-        "refusing_writes": bool(
-            device and device.refuse_writes_until and device.refuse_writes_until > now
-        ),
-        "code_form": AccessCodeForm(tz=lock.property.tz, initial=_default_window(lock, now)),
-        "keypad_form": KeypadForm(),
-        "unmanaged_form": UnmanagedCodeForm(),
-        "lose_form": LoseCodeForm(slots=slots),
-        **extra,
+        **_lock_parts(lock, now, parts, extra.pop("revealed", {})),
     }
-    target = request.htmx.target if request.htmx else None
     if target in LOCK_PARTIALS:
         return render(request, f"locks/lock_detail.html#{target}", context)
+    device = selectors.simulated_device_for(lock)
+    slots = [
+        (stored.slot, f"Slot {stored.slot} · {stored.name or 'no label'}")
+        for stored in (device.codes.all() if device and request.membership.is_manager else [])
+    ]
+    context.update(
+        {
+            "device": device,
+            "refusing_writes": bool(
+                device and device.refuse_writes_until and device.refuse_writes_until > now
+            ),
+            "code_form": AccessCodeForm(tz=lock.property.tz, initial=_default_window(lock, now)),
+            "keypad_form": KeypadForm(),
+            "unmanaged_form": UnmanagedCodeForm(),
+            "lose_form": LoseCodeForm(slots=slots),
+            **extra,
+        }
+    )
     return render(request, "locks/lock_detail.html", context, status=status)
+
+
+def _lock_parts(lock: Lock, now, parts: set[str], revealed: dict) -> dict:
+    """What the lock page's `parts` (of `LOCK_PARTIALS`) show, and nothing they do not."""
+    context: dict = {}
+    codes, backups, unmanaged, live = [], [], [], []
+    if parts & {"lock-status", "codes", "timeline"}:
+        live = list(selectors.live_codes_for_lock(lock))
+        # Backups have their own card: their PINs stay hidden until one is given to a guest.
+        codes = [c for c in live if c.kind != AccessCode.Kind.BACKUP]
+    if parts & {"lock-status", "codes"}:
+        unmanaged = list(selectors.live_codes_for_lock(lock, managed=False))
+    if parts & {"backups", "timeline"}:
+        backups = backups_for_lock(lock)
+    for code in codes + backups + unmanaged:
+        code.revealed_pin = revealed.get(code.pk)
+    if "lock-status" in parts:
+        context["slots_used"] = sum(_holds_slot(c) for c in live) + len(unmanaged)
+    if "codes" in parts:
+        context.update(codes=codes, unmanaged=unmanaged)
+    if "backups" in parts:
+        pool = backup_pool_health(lock=lock, now=now)
+        context.update(
+            backups=backups,
+            pool=pool,
+            pool_reason=pool_reason(lock, pool),
+            pool_form=BackupPoolForm(lock=lock),
+        )
+    if "timeline" in parts:
+        # Backups given to a stay have a window like the stay's; those waiting have none.
+        context["timeline"] = lock_timeline(lock, codes + [b for b in backups if b.pulled_at], now)
+    if "events" in parts:
+        context["events"] = selectors.lock_events(lock, limit=15)
+    return context
 
 
 def _default_window(lock: Lock, now) -> dict:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from locks.admin_lookup import LookupAdmin, digits_masked
-from reservations.models import Reservation, ReservationFeed
+from reservations.models import Reservation, ReservationFeed, UrgentSpan
 
 
 @admin.register(Reservation)
@@ -84,3 +84,14 @@ class ReservationFeedAdmin(LookupAdmin):
         """The host only (e.g. www.airbnb.com): enough to know the site, not to read the feed."""
         host = urlsplit(obj.url).hostname
         return f"{host} (rest hidden)" if host else "not set"
+
+
+@admin.register(UrgentSpan)
+class UrgentSpanAdmin(LookupAdmin):
+    """When each lock's problem is urgent (the nav's badge): rewritten after every pass."""
+
+    list_display = ("lock", "owner", "starts_at", "ends_at")
+    list_filter = ("owner",)
+    list_select_related = ("owner", "lock")
+    raw_id_fields = ("lock",)
+    search_fields = ("lock__name",)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.mail import send_mail
+from django.db.models import Q
 
 from locks.devices import rank_replacements
 from locks.issue_codes import (
@@ -65,20 +66,10 @@ class Alert:
 
 def open_alerts(owner: Owner, now: datetime) -> list[Alert]:
     """Every open problem of the owner's locks: the next arrival it threatens first, then red
-    before amber, then the oldest first."""
-    locks = list(Lock.objects.filter(owner=owner).select_related("property", "unit"))
-    arrivals = list(
-        Reservation.objects.filter(
-            owner=owner,
-            status=Reservation.Status.CONFIRMED,
-            checked_out_at__isnull=True,
-            check_in__gte=now,
-            check_in__lt=now + SOON,
-        )
-        .select_related("unit")
-        .order_by("check_in")
-    )
-    codes_on = _guest_codes_on_locks(arrivals)
+    before amber, then the oldest first.
+
+    Only the locks with something wrong are loaded, and only the arrivals at their doors, so
+    the cost follows the problems, not the size of the estate."""
     failing = _failing_codes(owner)
     kept = _kept_after_end(owner, now)
     devices = list(
@@ -93,10 +84,14 @@ def open_alerts(owner: Owner, now: datetime) -> list[Alert]:
         if d.status == DiscoveredDevice.Status.GONE
     }
     waiting = [d for d in devices if d.status == DiscoveredDevice.Status.NEW]
+    locks = _locks_in_trouble(owner, [*failing, *kept], [device_id for _, device_id in gone])
+    arrivals = _arrivals_at(owner, locks, now)
+    next_arrival = _next_arrivals(arrivals)
+    codes_on = _guest_codes_on_locks(arrivals)
 
     alerts: list[Alert] = []
     for lock in locks:
-        arrival = _next_arrival(lock, arrivals)
+        arrival = next_arrival(lock)
         removed = gone.get((lock.driver, lock.device_id))
         if lock.has_error(DEVICE_REMOVED) or removed is not None:
             alerts.append(_device_removed(lock, arrival, removed, now))
@@ -120,15 +115,56 @@ def _urgency(alert: Alert) -> tuple:
     return (arrival, _RANK[alert.severity], alert.at)
 
 
-def _next_arrival(lock: Lock, arrivals: list[Reservation]) -> Reservation | None:
-    """The first stay arriving soon whose guest needs this door (its unit's, or any stay of the
-    property for a shared door)."""
+def _locks_in_trouble(owner: Owner, lock_ids: list[int], gone_device_ids: list[str]) -> list[Lock]:
+    """The locks that may raise an alert: offline, low, removed (a superset: the text match on
+    `errors` is confirmed by `has_error`), or holding failing or lingering codes."""
+    trouble = (
+        Q(online=False)
+        | Q(battery_level__lt=(owner.low_battery_percent + 1) / 100)
+        | Q(errors__icontains=DEVICE_REMOVED)
+        | Q(pk__in=lock_ids)
+        | Q(device_id__in=gone_device_ids)
+    )
+    return list(
+        Lock.objects.filter(trouble, owner=owner).select_related("property", "unit").order_by("pk")
+    )
+
+
+def _arrivals_at(owner: Owner, locks: list[Lock], now: datetime) -> list[Reservation]:
+    """The stays arriving in the next day whose guests need one of these doors, first first."""
+    units = {lock.unit_id for lock in locks if lock.unit_id is not None}
+    shared = {lock.property_id for lock in locks if lock.unit_id is None}
+    if not units and not shared:
+        return []
+    return list(
+        Reservation.objects.filter(
+            Q(unit_id__in=units) | Q(unit__property_id__in=shared),
+            owner=owner,
+            status=Reservation.Status.CONFIRMED,
+            checked_out_at__isnull=True,
+            check_in__gte=now,
+            check_in__lt=now + SOON,
+        )
+        .select_related("unit")
+        .order_by("check_in", "pk")
+    )
+
+
+def _next_arrivals(arrivals: list[Reservation]):
+    """A function giving a lock the first stay arriving soon whose guest needs the door (its
+    unit's, or any stay of the property for a shared door), from one walk over the arrivals."""
+    by_unit: dict[int, Reservation] = {}
+    by_property: dict[int, Reservation] = {}
     for stay in arrivals:
-        if lock.unit_id is not None and stay.unit_id == lock.unit_id:
-            return stay
-        if lock.unit_id is None and stay.unit.property_id == lock.property_id:
-            return stay
-    return None
+        by_unit.setdefault(stay.unit_id, stay)
+        by_property.setdefault(stay.unit.property_id, stay)
+
+    def next_arrival(lock: Lock) -> Reservation | None:
+        if lock.unit_id is not None:
+            return by_unit.get(lock.unit_id)
+        return by_property.get(lock.property_id)
+
+    return next_arrival
 
 
 def _guest_codes_on_locks(arrivals: list[Reservation]) -> set[tuple]:

@@ -22,6 +22,7 @@ from locks.errors import ServiceError
 from locks.models import AccessCode, Lock, Owner, Unit
 from locks.records import event_record
 from reservations.models import Reservation
+from reservations.urgency import urgent_spans_refresh
 
 
 def doors_of(unit: Unit) -> list[Lock]:
@@ -129,7 +130,10 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
     name = guest_code_name(reservation)
     missing = {door.pk: door for door in doors}
     live = reservation.access_codes.filter(removed_at__isnull=True, deleted_at__isnull=True)
+    # Every door the stay had or has: its arrival may make or unmake an urgent alert there.
+    touched = {door.pk: door for door in doors or doors_of(reservation.unit)}
     for code in live.select_related("lock__owner"):
+        touched.setdefault(code.lock_id, code.lock)
         if code.kind == AccessCode.Kind.BACKUP:
             _backup_follow(code, doors, ends_at, now)
             continue
@@ -157,6 +161,8 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
             common_code_key=f"reservation_{reservation.pk}",
             reservation=reservation,
         )
+    for door in touched.values():
+        urgent_spans_refresh(lock=door, now=now)
 
 
 def _backup_follow(backup: AccessCode, doors: list[Lock], ends_at: datetime, now) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import models
 from django.db.models import Q
 
-from locks.models import Owner, Unit
+from locks.models import Lock, Owner, Unit
 
 
 class Reservation(models.Model):
@@ -124,3 +124,19 @@ class ReservationFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} feed of {self.unit}"
+
+
+class UrgentSpan(models.Model):
+    """A span of time in which a lock's open problem is urgent (a red alert), so the nav's badge
+    is one indexed count; `reservations.urgency` keeps them."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="urgent_spans")
+    lock = models.ForeignKey(Lock, on_delete=models.CASCADE, related_name="urgent_spans")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "ends_at"], name="urgent_span_badge")]
+
+    def __str__(self) -> str:
+        return f"{self.lock_id}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"

@@ -208,28 +208,31 @@ def _issues_first(stays: list[StayToday], when) -> list[StayToday]:
     return sorted(stays, key=lambda s: (not s.needs_attention, when(s.reservation)))
 
 
-def today_for(owner: Owner, now: datetime) -> list[PropertyToday]:
-    """Each property's arrivals, departures and stays of its local today, issues first.
+def today_for(
+    owner: Owner,
+    now: datetime,
+    *,
+    properties: list[Property] | None = None,
+    q: str = "",
+    limit: int | None = None,
+) -> list[PropertyToday]:
+    """Each property's arrivals, departures and stays of its local today, issues first: of
+    `properties` (all by default), the stays matching `q` (a name or phone digits), at most
+    `limit` of them.
 
     Three queries whatever the number of stays: the properties, the stays, their codes.
     """
-    properties = list(Property.objects.filter(owner=owner).order_by("name"))
+    if properties is None:
+        properties = list(Property.objects.filter(owner=owner).order_by("name"))
     if not properties:
         return []
-    days, touching = {}, Q()
-    for prop in properties:
-        day = now.astimezone(prop.tz).date()
-        start, end = local_day_bounds(day, prop.tz)
-        days[prop.pk] = (day, start, end)
-        touching |= Q(unit__property=prop) & (
-            Q(check_in__gte=start, check_in__lt=end)
-            | Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True)
-            | Q(checked_out_at__gte=start, checked_out_at__lt=end)
-            | Q(check_in__lt=now, check_out__gt=now, checked_out_at__isnull=True)
-        )
+    days, touching = _today_bounds(properties, now)
     stays = reservations_for(owner).filter(touching, status=Reservation.Status.CONFIRMED)
+    if q.strip():
+        stays = stays.filter(_stay_match(q))
+    stays = stays.order_by("check_in", "pk")
     by_property = {prop.pk: ([], [], []) for prop in properties}
-    for stay in stays.order_by("check_in"):
+    for stay in stays[:limit] if limit else stays:
         _, start, end = days[stay.unit.property_id]
         arrivals, departures, in_house = by_property[stay.unit.property_id]
         entry = StayToday(stay, guest_code_state(stay, now))
@@ -249,7 +252,64 @@ def today_for(owner: Owner, now: datetime) -> list[PropertyToday]:
             in_house=_issues_first(by_property[prop.pk][2], lambda r: r.check_out),
         )
         for prop in properties
+        if not q.strip() or any(by_property[prop.pk])
     ]
+
+
+@dataclass(frozen=True)
+class PropertyGlance:
+    """One property's day in numbers, for Today's line per property."""
+
+    property: Property
+    day: date
+    arriving: int
+    leaving: int
+    in_house: int
+
+
+def today_glances(owner: Owner, now: datetime, properties: list[Property]) -> list[PropertyGlance]:
+    """How many arrive, leave and stay today at each property: one query of four columns, so
+    an estate of hundreds of properties is one short line each."""
+    if not properties:
+        return []
+    days, touching = _today_bounds(properties, now)
+    counts = {prop.pk: [0, 0, 0] for prop in properties}
+    rows = Reservation.objects.filter(
+        touching, owner=owner, status=Reservation.Status.CONFIRMED
+    ).values_list("unit__property_id", "check_in", "check_out", "checked_out_at")
+    for property_id, check_in, check_out, checked_out_at in rows:
+        _, start, end = days[property_id]
+        arrives, leaves = start <= check_in < end, start <= (checked_out_at or check_out) < end
+        counts[property_id][0] += arrives
+        counts[property_id][1] += leaves
+        counts[property_id][2] += not arrives and not leaves
+    return [PropertyGlance(prop, days[prop.pk][0], *counts[prop.pk]) for prop in properties]
+
+
+def _today_bounds(properties: list[Property], now: datetime) -> tuple[dict, Q]:
+    """Each property's local day and its bounds, and the stays that touch it."""
+    days, touching = {}, Q()
+    for prop in properties:
+        day = now.astimezone(prop.tz).date()
+        start, end = local_day_bounds(day, prop.tz)
+        days[prop.pk] = (day, start, end)
+        touching |= Q(unit__property=prop) & (
+            Q(check_in__gte=start, check_in__lt=end)
+            | Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True)
+            | Q(checked_out_at__gte=start, checked_out_at__lt=end)
+            | Q(check_in__lt=now, check_out__gt=now, checked_out_at__isnull=True)
+        )
+    return days, touching
+
+
+def _stay_match(q: str) -> Q:
+    """A guest's name, or the digits of their phone (three or more)."""
+    q = q.strip()
+    digits = "".join(ch for ch in q if ch.isdigit())
+    match = Q(guest_name__icontains=q)
+    if len(digits) >= 3:
+        match |= Q(phone__contains=digits)
+    return match
 
 
 def upcoming_conflicts(owner: Owner, now: datetime, *, days: int = 60) -> list[Reservation]:
@@ -280,13 +340,8 @@ def reservations_search(
     """Stays matching a search: a guest's name or phone digits, a property, the days they are
     staying (local days of each property), a status."""
     found = reservations_for(owner)
-    q = q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        match = Q(guest_name__icontains=q)
-        if len(digits) >= 3:
-            match |= Q(phone__contains=digits)
-        found = found.filter(match)
+    if q.strip():
+        found = found.filter(_stay_match(q))
     if property_id:
         found = found.filter(unit__property_id=property_id)
     if date_from or date_to:

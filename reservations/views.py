@@ -4,10 +4,16 @@ Everyone in the company sees them; the front desk creates, edits and checks out 
 manager also cancels, issues a new PIN and sees the PIN (only behind a recorded reveal).
 """
 
+import hashlib
+import re
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,6 +36,7 @@ from reservations.imports.selectors import feeds_for
 from reservations.models import Reservation
 
 PAGE_SIZE = 25
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
 class _DryRun(Exception):
@@ -43,23 +50,59 @@ def _reservation(request, reservation_id) -> Reservation:
 # --- Today ---------------------------------------------------------------------------------------
 
 
+# Up to this many properties, Today shows every one in full; past it, one line each until opened.
+TODAY_IN_FULL = 3
+# A search on Today lists at most this many stays.
+TODAY_MATCHES = 50
+
+
 @member_view
 def today(request):
+    """Today's arrivals and departures. Past a few properties, one line per property until one
+    is opened (or a guest searched for), so the page stays small for thousands of doors. Its
+    refresh sends back the fingerprint of what it shows (`seen`): when nothing changed, the
+    answer is 204 with no body, and htmx leaves the page alone."""
+    owner = request.membership.owner
     now = timezone.now()
-    days = selectors.today_for(request.membership.owner, now)
+    properties = list(Property.objects.filter(owner=owner).order_by("name"))
+    q = request.GET.get("q", "").strip()[:100]
+    opened = request.GET.get("property", "")
+    in_full = len(properties) <= TODAY_IN_FULL
+    shown = [p for p in properties if in_full or q or str(p.pk) == opened]
+    days = (
+        selectors.today_for(owner, now, properties=shown, q=q, limit=TODAY_MATCHES if q else None)
+        if shown
+        else []
+    )
     context = {
         "days": days,
         "now": now,
+        "q": q,
+        "opened": opened,
+        "glances": [] if in_full else selectors.today_glances(owner, now, properties),
+        "refresh_query": urlencode({k: v for k, v in (("q", q), ("property", opened)) if v}),
         "attention": sum(day.attention_count for day in days),
-        "conflicts": selectors.upcoming_conflicts(request.membership.owner, now),
+        "conflicts": selectors.upcoming_conflicts(owner, now),
         "failing_feeds": [
             (feed, feed_health(feed, now))
-            for feed in feeds_for(request.membership.owner).filter(consecutive_failures__gt=0)
+            for feed in feeds_for(owner).filter(consecutive_failures__gt=0)
         ],
     }
+    lists = render_to_string("reservations/today.html#today_lists", context, request)
+    seen = _fingerprint(lists)
     if request.htmx and request.htmx.target == "today":
-        return render(request, "reservations/today.html#today", context)
-    return render(request, "reservations/today.html", context)
+        if request.GET.get("seen") == seen:
+            return HttpResponse(status=204)
+        return render(
+            request, "reservations/today.html#today", {**context, "lists": lists, "seen": seen}
+        )
+    return render(request, "reservations/today.html", {**context, "lists": lists, "seen": seen})
+
+
+def _fingerprint(html: str) -> str:
+    """What a page part shows, as a short hash; the CSRF token is masked anew on every render."""
+    shown = _CSRF_INPUT.sub("", html)
+    return hashlib.sha256(shown.encode()).hexdigest()[:20]
 
 
 # --- the list ------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from locks import words
-from reservations.alerts import RED, open_alerts
+from reservations.urgency import urgent_count
 
 register = template.Library()
 
@@ -30,4 +30,4 @@ def red_alert_count(context) -> int:
     owner = context.get("owner")
     if owner is None:
         return 0
-    return sum(alert.severity == RED for alert in open_alerts(owner, timezone.now()))
+    return urgent_count(owner, timezone.now())

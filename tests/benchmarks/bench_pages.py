@@ -1,92 +1,146 @@
-"""What Today and the Reservations list cost with 5,000 reservations (`make bench`).
+"""What every dashboard page costs at 1,000 and at 10,000 locks (`make bench`).
 
 Builds a throwaway database (a SQLite file in a temporary directory; with DATABASE_URL set,
-a `test_` database next to the one it names, dropped afterwards), fills it in bulk, and renders
-the pages through Django's test client as a manager, reporting SQL queries per page and time.
+a `test_` database next to the one it names, dropped afterwards), fills it in bulk for one
+owner of 1,000 locks, measures every page, then adds an owner ten times its size and measures
+again, so each page's ratio says how its server time grows with the estate (issue 12's targets:
+at most 15 queries, 100 ms, and 1.5 x the small owner's time).
 
-Shape: PROPERTIES properties of UNITS_PER_PROPERTY units, each with a room door and one shared
-entrance per property; RESERVATIONS stays spread over the past and next months (one guest code
-per door), a few dozen arriving or leaving today.
+Shape of an owner of P properties: 99 rooms per property, each with its door, and one shared
+entrance per property (100 P locks); 10 three-night stays per room, every ten days over the
+past and next 50 days (one guest code per door), so a tenth of the rooms have an arrival today,
+the entrance of a property holds 990 codes and a room door 10; an arrival message per
+stay begun in the last 20 days; 1 % of the doors offline (the badge's urgent spans written as
+a pass would), 1 % with a low battery, a registered device per lock, 5 new ones in the inbox.
 """
 
+import statistics
 import time
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tests.benchmarks.common import built_in, database, seconds, throwaway_database
+from tests.benchmarks.common import built_in, database, throwaway_database
 
-PROPERTIES = 4
-UNITS_PER_PROPERTY = 50
-RESERVATIONS = 5_000
-RUNS = 7
+ROOMS = 99
+STAYS_PER_ROOM = 10
+SMALL, LARGE = 10, 100  # properties: 1,000 and 10,000 locks
+RUNS = {SMALL: 5, LARGE: 3}
 NOW = datetime.now(UTC).replace(microsecond=0)
+TARGET_QUERIES, TARGET_SECONDS, TARGET_RATIO = 15, 0.100, 1.5
 
 
-def build(now: datetime) -> None:
+@dataclass
+class Measure:
+    queries: int
+    seconds: float  # the median of the runs
+    size: int  # bytes of HTML
+
+
+def build(properties: int, now: datetime) -> None:
+    """One owner (`bench-<properties>`, its manager of the same name) and its estate."""
     from django.contrib.auth import get_user_model
 
-    from locks.models import AccessCode, Lock, Membership, Owner, Property, Unit
-    from reservations.models import Reservation
-
-    owner = Owner.objects.create(slug="bench", name="Benchmark Hotels")
-    user = get_user_model().objects.create_user("bench", password="bench-password-4821")
-    Membership.objects.create(owner=owner, user=user, role=Membership.Role.MANAGER)
-    props = [
-        Property.objects.create(owner=owner, name=f"Hotel {p}", time_zone="Europe/Lisbon")
-        for p in range(PROPERTIES)
-    ]
-    Unit.objects.bulk_create(
-        Unit(property=prop, name=f"Room {u:03}")
-        for prop in props
-        for u in range(UNITS_PER_PROPERTY)
+    from locks import simulator
+    from locks.models import (
+        AccessCode,
+        DiscoveredDevice,
+        Lock,
+        Membership,
+        Owner,
+        Property,
+        Unit,
     )
-    units = list(Unit.objects.select_related("property").order_by("pk"))
-    lock_rows = [
+    from messaging.models import Message
+    from reservations.models import Reservation
+    from reservations.urgency import urgent_spans_refresh
+
+    slug = f"bench-{properties}"
+    owner = Owner.objects.create(slug=slug, name=f"Benchmark Hotels {properties}")
+    user = get_user_model().objects.create_user(slug, password="bench-password-4821")
+    Membership.objects.create(owner=owner, user=user, role=Membership.Role.MANAGER)
+    Property.objects.bulk_create(
+        Property(owner=owner, name=f"Hotel {p:03}", time_zone="Europe/Lisbon")
+        for p in range(properties)
+    )
+    props = list(Property.objects.filter(owner=owner).order_by("pk"))
+    Unit.objects.bulk_create(
+        (Unit(property=prop, name=f"Room {u:03}") for prop in props for u in range(ROOMS)),
+        batch_size=5000,
+    )
+    units = list(Unit.objects.filter(property__owner=owner).order_by("pk"))
+    doors = [
         Lock(
             owner=owner,
-            property=u.property,
+            property_id=u.property_id,
             unit=u,
             name=f"{u.name} door",
             driver="simulated",
-            device_id=f"bench-{u.pk}",
+            device_id=f"{slug}-{u.pk}",
+            online=n % 100 != 7,
+            battery_level=0.1 if n % 100 == 3 else 0.9,
+            last_read_at=now - timedelta(minutes=n % 15),
         )
-        for u in units
+        for n, u in enumerate(units)
     ] + [
         Lock(
             owner=owner,
             property=p,
             name="Street entrance",
             driver="simulated",
-            device_id=f"bench-entrance-{p.pk}",
+            device_id=f"{slug}-entrance-{p.pk}",
+            last_read_at=now,
         )
         for p in props
     ]
-    Lock.objects.bulk_create(lock_rows)
-    room_door = {lock.unit_id: lock for lock in Lock.objects.filter(unit__isnull=False)}
-    entrance = {lock.property_id: lock for lock in Lock.objects.filter(unit__isnull=True)}
+    Lock.objects.bulk_create(doors, batch_size=5000)
+    locks = list(Lock.objects.filter(owner=owner).order_by("pk"))
+    room_door = {lock.unit_id: lock for lock in locks if lock.unit_id}
+    entrance = {lock.property_id: lock for lock in locks if not lock.unit_id}
 
-    # Each unit holds back-to-back two-night stays, from months ago to months ahead; the
-    # first few dozen units start a stay today, so Today has arrivals, departures, in house.
-    per_unit = RESERVATIONS // len(units)
+    hub = simulator.simulated_hub(owner)
+    found = [
+        DiscoveredDevice(
+            account=hub,
+            device_id=lock.device_id,
+            name=lock.name,
+            status=DiscoveredDevice.Status.REGISTERED,
+            first_seen_at=now - timedelta(days=90),
+            last_seen_at=now,
+        )
+        for lock in locks
+    ] + [
+        DiscoveredDevice(
+            account=hub,
+            device_id=f"{slug}-new-{n}",
+            name=f"New keypad {n}",
+            first_seen_at=now,
+            last_seen_at=now,
+            capabilities=["access_code"],
+        )
+        for n in range(5)
+    ]
+    DiscoveredDevice.objects.bulk_create(found, batch_size=5000)
+
+    noon = now.replace(hour=12, minute=0, second=0)
     stays = []
     for n, unit in enumerate(units):
-        offset = timedelta(days=-(per_unit) + (n % 3), hours=n % 5)
-        for k in range(per_unit):
-            check_in = now + offset + timedelta(days=2 * k)
+        for k in range(STAYS_PER_ROOM):
+            check_in = noon + timedelta(days=(k - STAYS_PER_ROOM // 2) * 10 + n % 10)
             stays.append(
                 Reservation(
                     owner=owner,
                     unit=unit,
                     guest_name=f"Guest {n}-{k}",
-                    phone=f"+3519{n:04}{k:04}",
+                    phone=f"+3519{n:05}{k:02}",
                     check_in=check_in,
-                    check_out=check_in + timedelta(days=2),
+                    check_out=check_in + timedelta(days=3),
                     pin=f"{4000 + k}",
                 )
             )
-    Reservation.objects.bulk_create(stays, batch_size=2000)
-    codes = []
-    for stay in Reservation.objects.select_related("unit").iterator(chunk_size=2000):
+    Reservation.objects.bulk_create(stays, batch_size=5000)
+    codes, messages = [], []
+    for stay in stays:
         over = stay.check_out <= now
         for lock in (room_door[stay.unit_id], entrance[stay.unit.property_id]):
             codes.append(
@@ -104,50 +158,119 @@ def build(now: datetime) -> None:
                     name=stay.guest_name,
                 )
             )
+        if now - timedelta(days=20) <= stay.check_in <= now:
+            messages.append(
+                Message(
+                    owner=owner,
+                    reservation=stay,
+                    kind=Message.Kind.ARRIVAL,
+                    to=stay.phone,
+                    transport="console",
+                    preview=f"Welcome, {stay.guest_name}. Your code is ••••.",
+                    status=Message.Status.DELIVERED,
+                    created_at=stay.check_in - timedelta(days=1),
+                    sent_at=stay.check_in - timedelta(days=1),
+                )
+            )
     AccessCode.objects.bulk_create(codes, batch_size=5000)
+    Message.objects.bulk_create(messages, batch_size=5000)
+    for lock in locks:
+        if not lock.online:
+            urgent_spans_refresh(lock=lock, now=now)
+
+
+def pages(properties: int) -> list[tuple[str, str]]:
+    from locks.models import AccessCode, Lock
+    from reservations.models import Reservation
+
+    owner = f"bench-{properties}"
+    door = Lock.objects.filter(owner__slug=owner, unit__isnull=False, online=True).first()
+    entrance = Lock.objects.filter(owner__slug=owner, unit__isnull=True).first()
+    stay = Reservation.objects.filter(owner__slug=owner, check_in__lte=NOW).latest("check_in")
+    codes = AccessCode.objects.filter
+    return [
+        ("Today", "/"),
+        ("Reservations, first page", "/reservations/"),
+        ("Reservations, a search", "/reservations/?q=guest+12-4&date_from="),
+        ("Locks", "/locks/"),
+        (f"Lock page, {codes(lock=door).count():,} codes", f"/locks/{door.pk}/"),
+        (f"Lock page, {codes(lock=entrance).count():,} codes", f"/locks/{entrance.pk}/"),
+        ("Alerts", "/alerts/"),
+        ("Devices", "/devices/"),
+        ("Outbox", "/outbox/"),
+        ("A stay's page", f"/reservations/{stay.pk}/"),
+    ]
+
+
+def measure(properties: int) -> list[tuple[str, Measure]]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.login(username=f"bench-{properties}", password="bench-password-4821")
+    results = []
+    for name, url in pages(properties):
+        times = []
+        for _ in range(RUNS[properties]):
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+        results.append(
+            (name, Measure(len(captured), statistics.median(times), len(response.content)))
+        )
+    return results
+
+
+def report(small: list[tuple[str, Measure]], large: list[tuple[str, Measure]]) -> None:
+    print(
+        f"\n  {'page':<26} {'queries':>9} {'1,000 locks':>12} {'10,000 locks':>13} "
+        f"{'ratio':>6} {'HTML at 10,000':>15}  target: <= {TARGET_QUERIES} queries, "
+        f"<= {TARGET_SECONDS * 1000:.0f} ms, <= {TARGET_RATIO} x"
+    )
+    missed = 0
+    for (name, few), (_, many) in zip(small, large, strict=True):
+        ratio = many.seconds / few.seconds
+        ok = (
+            many.queries <= TARGET_QUERIES
+            and many.seconds <= TARGET_SECONDS
+            and ratio <= TARGET_RATIO
+        )
+        missed += not ok
+        print(
+            f"  {name:<26} {few.queries:>4}/{many.queries:<4} {few.seconds * 1000:>9.0f} ms "
+            f"{many.seconds * 1000:>10.0f} ms {ratio:>5.1f}x {many.size / 1024:>11,.0f} KiB"
+            f"  {'ok' if ok else 'MISSED'}"
+        )
+    print(f"\n  {len(small) - missed} of {len(small)} pages meet the target.")
 
 
 def main() -> None:
     with throwaway_database():
         from django.conf import settings
-        from django.db import connection
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-        from locks.models import AccessCode
-        from reservations.models import Reservation
+        from django.test.utils import setup_test_environment
 
         setup_test_environment()
         # WhiteNoise looks for collected static files; the pages measured need none.
         warnings.filterwarnings("ignore", "No directory at", UserWarning)
         settings.ALLOWED_HOSTS = ["testserver", "localhost"]
-        built = built_in(build, NOW)
-        print(f"Innkeeper pages benchmark on {database()}")
         print(
-            f"  data: {Reservation.objects.count():,} reservations, "
-            f"{AccessCode.objects.count():,} guest codes; built in {built:.1f} s"
+            f"Innkeeper pages benchmark on {database()}, "
+            f"median of {RUNS[SMALL]} runs (1,000 locks) and {RUNS[LARGE]} (10,000)"
         )
-        client = Client()
-        client.login(username="bench", password="bench-password-4821")
-        pages = [
-            ("Today", "/"),
-            ("Reservations, first page", "/reservations/"),
-            ("Reservations, all dates", "/reservations/?date_from="),
-            ("Reservations, a search", "/reservations/?q=guest+1&date_from="),
-            ("Reservations, by phone", "/reservations/?q=3519+0001&date_from="),
-        ]
-        print()
-        for name, url in pages:
-            times, queries, size = [], 0, 0
-            for _ in range(RUNS):
-                with CaptureQueriesContext(connection) as captured:
-                    start = time.perf_counter()
-                    response = client.get(url)
-                    times.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    raise SystemExit(f"{url} answered {response.status_code}")
-                queries, size = len(captured), len(response.content)
-            print(f"  {name:<26} {queries:3} queries, {seconds(times)}, {size / 1024:.0f} KiB")
+        measured = {}
+        for properties in (SMALL, LARGE):
+            built = built_in(lambda now, p=properties: build(p, now), NOW)
+            print(
+                f"  built {properties * (ROOMS + 1):,} locks, "
+                f"{properties * ROOMS * STAYS_PER_ROOM:,} stays "
+                f"({properties * ROOMS // 10:,} arriving today) in {built:.0f} s"
+            )
+            measured[properties] = measure(properties)
+        report(measured[SMALL], measured[LARGE])
 
 
 if __name__ == "__main__":

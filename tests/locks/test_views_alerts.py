@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import devices, scheduler, simulator
+from locks import device_views, devices, scheduler, simulator
 from locks.models import SimulatedDevice
 from reservations.stays import reservation_create
 from tests import factories
@@ -99,3 +99,19 @@ def test_a_device_waiting_in_the_inbox_links_managers_to_it(client_for, alice, b
     assert f'href="{reverse("devices")}#device-' in html
     html = client_for(bob).get(reverse("alerts")).content.decode()
     assert "A manager answers it in Devices → New devices." in html
+
+
+def test_a_long_list_comes_a_page_at_a_time_most_urgent_first(
+    client_for, alice, troubles, monkeypatch
+):
+    monkeypatch.setattr(device_views, "ALERTS_PER_PAGE", 2)
+    client = client_for(alice)
+    first = client.get(reverse("alerts")).content.decode()
+    assert "3 open problems, the most urgent first." in first
+    # The street door's low battery threatens Anna's arrival too; Room 102's door, nobody's.
+    assert "Room 101 door is offline and Anna Smith arrives" in first
+    assert "battery is low (8%)" in first
+    assert "Room 102 door is offline" not in first
+    second = client.get(reverse("alerts"), {"page": 2}).content.decode()
+    assert "Room 102 door is offline" in second
+    assert f'hx-get="{reverse("alerts")}?page=2"' in second

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 
+from locks import simulator
 from locks.models import AccessCode
 from reservations.models import Reservation, ReservationFeed
 from tests import admin_pages, factories
 from tests.admin_pages import PIN, change_page, changelist, project_models
+from tests.backups.lockside import run
 from tests.reservations.front_desk import book
 
 support = admin_pages.support
@@ -50,7 +52,10 @@ def other_stay(other_owner, other_lock, t0):
     return book(other_owner, loft, t0, check_in=t0 + timedelta(days=1), guest_name="Ben Hall")
 
 
-def test_every_page_of_the_reservations_admin_opens(support_client, stay):
+def test_every_page_of_the_reservations_admin_opens(support_client, stay, lock, t0):
+    # Its door offline the day before Ana arrives: an urgent span for the badge.
+    simulator.simulated_set_online(lock=lock, online=False, now=t0)
+    run(t0)
     admin_pages.every_page_opens(support_client, ["reservations"])
 
 

@@ -1,0 +1,96 @@
+"""Today for many properties: one line each until one is opened or a guest searched for, and a
+refresh that sends nothing when nothing changed."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests import factories
+from tests.pages import html_of
+from tests.reservations.front_desk import book
+
+HOUR = timedelta(hours=1)
+POLL = {"HX-Request": "true", "HX-Target": "today"}
+
+
+def estate(owner, t0, count: int) -> list:
+    """`count` hotels, each with a Room 1 and a guest arriving there in two hours."""
+    hotels = []
+    for n in range(count):
+        hotel = factories.PropertyFactory(owner=owner, name=f"Hotel {n:02}")
+        unit = factories.UnitFactory(property=hotel, name="Room 1")
+        factories.simulated_lock(owner=owner, property=hotel, unit=unit, now=t0)
+        book(owner, unit, t0, check_in=t0 + 2 * HOUR, guest_name=f"Guest of hotel {n:02}")
+        hotels.append(hotel)
+    return hotels
+
+
+def seen_in(html: str) -> str:
+    start = html.index('hx-vals=\'{"seen": "') + len('hx-vals=\'{"seen": "')
+    return html[start : html.index('"', start)]
+
+
+def test_many_properties_show_one_line_each_until_one_is_opened(client_for, alice, owner, frozen):
+    hotels = estate(owner, frozen, 5)
+    client = client_for(alice)
+
+    html = html_of(client, "today")
+    assert "Hotel 03" in html and "1 arriving · 0 leaving · 0 in house" in html
+    assert "Guest of hotel" not in html
+
+    html = html_of(client, "today", property=hotels[3].pk)
+    assert "Guest of hotel 03" in html
+    assert "Guest of hotel 02" not in html
+
+
+def test_a_search_finds_todays_guest_in_any_property(client_for, bob, owner, frozen):
+    estate(owner, frozen, 5)
+    html = html_of(client_for(bob), "today", q="hotel 04")
+    assert "Guest of hotel 04" in html and "Guest of hotel 01" not in html
+    html = html_of(client_for(bob), "today", q="Nobody Here")
+    assert "Nobody arriving, leaving or staying today matches" in html
+
+
+def test_a_refresh_with_nothing_changed_answers_204_with_no_body(client_for, alice, owner, frozen):
+    (hotel,) = estate(owner, frozen, 1)
+    client = client_for(alice)
+    seen = seen_in(html_of(client, "today"))
+
+    response = client.get(reverse("today"), {"seen": seen}, headers=POLL)
+    assert response.status_code == 204 and response.content == b""
+
+    book(
+        owner,
+        factories.UnitFactory(property=hotel, name="Room 2"),
+        frozen,
+        check_in=frozen + 3 * HOUR,
+        guest_name="Late Booker",
+    )
+    response = client.get(reverse("today"), {"seen": seen}, headers=POLL)
+    assert response.status_code == 200
+    assert "Late Booker" in response.content.decode()
+    assert seen_in(response.content.decode()) != seen
+
+
+def test_the_refresh_keeps_the_opened_property_and_the_search(client_for, alice, owner, frozen):
+    hotels = estate(owner, frozen, 5)
+    html = html_of(client_for(alice), "today", property=hotels[2].pk)
+    assert f'hx-get="{reverse("today")}?property={hotels[2].pk}"' in html
+
+
+def test_the_collapsed_page_costs_the_same_queries_for_5_or_15_properties(
+    client_for, alice, owner, frozen
+):
+    client = client_for(alice)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("today")).status_code == 200
+        return len(captured)
+
+    estate(owner, frozen, 5)
+    few = queries()
+    estate(owner, frozen, 10)
+    assert queries() == few
