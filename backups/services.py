@@ -165,7 +165,9 @@ def backup_pool_before_pass(*, lock: Lock, now: datetime) -> bool:
     return True
 
 
-def backup_pool_after_pass(*, lock: Lock, now: datetime, codes: list[AccessCode]) -> None:
+def backup_pool_after_pass(
+    *, lock: Lock, now: datetime, codes: list[AccessCode], issues_changed: bool
+) -> None:
     """The `after_pass` hook: report the pool's health once the pass has run, on the codes the
     pass loaded; the scheduler saves the lock's issues with the pass."""
     if lock.backup_pool_enabled:

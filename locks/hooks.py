@@ -26,9 +26,10 @@ class BeforePass(Protocol):
 
 
 class AfterPass(Protocol):
-    def __call__(self, *, lock: Lock, now: datetime, codes: list) -> None:
-        """Work after the pass, given the lock's live codes as the pass left them; what it
-        changes on `lock` itself (its errors and warnings) is saved with the pass."""
+    def __call__(self, *, lock: Lock, now: datetime, codes: list, issues_changed: bool) -> None:
+        """Work after the pass, given the lock's live codes as the pass left them and whether
+        the pass changed the lock's state or any code's errors or warnings; what it changes on
+        `lock` itself (its errors and warnings) is saved with the pass."""
         ...
 
 
@@ -56,6 +57,6 @@ def before_pass_run(*, lock: Lock, now: datetime) -> bool:
     return changed
 
 
-def after_pass_run(*, lock: Lock, now: datetime, codes: list) -> None:
+def after_pass_run(*, lock: Lock, now: datetime, codes: list, issues_changed: bool) -> None:
     for hook in after_pass:
-        hook(lock=lock, now=now, codes=codes)
+        hook(lock=lock, now=now, codes=codes, issues_changed=issues_changed)

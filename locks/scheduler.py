@@ -136,7 +136,9 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
         result = reconcile.lock_reconcile(
             lock=lock, now=now, before_call=lease.keep, save_lock=False, rows=rows
         )
-        hooks.after_pass_run(lock=lock, now=now, codes=result.live_codes)
+        hooks.after_pass_run(
+            lock=lock, now=now, codes=result.live_codes, issues_changed=result.issues_changed
+        )
         next_check = result.next_check_at
         # What the pass learned about the lock is saved with its release: one UPDATE.
         saved = {name: getattr(lock, name) for name in reconcile.LOCK_FIELDS}

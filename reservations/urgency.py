@@ -35,22 +35,42 @@ def urgent_count(owner: Owner, now: datetime) -> int:
     return urgent.values("lock_id").distinct().count()
 
 
+def urgent_spans_after_pass(
+    *, lock: Lock, now: datetime, codes: list[AccessCode], issues_changed: bool
+) -> None:
+    """The `after_pass` hook. A pass that changed no issue on a lock it read leaves its spans as
+    the last refresh wrote them (a poll, a code programmed: no query); an offline lock's are
+    rewritten every pass, as arrivals come within reach of its alert."""
+    if lock.online and not lock.has_error(DEVICE_REMOVED):
+        if issues_changed:
+            # Just read: the device is there, whatever discovery last said of it.
+            _rewrite(lock, _code_spans(lock, now, codes))
+        return
+    urgent_spans_refresh(lock=lock, now=now)
+
+
 def urgent_spans_refresh(*, lock: Lock, now: datetime) -> None:
     """Rewrite the lock's urgent spans from its state now (after a pass, or a stay's change)."""
-    spans = _merged(_spans(lock, now))
+    if lock.has_error(DEVICE_REMOVED) or not lock.online or _device_gone(lock):
+        spans = [(stay.check_in - SOON, stay.check_in) for stay in _arrivals(lock, now)]
+    else:
+        spans = _code_spans(lock, now, None)
+    _rewrite(lock, spans)
+
+
+def _rewrite(lock: Lock, spans: list[tuple[datetime, datetime]]) -> None:
     UrgentSpan.objects.filter(lock=lock).delete()
     UrgentSpan.objects.bulk_create(
         UrgentSpan(owner_id=lock.owner_id, lock=lock, starts_at=start, ends_at=end)
-        for start, end in spans
+        for start, end in _merged(spans)
     )
 
 
-def _spans(lock: Lock, now: datetime) -> list[tuple[datetime, datetime]]:
-    if lock.has_error(DEVICE_REMOVED) or not lock.online or _device_gone(lock):
-        return [(stay.check_in - SOON, stay.check_in) for stay in _arrivals(lock, now)]
+def _code_spans(lock: Lock, now: datetime, codes) -> list[tuple[datetime, datetime]]:
+    """An online lock's: from a day before each stay whose code it refuses, to its end."""
     return [
         (code.reservation.check_in - SOON, code.reservation.ends_at)
-        for code in _refused_guest_codes(lock)
+        for code in _refused_guest_codes(lock, codes)
         if code.has_error(FAILED_TO_SET_ON_DEVICE) and code.reservation.ends_at > now
     ]
 
@@ -79,18 +99,22 @@ def _arrivals(lock: Lock, now: datetime) -> list[Reservation]:
     )
 
 
-def _refused_guest_codes(lock: Lock) -> list[AccessCode]:
-    return list(
-        AccessCode.objects.filter(
-            lock=lock,
-            is_managed=True,
-            removed_at__isnull=True,
-            deleted_at__isnull=True,
-            reservation__status=Reservation.Status.CONFIRMED,
-        )
-        .exclude(errors=[])
-        .select_related("reservation")
-    )
+def _refused_guest_codes(lock: Lock, codes) -> list[AccessCode]:
+    """The lock's stays' codes with an error, with their stays; from `codes` when given (only
+    those with an error are read again, with their stay)."""
+    found = AccessCode.objects.filter(
+        lock=lock,
+        is_managed=True,
+        removed_at__isnull=True,
+        deleted_at__isnull=True,
+        reservation__status=Reservation.Status.CONFIRMED,
+    ).exclude(errors=[])
+    if codes is not None:
+        with_errors = [c.pk for c in codes if c.errors and c.reservation_id and c.is_managed]
+        if not with_errors:
+            return []
+        found = found.filter(pk__in=with_errors)
+    return list(found.select_related("reservation"))
 
 
 def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:

@@ -97,6 +97,10 @@ class Pass:
     plan: Plan | None = None
     codes: list[AccessCode] = field(default_factory=list)  # the lock's live rows, as loaded
     save_lock: bool = True
+    # Whether the pass changed the lock's own state (its reading time aside) or the errors or
+    # warnings of any of its codes: what alerts are made of.
+    issues_changed: bool = False
+    lock_loaded: list = field(default_factory=list)
 
     @property
     def live_codes(self) -> list[AccessCode]:
@@ -129,7 +133,9 @@ def lock_reconcile(
         row.lock = lock  # saves a query per event recorded below
     managed = [r for r in rows if r.is_managed]
     loaded = {code.pk: _snapshot(code) for code in managed}
-    result = Pass(lock=lock, now=now, codes=rows, save_lock=save_lock)
+    result = Pass(
+        lock=lock, now=now, codes=rows, save_lock=save_lock, lock_loaded=_lock_snapshot(lock)
+    )
     # A cloud driver needs its account's credentials; the simulated one needs none.
     credentials = lock.account.credentials if lock.account_id else {}
     driver = get_driver(lock.driver, now=now, **credentials)
@@ -371,6 +377,14 @@ def _lock_slot_warning(lock: Lock, admission: Admission, result: Pass, now: date
 # --- saving and the next due time ----------------------------------------------------------------
 
 
+def _lock_snapshot(lock: Lock) -> list:
+    return copy.deepcopy([getattr(lock, name) for name in LOCK_FIELDS if name != "last_read_at"])
+
+
+# Where a code's errors and warnings are in its snapshot.
+ISSUES = slice(CODE_FIELDS.index("errors"), CODE_FIELDS.index("warnings") + 1)
+
+
 def _snapshot(code: AccessCode) -> list:
     return copy.deepcopy([getattr(code, name) for name in CODE_FIELDS])
 
@@ -390,6 +404,9 @@ def _save(
         code.updated_at = now  # bulk_update leaves auto_now alone
     if changed:
         AccessCode.objects.bulk_update(changed, CODE_FIELDS + ["updated_at"])
+    result.issues_changed = _lock_snapshot(lock) != result.lock_loaded or any(
+        [code.errors, code.warnings] != loaded[code.pk][ISSUES] for code in changed
+    )
     result.next_check_at = next_check_at(
         managed,
         facts,

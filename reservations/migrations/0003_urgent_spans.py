@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('locks', '0010_lock_queued_until'),
+        ('locks', '0010_lock_queue_and_pass_time'),
         ('reservations', '0002_feed_poll_schedule'),
     ]
 
