@@ -3,7 +3,19 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from locks.errors import NotFound
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND, DEVICE_NOT_FOUND
@@ -214,6 +226,37 @@ def discovered_devices_for(owner: Owner, *statuses: str) -> QuerySet[DiscoveredD
     return DiscoveredDevice.objects.filter(
         account__owner=owner, status__in=statuses
     ).select_related("account")
+
+
+def devices_in_use_for(owner: Owner) -> QuerySet[DiscoveredDevice]:
+    """The devices that are doors, those needing someone first: offline, then the lowest battery."""
+    return discovered_devices_for(owner, DiscoveredDevice.Status.REGISTERED).order_by(
+        "online", F("battery_level").asc(nulls_last=True), "name", "pk"
+    )
+
+
+def doors_of_devices(owner: Owner, found: list[DiscoveredDevice]) -> dict[tuple[str, str], Lock]:
+    """The door behind each of `found`, by (driver, device id), in one query."""
+    locks = devices_for(owner).filter(device_id__in={device.device_id for device in found})
+    return {(lock.driver, lock.device_id): lock for lock in locks}
+
+
+def silent_locks_for(owner: Owner) -> list[Lock]:
+    """The locks a new device may replace: offline, or with an error (a removed device is one);
+    as many as the problems, not as the estate."""
+    return list(devices_for(owner).filter(Q(online=False) | ~Q(errors=[])))
+
+
+def driver_accounts_counted(owner: Owner) -> QuerySet[DriverAccount]:
+    """`driver_accounts_for`, each with `driver_lock_count`: the owner's locks of its driver."""
+    same_driver = (
+        Lock.objects.filter(owner=owner, driver=OuterRef("driver"))
+        .order_by()
+        .values("driver")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return driver_accounts_for(owner).annotate(driver_lock_count=Coalesce(Subquery(same_driver), 0))
 
 
 def discovered_device_get(owner: Owner, device_pk) -> DiscoveredDevice:
