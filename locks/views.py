@@ -43,6 +43,7 @@ from locks.timeline import lock_timeline
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCKS_PER_PAGE = 50
 PROPERTIES_IN_FULL = 3  # past that, the Locks page shows a line per property
+PROPERTY_LINES_PER_PAGE = 20
 LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
 
 
@@ -192,6 +193,8 @@ def home(request):
         groups = [(prop, list(locks.filter(property=prop)[:LOCKS_PER_PAGE])) for prop in properties]
     else:
         groups = []
+        troubled_first = sorted(properties, key=lambda prop: (-prop.glance.problems, prop.name))
+        page = Paginator(troubled_first, PROPERTY_LINES_PER_PAGE).get_page(request.GET.get("page"))
     shown = [lock for _, doors in groups for lock in doors]
     pools = pool_glances(owner, shown)
     for lock in shown:

@@ -143,6 +143,11 @@ class Lock(HasIssues):
         indexes = [
             # The tick's one query: locks that are due.
             models.Index(fields=["next_check_at"], name="lock_due_tick"),
+            # The Locks page's line per property counts from this index alone.
+            models.Index(
+                fields=["owner", "property", "online", "battery_level"],
+                name="lock_glance_by_property",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -125,3 +125,14 @@ def test_the_page_costs_the_same_queries_for_3_or_30_doors(client_for, alice, ow
     ):
         url = reverse("home") + path
         assert queries_of(client, f"{url}{big}") <= queries_of(small, f"{url}{little}")
+
+
+def test_the_lines_come_twenty_at_a_time_the_troubled_first(client_for, alice, owner):
+    *_, last = hotels(owner, 21)
+    doors(owner, last, 1, online=False)
+    client = client_for(alice)
+    html = html_of(client, "home")
+    assert "Properties 1–20 of 21" in html
+    assert html.index("Hotel 20") < html.index("Hotel 0")
+    assert "Hotel 9" not in html  # 0, 1, 10, 11, ... 19, 2 by name: 9 is the last
+    assert "Hotel 9" in html_of(client, "home", page=2)
