@@ -8,7 +8,7 @@ first. Nothing is replaced without the confirm page. Alerts are for everyone in 
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,6 +31,8 @@ from reservations import alerts
 Status = DiscoveredDevice.Status
 DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
 ALERTS_PER_PAGE = 50
+DEVICES_PER_PAGE = 50
+SUGGESTIONS_PER_DEVICE = 5  # the rest are a choice on the replace page
 
 
 def _device(request, device_pk) -> DiscoveredDevice:
@@ -52,8 +54,8 @@ def _silent_since(lock: Lock) -> datetime | None:
     return lock.last_read_at
 
 
-def _suggestions(device: DiscoveredDevice) -> list[dict]:
-    """The likely replacements, with why each is likely, in the order `devices` ranks them."""
+def _suggestions(device: DiscoveredDevice, ranked: list[Lock]) -> list[dict]:
+    """The likely replacements `ranked` by `devices`, with why each is likely."""
     return [
         {
             "lock": lock,
@@ -61,37 +63,56 @@ def _suggestions(device: DiscoveredDevice) -> list[dict]:
             "since": _silent_since(lock),
             "same_model": lock.model_name == device.model_name,
         }
-        for lock in devices.replacement_suggestions(device)
+        for lock in ranked
     ]
 
 
 # --- the devices page (managers) ----------------------------------------------------------------
 
 
+def _page(request, items, param: str) -> Page:
+    """The page of `items` the query's `param` asks for, with the links to its neighbours
+    (keeping the other lists' pages)."""
+    page = Paginator(items, DEVICES_PER_PAGE).get_page(request.GET.get(param))
+    for name, number in (
+        ("previous_query", page.has_previous() and page.number - 1),
+        ("next_query", page.has_next() and page.number + 1),
+    ):
+        query = request.GET.copy()
+        query[param] = number
+        setattr(page, name, query.urlencode() if number else "")
+    return page
+
+
 @manager_view
 def devices_page(request):
+    """The accounts, the inbox (the devices waiting for an answer first) and the devices in
+    use (offline and low battery first), each list 50 at a time."""
     owner = request.membership.owner
-    simulator.simulated_hub(owner)  # every owner can try discovery on simulated devices
-    new = list(selectors.discovered_devices_for(owner, Status.NEW))
-    for device in new:
-        device.suggestions = _suggestions(device)
-        suggested = {s["lock"].pk for s in device.suggestions}
-        device.other_locks = [
-            lock
-            for lock in selectors.devices_for(owner).filter(driver=device.account.driver)
-            if lock.pk not in suggested
-        ]
-    registered = list(selectors.discovered_devices_for(owner, Status.REGISTERED))
-    doors = {(lock.driver, lock.device_id): lock for lock in selectors.devices_for(owner)}
-    for device in registered:
-        device.lock = doors.get((device.account.driver, device.device_id))
-    accounts = list(selectors.driver_accounts_for(owner))
+    accounts = list(selectors.driver_accounts_counted(owner))
+    if not any(account.driver == "simulated" for account in accounts):
+        simulator.simulated_hub(owner)  # every owner can try discovery on simulated devices
+        accounts = list(selectors.driver_accounts_counted(owner))
+    locks_by_driver = {account.driver: account.driver_lock_count for account in accounts}
     for account in accounts:
         account.kind_words = DRIVER_WORDS.get(account.driver, account.driver)
+    new = _page(request, selectors.discovered_devices_for(owner, Status.NEW), "page")
+    silent = selectors.silent_locks_for(owner) if new.object_list else []
+    for device in new:
+        ranked = devices.rank_replacements(device, silent)
+        device.suggestions = _suggestions(device, ranked[:SUGGESTIONS_PER_DEVICE])
+        others = locks_by_driver.get(device.account.driver, 0) - len(device.suggestions)
+        device.has_other_locks = others > 0
+    registered = _page(request, selectors.devices_in_use_for(owner), "in_use")
+    doors = selectors.doors_of_devices(owner, list(registered.object_list))
+    for device in registered:
+        device.lock = doors.get((device.account.driver, device.device_id))
     context = {
         "accounts": accounts,
         "new_devices": new,
-        "ignored": list(selectors.discovered_devices_for(owner, Status.IGNORED)),
+        "ignored": _page(
+            request, selectors.discovered_devices_for(owner, Status.IGNORED), "ignored"
+        ),
         "registered": registered,
         "device_form": SimulatedDeviceForm(),
         "seam_form": SeamAccountForm(),
@@ -203,7 +224,11 @@ def device_replace(request, device_pk):
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = ReplaceForm(data, owner=owner, driver=device.account.driver)
     if not form.is_valid():
-        context = {"form": form, "device": device, "suggestions": _suggestions(device)}
+        context = {
+            "form": form,
+            "device": device,
+            "suggestions": _suggestions(device, devices.replacement_suggestions(device)),
+        }
         return render(
             request, "locks/device_replace.html", context, status=400 if form.errors else 200
         )

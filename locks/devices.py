@@ -148,9 +148,12 @@ def inbox(owner: Owner) -> list[DiscoveredDevice]:
 
 def replacement_suggestions(device: DiscoveredDevice) -> list[Lock]:
     """The locks this device most likely replaces: same account and kind, and not answering."""
-    candidates = Lock.objects.filter(
-        owner=device.account.owner, driver=device.account.driver
-    ).select_related("property", "unit")
+    silent = Q(online=False) | ~Q(errors=[])  # a removed device is an error
+    candidates = (
+        Lock.objects.filter(owner=device.account.owner, driver=device.account.driver)
+        .filter(silent)
+        .select_related("property", "unit")
+    )
     return rank_replacements(device, candidates)
 
 

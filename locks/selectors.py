@@ -1,7 +1,21 @@
 """Reads that the dashboard, the API and the tasks share. Every one is scoped to an owner."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from locks.errors import NotFound
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND, DEVICE_NOT_FOUND
@@ -40,6 +54,62 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
             ),
         )
     )
+
+
+def locks_problems_first(owner: Owner) -> QuerySet[Lock]:
+    """`locks_for`, the doors needing someone first: offline, with errors, with failing codes,
+    with a low battery, then by name."""
+    low = owner.low_battery_percent / 100
+    return locks_for(owner).order_by(
+        "online",
+        Case(When(errors=[], then=Value(1)), default=Value(0)),
+        F("codes_with_errors_count").desc(),
+        Case(When(battery_level__lt=low, then=Value(0)), default=Value(1)),
+        "name",
+    )
+
+
+@dataclass
+class PropertyGlance:
+    """One property's doors in numbers, for the Locks page's line per property."""
+
+    locks: int = 0
+    offline: int = 0
+    low_battery: int = 0
+    code_problems: int = 0
+
+    @property
+    def problems(self) -> int:
+        return self.offline + self.low_battery + self.code_problems
+
+
+def property_glances(owner: Owner) -> dict[int, PropertyGlance]:
+    """Each property's counts in two queries, whatever the number of locks."""
+    low = owner.low_battery_percent / 100
+    rows = (
+        Lock.objects.filter(owner=owner)
+        .order_by()
+        .values("property_id")
+        .annotate(
+            locks=Count("pk"),
+            offline=Count("pk", filter=Q(online=False)),
+            low_battery=Count("pk", filter=Q(battery_level__lt=low)),
+        )
+    )
+    glances = {
+        row["property_id"]: PropertyGlance(row["locks"], row["offline"], row["low_battery"])
+        for row in rows
+    }
+    failing = (
+        AccessCode.objects.filter(owner=owner, removed_at__isnull=True, is_managed=True)
+        .exclude(errors=[])
+        .order_by()
+        .values("lock__property_id")
+        .annotate(codes=Count("pk"))
+    )
+    for row in failing:
+        glances.setdefault(row["lock__property_id"], PropertyGlance()).code_problems = row["codes"]
+    return glances
 
 
 def devices_for(owner: Owner) -> QuerySet[Lock]:
@@ -156,6 +226,37 @@ def discovered_devices_for(owner: Owner, *statuses: str) -> QuerySet[DiscoveredD
     return DiscoveredDevice.objects.filter(
         account__owner=owner, status__in=statuses
     ).select_related("account")
+
+
+def devices_in_use_for(owner: Owner) -> QuerySet[DiscoveredDevice]:
+    """The devices that are doors, those needing someone first: offline, then the lowest battery."""
+    return discovered_devices_for(owner, DiscoveredDevice.Status.REGISTERED).order_by(
+        "online", F("battery_level").asc(nulls_last=True), "name", "pk"
+    )
+
+
+def doors_of_devices(owner: Owner, found: list[DiscoveredDevice]) -> dict[tuple[str, str], Lock]:
+    """The door behind each of `found`, by (driver, device id), in one query."""
+    locks = devices_for(owner).filter(device_id__in={device.device_id for device in found})
+    return {(lock.driver, lock.device_id): lock for lock in locks}
+
+
+def silent_locks_for(owner: Owner) -> list[Lock]:
+    """The locks a new device may replace: offline, or with an error (a removed device is one);
+    as many as the problems, not as the estate."""
+    return list(devices_for(owner).filter(Q(online=False) | ~Q(errors=[])))
+
+
+def driver_accounts_counted(owner: Owner) -> QuerySet[DriverAccount]:
+    """`driver_accounts_for`, each with `driver_lock_count`: the owner's locks of its driver."""
+    same_driver = (
+        Lock.objects.filter(owner=owner, driver=OuterRef("driver"))
+        .order_by()
+        .values("driver")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return driver_accounts_for(owner).annotate(driver_lock_count=Coalesce(Subquery(same_driver), 0))
 
 
 def discovered_device_get(owner: Owner, device_pk) -> DiscoveredDevice:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,6 +41,9 @@ from locks.tenancy.decorators import (
 from locks.timeline import lock_timeline
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
+LOCKS_PER_PAGE = 50
+PROPERTIES_IN_FULL = 3  # past that, the Locks page shows a line per property
+PROPERTY_LINES_PER_PAGE = 20
 LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
 
 
@@ -163,19 +167,59 @@ def _default_window(lock: Lock, now) -> dict:
 
 @member_view
 def home(request):
+    """Every door, bounded: in full up to a few properties, else a line per property until one
+    is opened (`?property=`); a search by lock name (`?q=`); doors needing someone first."""
     owner = request.membership.owner
-    properties = list(selectors.properties_for(owner))
-    by_property = {prop.pk: [] for prop in properties}
-    locks = list(selectors.locks_for(owner))
-    pools = pool_glances(owner, locks)
-    for lock in locks:
+    properties = list(selectors.properties_for(owner).prefetch_related(None))
+    glances = selectors.property_glances(owner)
+    for prop in properties:
+        prop.glance = glances.get(prop.pk, selectors.PropertyGlance())
+    query = request.GET.get("q", "").strip()
+    opened = _opened_property(request, properties)
+    locks = selectors.locks_problems_first(owner)
+    page, found = None, []
+    if query:
+        found = list(locks.filter(name__icontains=query)[:LOCKS_PER_PAGE])
+        groups = [
+            (prop, [lock for lock in found if lock.property_id == prop.pk]) for prop in properties
+        ]
+        groups = [(prop, doors) for prop, doors in groups if doors]
+    elif opened:
+        page = Paginator(locks.filter(property=opened), LOCKS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        groups = [(opened, list(page.object_list))]
+    elif len(properties) <= PROPERTIES_IN_FULL:
+        groups = [(prop, list(locks.filter(property=prop)[:LOCKS_PER_PAGE])) for prop in properties]
+    else:
+        groups = []
+        troubled_first = sorted(properties, key=lambda prop: (-prop.glance.problems, prop.name))
+        page = Paginator(troubled_first, PROPERTY_LINES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = [lock for _, doors in groups for lock in doors]
+    pools = pool_glances(owner, shown)
+    for lock in shown:
         lock.pool = pools.get(lock.pk)
-        by_property[lock.property_id].append(lock)
-    groups = [(prop, by_property[prop.pk]) for prop in properties]
-    context = {"groups": groups, "now": timezone.now()}
+    context = {
+        "groups": groups,
+        "properties": properties,
+        "collapsed": not query and not opened and len(properties) > PROPERTIES_IN_FULL,
+        "opened": opened,
+        "page": page,
+        "query": query,
+        "found_count": len(found),
+        "searchable": len(properties) > PROPERTIES_IN_FULL
+        or any(prop.glance.locks > LOCKS_PER_PAGE for prop in properties),
+        "per_property": LOCKS_PER_PAGE,
+        "now": timezone.now(),
+    }
     if request.htmx and request.htmx.target == "locks":
         return render(request, "locks/home.html#locks", context)
     return render(request, "locks/home.html", context)
+
+
+def _opened_property(request, properties):
+    wanted = request.GET.get("property", "")
+    return next((prop for prop in properties if str(prop.pk) == wanted), None)
 
 
 @member_view

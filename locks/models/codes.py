@@ -104,6 +104,12 @@ class AccessCode(HasIssues):
                 condition=Q(removed_at__isnull=True),
                 name="access_code_live_by_lock",
             ),
+            # The Locks page's line per property counts the codes with a problem.
+            models.Index(
+                fields=["owner"],
+                condition=Q(removed_at__isnull=True, is_managed=True) & ~Q(errors=[]),
+                name="access_code_failing_by_owner",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import models
+from django.db.models import Q
 
 from locks.models.issues import HasIssues
 from locks.models.places import Property, Unit
@@ -66,6 +67,13 @@ class DiscoveredDevice(models.Model):
             models.UniqueConstraint(
                 fields=["account", "device_id"], name="discovered_device_unique"
             )
+        ]
+        indexes = [
+            # The Devices page's lists, in the order they are shown.
+            models.Index(
+                fields=["account", "status", "online", "battery_level", "name"],
+                name="device_by_status_troubled",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +151,17 @@ class Lock(HasIssues):
         indexes = [
             # The tick's one query: locks that are due.
             models.Index(fields=["next_check_at"], name="lock_due_tick"),
+            # The Locks page's line per property counts from this index alone.
+            models.Index(
+                fields=["owner", "property", "online", "battery_level"],
+                name="lock_glance_by_property",
+            ),
+            # The Devices page's replacements are ranked from the silent locks alone.
+            models.Index(
+                fields=["owner"],
+                condition=Q(online=False) | ~Q(errors=[]),
+                name="lock_silent_by_owner",
+            ),
         ]
 
     def __str__(self) -> str:
