@@ -238,16 +238,18 @@ def today_for(
     now: datetime,
     *,
     properties: list[Property] | None = None,
+    every: bool = False,
     q: str = "",
     limit: int | None = None,
 ) -> list[PropertyToday]:
     """Each property's arrivals, departures and stays of its local today, issues first: of
     `properties` (all by default), the stays matching `q` (a name or phone digits), at most
-    `limit` of them.
+    `limit` of them. `every` says `properties` are all the owner's (so the database need not
+    test each stay's property).
 
     Three queries whatever the number of stays: the properties, the stays, their codes.
     """
-    every = properties is None
+    every = every or properties is None
     if properties is None:
         properties = list(Property.objects.filter(owner=owner).order_by("name"))
     if not properties:
