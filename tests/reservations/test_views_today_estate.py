@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reservations.stays import reservation_check_out_early
 from tests import factories
 from tests.pages import html_of
 from tests.reservations.front_desk import book
@@ -131,3 +132,14 @@ def test_each_time_zone_has_its_own_day_for_the_same_moments(client_for, alice, 
     assert "Arrives Lisbon" in html and "Arrives Tokyo" not in html
     html = html_of(client, "today", q="Leaves")
     assert "Leaves Lisbon" in html and "Leaves Tokyo" in html
+
+
+def test_an_early_check_out_today_counts_as_leaving_not_in_house(client_for, alice, owner, frozen):
+    hotels = estate(owner, frozen, 4)
+    for hotel in hotels[:2]:
+        unit = factories.UnitFactory(property=hotel, name="Room 2")
+        stay = book(owner, unit, frozen, check_in=frozen - 24 * HOUR, nights=3, guest_name="Stays")
+    reservation_check_out_early(reservation=stay, now=frozen - HOUR)
+    html = html_of(client_for(alice), "today")
+    assert glance_of(html, "Hotel 00") == "1 arriving · 0 leaving · 1 in house"
+    assert glance_of(html, "Hotel 01") == "1 arriving · 1 leaving · 0 in house"
