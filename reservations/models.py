@@ -74,6 +74,18 @@ class Reservation(models.Model):
             models.Index(fields=["owner", "check_in"], name="reservation_owner_check_in"),
             models.Index(fields=["owner", "check_out"], name="reservation_owner_check_out"),
             models.Index(fields=["unit", "check_in"], name="reservation_unit_check_in"),
+            # Today's stays and their counts from the index alone (the in-house test of each
+            # stay reads check_in, check_out and checked_out_at of every confirmed one).
+            models.Index(
+                fields=["owner", "status", "check_in", "check_out", "checked_out_at", "unit"],
+                name="reservation_today",
+            ),
+            # Today's double bookings ahead: few stays, found without reading the others.
+            models.Index(
+                fields=["owner", "status", "check_out"],
+                condition=Q(has_conflict=True),
+                name="reservation_conflicts_ahead",
+            ),
         ]
 
     def __str__(self) -> str:

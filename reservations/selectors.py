@@ -3,11 +3,14 @@
 Every one is scoped to an owner: another owner's stay answers 404, as one that does not exist.
 """
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
 from locks.issue_codes import USING_BACKUP_ACCESS_CODE
@@ -64,14 +67,36 @@ def staying_between(owner: Owner, start: date | datetime | None, end: date | dat
         if end is not None:
             span &= Q(check_in__lt=end)
         return span
+    return _per_time_zone(
+        list(Property.objects.filter(owner=owner)),
+        lambda tz: _local_days(tz, start, end),
+        every=True,
+    )
+
+
+def _local_days(tz: ZoneInfo, start: date | None, end: date | None) -> Q:
+    """Stays sharing some time with the local days start..end (both included) in `tz`."""
+    span = Q()
+    if start is not None:
+        span &= Q(check_out__gt=local_day_bounds(start, tz)[0])
+    if end is not None:
+        span &= Q(check_in__lt=local_day_bounds(end, tz)[1])
+    return span
+
+
+def _per_time_zone(properties: list[Property], condition: Callable[[ZoneInfo], Q], *, every) -> Q:
+    """The stays of `properties` meeting `condition(tz)` at their property's time zone: one
+    clause per time zone, not per property, so the database can use its check-in and check-out
+    indexes. `every` says `properties` are all the owner's, so one zone needs no property test
+    (a stay's unit is always of its owner's properties)."""
+    zones: dict[str, list[Property]] = defaultdict(list)
+    for prop in properties:
+        zones[prop.time_zone].append(prop)
+    if every and len(zones) == 1:
+        return condition(properties[0].tz)
     span = Q(pk__in=[])
-    for prop in Property.objects.filter(owner=owner):
-        here = Q(unit__property=prop)
-        if start is not None:
-            here &= Q(check_out__gt=local_day_bounds(start, prop.tz)[0])
-        if end is not None:
-            here &= Q(check_in__lt=local_day_bounds(end, prop.tz)[1])
-        span |= here
+    for props in zones.values():
+        span |= Q(unit__property_id__in=[p.pk for p in props]) & condition(props[0].tz)
     return span
 
 
@@ -213,20 +238,23 @@ def today_for(
     now: datetime,
     *,
     properties: list[Property] | None = None,
+    every: bool = False,
     q: str = "",
     limit: int | None = None,
 ) -> list[PropertyToday]:
     """Each property's arrivals, departures and stays of its local today, issues first: of
     `properties` (all by default), the stays matching `q` (a name or phone digits), at most
-    `limit` of them.
+    `limit` of them. `every` says `properties` are all the owner's (so the database need not
+    test each stay's property).
 
     Three queries whatever the number of stays: the properties, the stays, their codes.
     """
+    every = every or properties is None
     if properties is None:
         properties = list(Property.objects.filter(owner=owner).order_by("name"))
     if not properties:
         return []
-    days, touching = _today_bounds(properties, now)
+    days, touching = _today_bounds(properties, now, every=every)
     stays = reservations_for(owner).filter(touching, status=Reservation.Status.CONFIRMED)
     if q.strip():
         stays = stays.filter(_stay_match(q))
@@ -268,38 +296,70 @@ class PropertyGlance:
 
 
 def today_glances(owner: Owner, now: datetime, properties: list[Property]) -> list[PropertyGlance]:
-    """How many arrive, leave and stay today at each property: one query of four columns, so
-    an estate of hundreds of properties is one short line each."""
+    """How many arrive, leave and stay today at each of the owner's properties (all of them):
+    one query of the stays' properties and whether each arrives or leaves (worked out by the
+    database, read from one index), so an estate of hundreds of properties is one line each."""
     if not properties:
         return []
-    days, touching = _today_bounds(properties, now)
+    days, touching = _today_bounds(properties, now, every=True)
+
+    def arrives(tz: ZoneInfo) -> Q:
+        start, end = _local_today(now, tz)
+        return Q(check_in__gte=start, check_in__lt=end)
+
+    def leaves(tz: ZoneInfo) -> Q:
+        start, end = _local_today(now, tz)
+        return Q(checked_out_at__gte=start, checked_out_at__lt=end) | Q(
+            checked_out_at__isnull=True, check_out__gte=start, check_out__lt=end
+        )
+
+    rows = (
+        Reservation.objects.filter(touching, owner=owner, status=Reservation.Status.CONFIRMED)
+        .annotate(
+            arrives=ExpressionWrapper(
+                _per_time_zone(properties, arrives, every=True), output_field=BooleanField()
+            ),
+            leaves=ExpressionWrapper(
+                _per_time_zone(properties, leaves, every=True), output_field=BooleanField()
+            ),
+        )
+        .values_list("unit__property_id", "arrives", "leaves")
+    )
     counts = {prop.pk: [0, 0, 0] for prop in properties}
-    rows = Reservation.objects.filter(
-        touching, owner=owner, status=Reservation.Status.CONFIRMED
-    ).values_list("unit__property_id", "check_in", "check_out", "checked_out_at")
-    for property_id, check_in, check_out, checked_out_at in rows:
-        _, start, end = days[property_id]
-        arrives, leaves = start <= check_in < end, start <= (checked_out_at or check_out) < end
-        counts[property_id][0] += arrives
-        counts[property_id][1] += leaves
-        counts[property_id][2] += not arrives and not leaves
+    for property_id, arrives_today, leaves_today in rows:
+        # SQL's NULL (a comparison with no early check-out) is a no.
+        arrives_today, leaves_today = bool(arrives_today), bool(leaves_today)
+        counts[property_id][0] += arrives_today
+        counts[property_id][1] += leaves_today
+        counts[property_id][2] += not arrives_today and not leaves_today
     return [PropertyGlance(prop, days[prop.pk][0], *counts[prop.pk]) for prop in properties]
 
 
-def _today_bounds(properties: list[Property], now: datetime) -> tuple[dict, Q]:
-    """Each property's local day and its bounds, and the stays that touch it."""
-    days, touching = {}, Q()
+def _local_today(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC bounds of the local day `now` falls on in `tz`."""
+    return local_day_bounds(now.astimezone(tz).date(), tz)
+
+
+def _today_bounds(
+    properties: list[Property], now: datetime, *, every: bool = False
+) -> tuple[dict, Q]:
+    """Each property's local day and its bounds, and the stays that touch it (`every`: see
+    `_per_time_zone`)."""
+    days = {}
     for prop in properties:
         day = now.astimezone(prop.tz).date()
-        start, end = local_day_bounds(day, prop.tz)
-        days[prop.pk] = (day, start, end)
-        touching |= Q(unit__property=prop) & (
+        days[prop.pk] = (day, *local_day_bounds(day, prop.tz))
+
+    def touching(tz: ZoneInfo) -> Q:
+        start, end = _local_today(now, tz)
+        return (
             Q(check_in__gte=start, check_in__lt=end)
             | Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True)
             | Q(checked_out_at__gte=start, checked_out_at__lt=end)
             | Q(check_in__lt=now, check_out__gt=now, checked_out_at__isnull=True)
         )
-    return days, touching
+
+    return days, _per_time_zone(properties, touching, every=every)
 
 
 def _stay_match(q: str) -> Q:
@@ -338,22 +398,16 @@ def reservations_search(
     status: str = "",
 ) -> QuerySet[Reservation]:
     """Stays matching a search: a guest's name or phone digits, a property, the days they are
-    staying (local days of each property), a status."""
+    staying (local days of each of `properties`, all the owner's), a status."""
     found = reservations_for(owner)
     if q.strip():
         found = found.filter(_stay_match(q))
     if property_id:
         found = found.filter(unit__property_id=property_id)
     if date_from or date_to:
-        staying = Q()
-        for prop in properties:
-            window = Q(unit__property=prop)
-            if date_from:
-                window &= Q(check_out__gt=local_day_bounds(date_from, prop.tz)[0])
-            if date_to:
-                window &= Q(check_in__lt=local_day_bounds(date_to, prop.tz)[1])
-            staying |= window
-        found = found.filter(staying)
+        found = found.filter(
+            _per_time_zone(properties, lambda tz: _local_days(tz, date_from, date_to), every=True)
+        )
     confirmed = Reservation.Status.CONFIRMED
     if status == "confirmed":
         found = found.filter(status=confirmed, checked_out_at__isnull=True)

@@ -70,7 +70,14 @@ def today(request):
     in_full = len(properties) <= TODAY_IN_FULL
     shown = [p for p in properties if in_full or q or str(p.pk) == opened]
     days = (
-        selectors.today_for(owner, now, properties=shown, q=q, limit=TODAY_MATCHES if q else None)
+        selectors.today_for(
+            owner,
+            now,
+            properties=shown,
+            every=len(shown) == len(properties),
+            q=q,
+            limit=TODAY_MATCHES if q else None,
+        )
         if shown
         else []
     )

@@ -12,6 +12,7 @@ from tests.pages import html_of
 from tests.reservations.front_desk import book, book_in_suites
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 
 
 def listing(client, **params) -> str:
@@ -124,3 +125,18 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     many, many_search = queries(), queries(q="guest", date_from="")
     assert "Guest 18-17" in listing(client)
     assert (many, many_search) == (few, few_search)
+
+
+def test_the_days_of_the_stay_are_each_property_s_local_days(
+    client_for, alice, owner, room, lock, frozen
+):
+    tokyo = factories.PropertyFactory(owner=owner, name="Tokyo Inn", time_zone="Asia/Tokyo")
+    tokyo_room = factories.UnitFactory(property=tokyo, name="Room 7")
+    # Leaving at 20:00 UTC on 1 June: 21:00 that day in Lisbon, 05:00 on 2 June in Tokyo.
+    leaves = frozen + 8 * HOUR
+    book(owner, room, frozen, check_in=leaves - DAY, nights=1, guest_name="Lisbon Lia")
+    book(owner, tokyo_room, frozen, check_in=leaves - DAY, nights=1, guest_name="Tokyo Taro")
+    html = listing(client_for(alice), date_from="2026-06-02")
+    assert "Tokyo Taro" in html and "Lisbon Lia" not in html
+    html = listing(client_for(alice), date_from="2026-06-01", date_to="2026-06-01")
+    assert "Tokyo Taro" in html and "Lisbon Lia" in html

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reservations.stays import reservation_check_out_early
 from tests import factories
 from tests.pages import html_of
 from tests.reservations.front_desk import book
@@ -94,3 +95,51 @@ def test_the_collapsed_page_costs_the_same_queries_for_5_or_15_properties(
     few = queries()
     estate(owner, frozen, 10)
     assert queries() == few
+
+
+def glance_of(html: str, name: str) -> str:
+    start = html.index(f">{name}</a>")
+    start = html.index('<span class="muted small">', start) + len('<span class="muted small">')
+    return html[start : html.index("</span>", start)]
+
+
+def test_each_time_zone_has_its_own_day_for_the_same_moments(client_for, alice, owner, frozen):
+    # 16:00 UTC on 1 June is 17:00 that day in Lisbon, but already 01:00 on 2 June in Tokyo.
+    four_pm = frozen + 4 * HOUR
+    for zone in ("Lisbon", "Tokyo"):
+        for letter in "AB":
+            hotel = factories.PropertyFactory(
+                owner=owner,
+                name=f"{zone} {letter}",
+                time_zone="Europe/Lisbon" if zone == "Lisbon" else "Asia/Tokyo",
+            )
+            unit = factories.UnitFactory(property=hotel, name="Room 1")
+            factories.simulated_lock(owner=owner, property=hotel, unit=unit, now=frozen)
+            if letter == "A":
+                book(owner, unit, frozen, check_in=four_pm, guest_name=f"Arrives {zone}")
+            else:
+                check_in = four_pm - 52 * HOUR
+                book(owner, unit, frozen, check_in=check_in, hours=52, guest_name=f"Leaves {zone}")
+    client = client_for(alice)
+
+    html = html_of(client, "today")
+    assert glance_of(html, "Lisbon A") == "1 arriving · 0 leaving · 0 in house"
+    assert glance_of(html, "Lisbon B") == "0 arriving · 1 leaving · 0 in house"
+    assert glance_of(html, "Tokyo A") == "0 arriving · 0 leaving · 0 in house"
+    assert glance_of(html, "Tokyo B") == "0 arriving · 0 leaving · 1 in house"
+
+    html = html_of(client, "today", q="Arrives")
+    assert "Arrives Lisbon" in html and "Arrives Tokyo" not in html
+    html = html_of(client, "today", q="Leaves")
+    assert "Leaves Lisbon" in html and "Leaves Tokyo" in html
+
+
+def test_an_early_check_out_today_counts_as_leaving_not_in_house(client_for, alice, owner, frozen):
+    hotels = estate(owner, frozen, 4)
+    for hotel in hotels[:2]:
+        unit = factories.UnitFactory(property=hotel, name="Room 2")
+        stay = book(owner, unit, frozen, check_in=frozen - 24 * HOUR, nights=3, guest_name="Stays")
+    reservation_check_out_early(reservation=stay, now=frozen - HOUR)
+    html = html_of(client_for(alice), "today")
+    assert glance_of(html, "Hotel 00") == "1 arriving · 0 leaving · 1 in house"
+    assert glance_of(html, "Hotel 01") == "1 arriving · 1 leaving · 0 in house"
