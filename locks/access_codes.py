@@ -161,7 +161,9 @@ def access_code_create(
         access_code.save()
         code_event_record(code=access_code, event_type="access_code.created", now=now)
         attempt = _attempt(
-            access_code, "CREATE_ACCESS_CODE", pending=_needs_lock_now(access_code, lock, now)
+            access_code,
+            ActionAttempt.CREATE_ACCESS_CODE,
+            pending=_needs_lock_now(access_code, lock, now),
         )
         _schedule(access_code, lock, now)
     return access_code, attempt
@@ -231,7 +233,9 @@ def access_code_update(
         _validate(access_code)
         access_code.save()
         attempt = _attempt(
-            access_code, "UPDATE_ACCESS_CODE", pending=_needs_lock_now(access_code, lock, now)
+            access_code,
+            ActionAttempt.UPDATE_ACCESS_CODE,
+            pending=_needs_lock_now(access_code, lock, now),
         )
         _schedule(access_code, lock, now)
     return attempt
@@ -248,7 +252,7 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
         access_code.refresh_from_db()
         lock = access_code.lock
         pending = updated == 1 and access_code.status != AccessCode.Status.UNSET
-        attempt = _attempt(access_code, "DELETE_ACCESS_CODE", pending=pending)
+        attempt = _attempt(access_code, ActionAttempt.DELETE_ACCESS_CODE, pending=pending)
         if updated:
             code_event_record(code=access_code, event_type="access_code.deleted", now=now)
             lock_check_now(lock=lock, now=now)

@@ -391,7 +391,11 @@ class ActionAttemptSerializer(serializers.Serializer):
         if attempt.status != ActionAttempt.Status.SUCCESS:
             return None
         code = attempt.access_code
-        if attempt.action_type != "DELETE_ACCESS_CODE" and code is not None and code.is_live:
+        if (
+            attempt.action_type != ActionAttempt.DELETE_ACCESS_CODE
+            and code is not None
+            and code.is_live
+        ):
             answer = AccessCodeSerializer(code, context=self.context).data
             return {**attempt.result, "access_code": answer}
         return attempt.result

@@ -183,6 +183,11 @@ class ActionAttempt(models.Model):
         SUCCESS = "success"
         ERROR = "error"
 
+    # Seam's action types for what a person or program asks of a code.
+    CREATE_ACCESS_CODE = "CREATE_ACCESS_CODE"
+    UPDATE_ACCESS_CODE = "UPDATE_ACCESS_CODE"
+    DELETE_ACCESS_CODE = "DELETE_ACCESS_CODE"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="action_attempts")
     action_type = models.CharField(max_length=60)

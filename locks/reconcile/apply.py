@@ -51,8 +51,6 @@ from locks.records import code_event_record, lock_apply_device_info, lock_event_
 
 Status = AccessCode.Status
 
-DELETE = "DELETE_ACCESS_CODE"
-
 CODE_FIELDS = [
     "status",
     "errors",
@@ -443,7 +441,8 @@ def _resolve_attempts(result: Pass, managed: list[AccessCode]) -> None:
     if removed or there:
         # A deletion is done once the code is removed; anything else once it is there (or gone).
         pending.filter(
-            Q(access_code__in=removed) | (Q(access_code__in=there) & ~Q(action_type=DELETE))
+            Q(access_code__in=removed)
+            | (Q(access_code__in=there) & ~Q(action_type=Attempt.DELETE_ACCESS_CODE))
         ).update(status=Attempt.Status.SUCCESS, error=None, **finished)
     if not result.reachable and others:
         pending.filter(access_code__in=[code.pk for code in others]).update(
