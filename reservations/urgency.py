@@ -20,10 +20,9 @@ from django.db.models import Q
 
 from locks.issue_codes import DEVICE_REMOVED, FAILED_TO_SET_ON_DEVICE
 from locks.models import AccessCode, DiscoveredDevice, Lock, Owner
+from reservations.alerts import SOON  # an arrival this close makes its doors' problems urgent
 from reservations.models import Reservation, UrgentSpan
 
-# An arrival this close makes a problem on its doors urgent (as `alerts.SOON`).
-SOON = timedelta(hours=24)
 # How far ahead arrivals are looked at: a day before they turn red, refreshed every pass.
 AHEAD = SOON + timedelta(hours=24)
 
