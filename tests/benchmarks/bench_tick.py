@@ -19,7 +19,13 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from tests.benchmarks.common import built_in, database, seconds, throwaway_database
+from tests.benchmarks.common import (
+    built_in,
+    database,
+    innkeepers_own,
+    seconds,
+    throwaway_database,
+)
 
 LOCKS = 10_000
 CODES_PER_LOCK = 10
@@ -118,16 +124,6 @@ def measured(fn, *, runs: int = 1, before=None):
     return result, times, queries
 
 
-def innkeepers(queries: list[str]) -> int:
-    """Innkeeper's own queries: the simulated lock keeps its state in the same database, and
-    its queries (and the transactions around them) stand for the lock's side of a call."""
-    return sum(
-        1
-        for sql in queries
-        if "locks_simulated" not in sql and "SAVEPOINT" not in sql and sql != "BEGIN IMMEDIATE"
-    )
-
-
 def shape(sql: str) -> str:
     """A query with its literals taken out, to count queries by kind."""
     sql = re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", sql)
@@ -174,7 +170,8 @@ def main() -> None:
         print("\n(b) a full synchronous pass (manage.py tick)")
         print(
             f"  {done} locks reconciled, {set_now} due codes now set, {len(queries)} queries "
-            f"({len(queries) / done:.1f} per lock; Innkeeper's own {innkeepers(queries) / done:.1f}"
+            f"({len(queries) / done:.1f} per lock; "
+            f"Innkeeper's own {len(innkeepers_own(queries)) / done:.1f}"
             f", target: at most 6), {seconds(times)}, {1000 * times[0] / done:.2f} ms per lock"
         )
         print("  queries per lock, by kind:")
@@ -193,7 +190,7 @@ def main() -> None:
         print("\n(c) a poll pass that finds every lock as it should be")
         print(
             f"  {done} locks polled, {len(queries)} queries ({len(queries) / done:.1f} per lock; "
-            f"Innkeeper's own {innkeepers(queries) / done:.1f}, target: at most 4), "
+            f"Innkeeper's own {len(innkeepers_own(queries)) / done:.1f}, target: at most 4), "
             f"{seconds(times)}, {1000 * times[0] / done:.2f} ms per lock"
         )
 

@@ -71,3 +71,13 @@ def seconds(times: list[float]) -> str:
     if len(times) == 1:
         return f"{times[0]:.3f} s"
     return f"best {min(times):.3f} s, median {statistics.median(times):.3f} s ({len(times)} runs)"
+
+
+def innkeepers_own(queries: list[str]) -> list[str]:
+    """Innkeeper's own queries: the simulated lock keeps its state in the same database, and
+    its queries (and the transactions around them) stand for the lock's side of a call."""
+    return [
+        sql
+        for sql in queries
+        if "locks_simulated" not in sql and "SAVEPOINT" not in sql and sql != "BEGIN IMMEDIATE"
+    ]

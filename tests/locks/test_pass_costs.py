@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from locks import scheduler
 from locks.access_codes import access_code_create
 from locks.drivers.simulated import SimulatedDriver
+from tests.benchmarks.common import innkeepers_own
 
 DEVICE_CALLS = ("read", "read_device", "list_codes", "set_code", "remove_code", "update_code")
 
@@ -39,11 +40,7 @@ def one_pass(lock, now) -> list[str]:
         token = scheduler.lock_claim(lock_id=lock.pk, now=now)
         assert token is not None
         scheduler.lock_run_claimed(lock_id=lock.pk, token=token, now=now)
-    return [
-        q["sql"]
-        for q in captured.captured_queries
-        if "locks_simulated" not in q["sql"] and "SAVEPOINT" not in q["sql"]  # the lock's own
-    ]
+    return innkeepers_own([q["sql"] for q in captured.captured_queries])
 
 
 def settled(lock, t0, codes: int):
