@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from locks.access_codes import access_code_create, access_code_delete
 from locks.errors import ServiceError
@@ -127,7 +127,7 @@ def backup_pool_maintain(*, lock: Lock, now: datetime) -> None:
     for backup in [c for c in pool if _spoiled(c)]:
         _evict(backup, now)  # off the lock, and replaced below
     pool = [c for c in pool if _in_pool(c)]
-    keep = min(lock.backup_pool_target(lock.owner), _room(lock, codes, now))
+    keep = min(lock.backup_pool_target(lock.owner), _room(lock, _others(lock, codes, now)))
     # Guest codes come first: a pool larger than its room gives slots back, the backups not on
     # the lock yet first (they cost no write), then the newest.
     surplus = sorted(pool, key=lambda c: (is_healthy(c), -c.created_at.timestamp()))
@@ -144,16 +144,22 @@ def backup_pool_health(
     *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
 ) -> PoolHealth:
     """How the lock's pool is: what the lock and the Today page show. `codes`: the lock's live
-    codes, when the caller has them already."""
-    codes = _live_codes(lock) if codes is None else codes
-    pool = [c for c in codes if _in_pool(c)]
+    codes, when the caller has them already; else its backups are read, and its other codes
+    only counted (a shared entrance holds one per stay behind it)."""
+    if codes is None:
+        backups = list(AccessCode.objects.filter(lock=lock, kind=BACKUP, removed_at__isnull=True))
+        others = _others_counted(lock, now)
+    else:
+        backups = [c for c in codes if c.kind == BACKUP]
+        others = _others(lock, codes, now)
+    pool = [c for c in backups if _in_pool(c)]
     ready = sum(is_healthy(c) for c in pool)
     return PoolHealth(
         target=lock.backup_pool_target(lock.owner),
         ready=ready,
         pending=len(pool) - ready,
-        pulled=sum(1 for c in codes if c.kind == BACKUP and c.pulled_at and not c.deleted_at),
-        room=_room(lock, codes, now),
+        pulled=sum(1 for c in backups if c.pulled_at and not c.deleted_at),
+        room=_room(lock, others),
     )
 
 
@@ -223,15 +229,34 @@ def _in_pool(code: AccessCode) -> bool:
     )
 
 
-def _room(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
-    """Slots left for the pool once every other code that belongs on the lock now has one."""
-    if lock.max_active_codes is None:
-        return MAX_POOL
+def _room(lock: Lock, others: int) -> int:
+    """Slots left for the pool once the `others` (every other code that belongs on the lock
+    now) have one."""
+    return MAX_POOL if lock.max_active_codes is None else lock.max_active_codes - others
+
+
+def _others(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
+    """Of the lock's live `codes`, those outside the pool that belong on the lock now."""
     lead = lock.program_lead(lock.owner)
-    others = sum(
+    return sum(
         1 for c in codes if not _in_pool(c) and (not c.is_managed or c.wanted_on_lock(now, lead))
     )
-    return lock.max_active_codes - others
+
+
+def _others_counted(lock: Lock, now: datetime) -> int:
+    """`_others`, counted by the database: `_in_pool` and `AccessCode.wanted_on_lock` as
+    filters."""
+    lead = lock.program_lead(lock.owner)
+    in_pool = Q(kind=BACKUP, is_pool_backup=True, pulled_at__isnull=True, deleted_at__isnull=True)
+    wanted = Q(deleted_at__isnull=True) & (
+        Q(type=AccessCode.Type.ONGOING) | Q(starts_at__lte=now + lead, ends_at__gt=now)
+    )
+    return (
+        AccessCode.objects.filter(lock=lock, removed_at__isnull=True)
+        .exclude(in_pool)
+        .filter(Q(is_managed=False) | wanted)
+        .count()
+    )
 
 
 def _free_now(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
@@ -244,7 +269,8 @@ def _free_now(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
         for c in codes
         if c.is_managed and not c.wanted_on_lock(now, lead) and c.status != AccessCode.Status.UNSET
     )
-    return _room(lock, codes, now) - sum(1 for c in codes if _in_pool(c)) - leaving
+    room = _room(lock, _others(lock, codes, now))
+    return room - sum(1 for c in codes if _in_pool(c)) - leaving
 
 
 def _evict(backup: AccessCode, now: datetime) -> None:

@@ -153,6 +153,36 @@ def live_codes_for_lock(lock: Lock, *, managed: bool = True) -> QuerySet[AccessC
     return AccessCode.objects.filter(lock=lock, removed_at__isnull=True, is_managed=managed)
 
 
+def codes_listed(lock: Lock) -> QuerySet[AccessCode]:
+    """The lock page's codes (its backups aside): those with a problem first, then by start
+    (codes with no end first), for a page at a time."""
+    return (
+        live_codes_for_lock(lock)
+        .exclude(kind=AccessCode.Kind.BACKUP)
+        .order_by(
+            Case(When(~Q(errors=[]), then=Value(0)), default=Value(1)),
+            F("starts_at").asc(nulls_first=True),
+            "name",
+            "pk",
+        )
+    )
+
+
+def codes_between(start, end) -> Q:
+    """Codes whose window meets [start, end), and those with no window."""
+    return Q(type=AccessCode.Type.ONGOING) | Q(ends_at__gt=start, starts_at__lt=end)
+
+
+def slots_used(lock: Lock) -> int:
+    """The lock's slots its managed codes hold: on the lock (stored with their own schedule
+    too), or still there while they are being removed."""
+    return (
+        live_codes_for_lock(lock)
+        .filter(AccessCode.on_lock() | Q(status=AccessCode.Status.REMOVING))
+        .count()
+    )
+
+
 def access_code_get(owner: Owner, access_code_id) -> AccessCode:
     try:
         return AccessCode.objects.select_related("lock", "lock__owner").get(

@@ -13,6 +13,7 @@ from locks.times import local_day_bounds
 from locks.words import code_state, window
 
 DAYS = 14
+ROWS = 40  # past that, the picture names how many more codes the list holds
 WIDTH = 800
 HEADER = 30
 ROW = 26
@@ -46,13 +47,21 @@ class Timeline:
     days: list[DayMark]
     now_x: float
     day_width: float
+    more: int  # codes in these days not drawn (past `ROWS`)
+
+
+def timeline_span(lock: Lock, now: datetime, days: int = DAYS) -> tuple[datetime, datetime]:
+    """From the property's local midnight today to the end of its `days`-th day."""
+    tz: ZoneInfo = lock.property.tz
+    today = now.astimezone(tz).date()
+    return local_day_bounds(today, tz)[0], local_day_bounds(today + timedelta(days=days - 1), tz)[1]
 
 
 def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int = DAYS) -> Timeline:
+    """The bars of `codes` that fall in the next `days`: the first `ROWS` by start."""
     tz: ZoneInfo = lock.property.tz
     today = now.astimezone(tz).date()
-    start = local_day_bounds(today, tz)[0]
-    end = local_day_bounds(today + timedelta(days=days - 1), tz)[1]
+    start, end = timeline_span(lock, now, days)
     span = (end - start).total_seconds()
 
     def x_of(moment: datetime) -> float:
@@ -65,6 +74,8 @@ def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int 
         if c.type == AccessCode.Type.ONGOING or (c.ends_at > start and c.starts_at < end)
     ]
     shown.sort(key=lambda c: (c.type != AccessCode.Type.ONGOING, c.starts_at or start, c.name))
+    more = max(len(shown) - ROWS, 0)
+    shown = shown[:ROWS]
     bars = []
     for row, code in enumerate(shown):
         ongoing = code.type == AccessCode.Type.ONGOING
@@ -101,4 +112,5 @@ def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int 
         days=marks,
         now_x=x_of(now),
         day_width=round(WIDTH / days, 1),
+        more=more,
     )

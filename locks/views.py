@@ -38,18 +38,14 @@ from locks.tenancy.decorators import (
     member_view,
     owned_or_404,
 )
-from locks.timeline import lock_timeline
+from locks.timeline import lock_timeline, timeline_span
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCKS_PER_PAGE = 50
 PROPERTIES_IN_FULL = 3  # past that, the Locks page shows a line per property
 PROPERTY_LINES_PER_PAGE = 20
 LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
-
-
-def _holds_slot(code: AccessCode) -> bool:
-    # A code stored with its own schedule is on the lock (`unset` until it starts).
-    return code.is_on_lock or code.status == AccessCode.Status.REMOVING
+CODES_PER_PAGE = 25  # a shared entrance holds a code per stay of every room behind it
 
 
 def _lock(request, lock_id) -> Lock:
@@ -94,7 +90,9 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
         "lock": lock,
         "tz": lock.property.tz,
         "now": now,
-        **_lock_parts(lock, now, parts, extra.pop("revealed", {})),
+        **_lock_parts(
+            lock, now, parts, extra.pop("revealed", {}), codes_page=request.GET.get("codes_page")
+        ),
     }
     if target in LOCK_PARTIALS:
         return render(request, f"locks/lock_detail.html#{target}", context)
@@ -119,24 +117,26 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
     return render(request, "locks/lock_detail.html", context, status=status)
 
 
-def _lock_parts(lock: Lock, now, parts: set[str], revealed: dict) -> dict:
-    """What the lock page's `parts` (of `LOCK_PARTIALS`) show, and nothing they do not."""
+def _lock_parts(
+    lock: Lock, now, parts: set[str], revealed: dict, *, codes_page: str | None = None
+) -> dict:
+    """What the lock page's `parts` (of `LOCK_PARTIALS`) show, and nothing they do not: the
+    codes a page at a time (those with a problem first), the timeline's codes in its days."""
     context: dict = {}
-    codes, backups, unmanaged, live = [], [], [], []
-    if parts & {"lock-status", "codes", "timeline"}:
-        live = list(selectors.live_codes_for_lock(lock))
-        # Backups have their own card: their PINs stay hidden until one is given to a guest.
-        codes = [c for c in live if c.kind != AccessCode.Kind.BACKUP]
+    codes, backups, unmanaged = [], [], []
     if parts & {"lock-status", "codes"}:
         unmanaged = list(selectors.live_codes_for_lock(lock, managed=False))
+    if "codes" in parts:
+        # Backups have their own card: their PINs stay hidden until one is given to a guest.
+        page = Paginator(selectors.codes_listed(lock), CODES_PER_PAGE).get_page(codes_page)
+        codes = list(page.object_list)
+        context.update(codes=codes, codes_page=page, unmanaged=unmanaged)
     if parts & {"backups", "timeline"}:
         backups = backups_for_lock(lock)
     for code in codes + backups + unmanaged:
         code.revealed_pin = revealed.get(code.pk)
     if "lock-status" in parts:
-        context["slots_used"] = sum(_holds_slot(c) for c in live) + len(unmanaged)
-    if "codes" in parts:
-        context.update(codes=codes, unmanaged=unmanaged)
+        context["slots_used"] = selectors.slots_used(lock) + len(unmanaged)
     if "backups" in parts:
         pool = backup_pool_health(lock=lock, now=now)
         context.update(
@@ -147,7 +147,9 @@ def _lock_parts(lock: Lock, now, parts: set[str], revealed: dict) -> dict:
         )
     if "timeline" in parts:
         # Backups given to a stay have a window like the stay's; those waiting have none.
-        context["timeline"] = lock_timeline(lock, codes + [b for b in backups if b.pulled_at], now)
+        start, end = timeline_span(lock, now)
+        shown = list(selectors.codes_listed(lock).filter(selectors.codes_between(start, end)))
+        context["timeline"] = lock_timeline(lock, shown + [b for b in backups if b.pulled_at], now)
     if "events" in parts:
         context["events"] = selectors.lock_events(lock, limit=15)
     return context
@@ -324,7 +326,8 @@ def code_reveal(request, lock, code):
         revealed_by=who,
     )
     if request.htmx:
-        return render(request, "locks/lock_detail.html#pin", {"code": code, "pin": code.code})
+        context = {"code": code, "pin": code.code, "pin_page": request.POST.get("codes_page")}
+        return render(request, "locks/lock_detail.html#pin", context)
     return _lock_page(request, lock, revealed={code.pk: code.code})
 
 

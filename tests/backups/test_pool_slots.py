@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from backups.services import backup_pool_enable
+from backups.services import backup_pool_enable, backup_pool_health
 from locks.models import AccessCode
-from locks.simulator import simulated_refuse_writes
+from locks.simulator import simulated_add_unmanaged_code, simulated_refuse_writes
 from reservations.models import Reservation
 from tests import factories
 from tests.backups.lockside import (
@@ -121,3 +121,24 @@ def test_a_guest_waiting_for_a_slot_while_the_lock_refuses_writes_costs_one_back
     assert len(ready(entrance)) == SLOTS - 2
     # Writes while refused follow the reconciler's back-off (at most every 30 minutes per code).
     assert writes(entrance) - before <= 30
+
+
+def test_the_lock_page_counts_the_pools_room_as_the_pass_does(owner, hotel, room, entrance, t0):
+    """The lock page reads the pool's health without loading every code of a shared door: it
+    counts the others in the database. At each step it agrees with the health the pass works
+    out from the codes it loaded."""
+    units = [factories.UnitFactory(property=hotel, name=f"Room {n}") for n in (201, 202, 203)]
+    for n, unit in enumerate(units, start=1):
+        book(owner, unit, t0, check_in=t0 + timedelta(hours=n), nights=1)
+    simulated_add_unmanaged_code(lock=entrance, code="4862", name="Cleaner", now=t0)
+    seen = set()
+    # Between the arrivals: each guest's code is due 30 minutes before they come.
+    for minutes in (0, 45, 105, 165, 30 * 60):
+        now = t0 + timedelta(minutes=minutes)
+        run_through(now, now + timedelta(minutes=10), step=timedelta(minutes=5))
+        entrance.refresh_from_db()
+        live = list(AccessCode.objects.filter(lock=entrance, removed_at__isnull=True))
+        counted = backup_pool_health(lock=entrance, now=now)
+        assert counted == backup_pool_health(lock=entrance, now=now, codes=live)
+        seen.add(counted.room)
+    assert len(seen) > 1, "the room changed as the guests came and went"
