@@ -1,18 +1,11 @@
-from locks.models import Membership
-
-
 def current_owner(request):
     membership = getattr(request, "membership", None)
     if membership is None:
         return {}
-    others = (
-        Membership.objects.filter(user=request.user)
-        .exclude(pk=membership.pk)
-        .select_related("owner")
-    )
+    mine = getattr(request, "memberships", [])  # set by CurrentOwnerMiddleware
     return {
         "membership": membership,
         "owner": membership.owner,
         "is_manager": membership.is_manager,
-        "other_memberships": others,
+        "other_memberships": [m for m in mine if m.pk != membership.pk],
     }

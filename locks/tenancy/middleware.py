@@ -6,16 +6,23 @@ SESSION_KEY = "owner_id"
 
 
 class CurrentOwnerMiddleware:
+    """Sets `request.membership` (the chosen owner's, else the first by name) and
+    `request.memberships` (all of the person's, by owner name): one query."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = None
+        request.membership, request.memberships = None, []
         if request.user.is_authenticated:
-            memberships = Membership.objects.filter(user=request.user).select_related("owner")
+            request.memberships = list(
+                Membership.objects.filter(user=request.user)
+                .select_related("owner")
+                .order_by("owner__name", "pk")
+            )
             chosen = request.session.get(SESSION_KEY)
-            membership = next((m for m in memberships if m.owner_id == chosen), None)
-            if membership is None:
-                membership = memberships.order_by("owner__name").first()
-            request.membership = membership
+            request.membership = next(
+                (m for m in request.memberships if m.owner_id == chosen),
+                request.memberships[0] if request.memberships else None,
+            )
         return self.get_response(request)
