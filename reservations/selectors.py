@@ -10,13 +10,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from locks.errors import NotFound
 from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property
 from locks.times import local_day_bounds
 from locks.words import local_time
+from reservations import spans
 from reservations.models import Reservation
 
 
@@ -247,15 +248,17 @@ def today_for(
     `limit` of them. `every` says `properties` are all the owner's (so the database need not
     test each stay's property).
 
-    Three queries whatever the number of stays: the properties, the stays, their codes.
+    Four queries whatever the number of stays: the properties, which stays touch today, those
+    stays, their codes.
     """
     every = every or properties is None
     if properties is None:
         properties = list(Property.objects.filter(owner=owner).order_by("name"))
     if not properties:
         return []
-    days, touching = _today_bounds(properties, now, every=every)
-    stays = reservations_for(owner).filter(touching, status=Reservation.Status.CONFIRMED)
+    days = _local_todays(properties, now)
+    touching = spans.touching_today(owner, properties, now, every=every)
+    stays = reservations_for(owner).filter(pk__in=touching)
     if q.strip():
         stays = stays.filter(_stay_match(q))
     stays = stays.order_by("check_in", "pk")
@@ -296,70 +299,26 @@ class PropertyGlance:
 
 
 def today_glances(owner: Owner, now: datetime, properties: list[Property]) -> list[PropertyGlance]:
-    """How many arrive, leave and stay today at each of the owner's properties (all of them):
-    one query of the stays' properties and whether each arrives or leaves (worked out by the
-    database, read from one index), so an estate of hundreds of properties is one line each."""
+    """How many arrive, leave and stay today at each of the owner's properties (all of them),
+    counted by the database in one query, so an estate of hundreds of properties is one line
+    each."""
     if not properties:
         return []
-    days, touching = _today_bounds(properties, now, every=True)
-
-    def arrives(tz: ZoneInfo) -> Q:
-        start, end = _local_today(now, tz)
-        return Q(check_in__gte=start, check_in__lt=end)
-
-    def leaves(tz: ZoneInfo) -> Q:
-        start, end = _local_today(now, tz)
-        return Q(checked_out_at__gte=start, checked_out_at__lt=end) | Q(
-            checked_out_at__isnull=True, check_out__gte=start, check_out__lt=end
-        )
-
-    rows = (
-        Reservation.objects.filter(touching, owner=owner, status=Reservation.Status.CONFIRMED)
-        .annotate(
-            arrives=ExpressionWrapper(
-                _per_time_zone(properties, arrives, every=True), output_field=BooleanField()
-            ),
-            leaves=ExpressionWrapper(
-                _per_time_zone(properties, leaves, every=True), output_field=BooleanField()
-            ),
-        )
-        .values_list("unit__property_id", "arrives", "leaves")
-    )
-    counts = {prop.pk: [0, 0, 0] for prop in properties}
-    for property_id, arrives_today, leaves_today in rows:
-        # SQL's NULL (a comparison with no early check-out) is a no.
-        arrives_today, leaves_today = bool(arrives_today), bool(leaves_today)
-        counts[property_id][0] += arrives_today
-        counts[property_id][1] += leaves_today
-        counts[property_id][2] += not arrives_today and not leaves_today
-    return [PropertyGlance(prop, days[prop.pk][0], *counts[prop.pk]) for prop in properties]
+    days = _local_todays(properties, now)
+    counts = spans.today_counts(owner, properties, now)
+    return [
+        PropertyGlance(prop, days[prop.pk][0], *counts.get(prop.pk, (0, 0, 0)))
+        for prop in properties
+    ]
 
 
-def _local_today(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC bounds of the local day `now` falls on in `tz`."""
-    return local_day_bounds(now.astimezone(tz).date(), tz)
-
-
-def _today_bounds(
-    properties: list[Property], now: datetime, *, every: bool = False
-) -> tuple[dict, Q]:
-    """Each property's local day and its bounds, and the stays that touch it (`every`: see
-    `_per_time_zone`)."""
+def _local_todays(properties: list[Property], now: datetime) -> dict[int, tuple]:
+    """Each property's local day `now` falls on, and its bounds."""
     days = {}
     for prop in properties:
         day = now.astimezone(prop.tz).date()
         days[prop.pk] = (day, *local_day_bounds(day, prop.tz))
-
-    def touching(tz: ZoneInfo) -> Q:
-        start, end = _local_today(now, tz)
-        return (
-            Q(check_in__gte=start, check_in__lt=end)
-            | Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True)
-            | Q(checked_out_at__gte=start, checked_out_at__lt=end)
-            | Q(check_in__lt=now, check_out__gt=now, checked_out_at__isnull=True)
-        )
-
-    return days, _per_time_zone(properties, touching, every=every)
+    return days
 
 
 def _stay_match(q: str) -> Q:
@@ -396,17 +355,17 @@ def reservations_search(
     date_from: date | None = None,
     date_to: date | None = None,
     status: str = "",
-) -> QuerySet[Reservation]:
-    """Stays matching a search: a guest's name or phone digits, a property, the days they are
-    staying (local days of each of `properties`, all the owner's), a status."""
+) -> QuerySet[Reservation] | spans.StaysFrom:
+    """Stays matching a search, by check-in: a guest's name or phone digits, a property, the
+    days they are staying (local days of each of `properties`, all the owner's), a status."""
     found = reservations_for(owner)
     if q.strip():
         found = found.filter(_stay_match(q))
     if property_id:
         found = found.filter(unit__property_id=property_id)
-    if date_from or date_to:
+    if date_to:
         found = found.filter(
-            _per_time_zone(properties, lambda tz: _local_days(tz, date_from, date_to), every=True)
+            _per_time_zone(properties, lambda tz: _local_days(tz, None, date_to), every=True)
         )
     confirmed = Reservation.Status.CONFIRMED
     if status == "confirmed":
@@ -417,6 +376,8 @@ def reservations_search(
         found = found.filter(checked_out_at__isnull=False)
     elif status == "cancelled":
         found = found.filter(status=Reservation.Status.CANCELLED)
+    if date_from:
+        return spans.StaysFrom(found, properties, date_from)
     return found.order_by("check_in", "pk")
 
 

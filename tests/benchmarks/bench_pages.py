@@ -55,7 +55,7 @@ def build(properties: int, now: datetime) -> None:
         Unit,
     )
     from messaging.models import Message
-    from reservations.models import Reservation
+    from reservations.models import Reservation, stay_class
     from reservations.urgency import urgent_spans_refresh
 
     slug = f"bench-{properties}"
@@ -138,6 +138,8 @@ def build(properties: int, now: datetime) -> None:
                     phone=f"+3519{n:05}{k:02}",
                     check_in=check_in,
                     check_out=check_in + timedelta(days=3),
+                    # bulk_create skips save(), which keeps the class
+                    length_class=stay_class(check_in, check_in + timedelta(days=3)),
                     pin=f"{4000 + k}",
                 )
             )

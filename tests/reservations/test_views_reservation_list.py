@@ -1,12 +1,17 @@
 """The reservations list: search by guest, filter by property, days and status, pages."""
 
+import re
 from datetime import timedelta
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reservations.stays import reservation_cancel, reservation_check_out_early
+from reservations.stays import (
+    reservation_cancel,
+    reservation_check_out_early,
+    reservation_update,
+)
 from tests import factories
 from tests.pages import html_of
 from tests.reservations.front_desk import book, book_in_suites
@@ -140,3 +145,34 @@ def test_the_days_of_the_stay_are_each_property_s_local_days(
     assert "Tokyo Taro" in html and "Lisbon Lia" not in html
     html = listing(client_for(alice), date_from="2026-06-01", date_to="2026-06-01")
     assert "Tokyo Taro" in html and "Lisbon Lia" in html
+
+
+def test_the_first_page_has_the_guests_in_house_first_however_long_they_stay(
+    client_for, alice, owner, hotel, lock, frozen
+):
+    """From today on: those in house (a weekend, a month, over a year, or a stay extended from
+    two nights to a month), by check-in, then the arrivals; the stays already over are not
+    there, and paging neither repeats nor drops a stay."""
+
+    def stay(name: str, days_ago: int, nights: int):
+        unit = factories.UnitFactory(property=hotel, name=f"Flat {name}")
+        return book(
+            owner, unit, frozen, check_in=frozen - days_ago * DAY, nights=nights, guest_name=name
+        )
+
+    stay("Weekend Wanda", 1, 2)
+    stay("Year Yuri", 200, 400)
+    stay("Month Marta", 20, 40)
+    stay("Gone Gil", 5, 2)
+    extended = stay("Long Luis", 10, 2)
+    reservation_update(reservation=extended, now=frozen, check_out=frozen + 20 * DAY)
+    book_in_suites(owner, hotel, frozen, [f"{n:02}" for n in range(30)], check_in=frozen + DAY)
+    client = client_for(alice)
+
+    first, second = listing(client), listing(client, page=2, date_from="2026-06-01")
+
+    found = r"(Weekend Wanda|Year Yuri|Month Marta|Long Luis|Gone Gil|Guest \d\d)"
+    names = list(dict.fromkeys(re.findall(found, first + second)))  # each once, in order
+    assert names[:4] == ["Year Yuri", "Month Marta", "Long Luis", "Weekend Wanda"]
+    assert names[4:] == [f"Guest {n:02}" for n in range(30)]
+    assert "34 stays" in first and "Page 1 of 2" in first

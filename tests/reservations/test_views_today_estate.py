@@ -143,3 +143,24 @@ def test_an_early_check_out_today_counts_as_leaving_not_in_house(client_for, ali
     html = html_of(client_for(alice), "today")
     assert glance_of(html, "Hotel 00") == "1 arriving · 0 leaving · 1 in house"
     assert glance_of(html, "Hotel 01") == "1 arriving · 1 leaving · 0 in house"
+
+
+def test_guests_in_house_are_counted_and_listed_however_long_they_stay(
+    client_for, alice, owner, frozen
+):
+    hotels = estate(owner, frozen, 4)
+    lengths = {"Weekend Wanda": (1, 2), "Month Marta": (20, 40), "Year Yuri": (300, 400)}
+    for n, (name, (days_ago, nights)) in enumerate(lengths.items(), start=2):
+        unit = factories.UnitFactory(property=hotels[0], name=f"Room {n}")
+        book(
+            owner,
+            unit,
+            frozen,
+            check_in=frozen - days_ago * 24 * HOUR,
+            nights=nights,
+            guest_name=name,
+        )
+    client = client_for(alice)
+    assert glance_of(html_of(client, "today"), "Hotel 00") == "1 arriving · 0 leaving · 3 in house"
+    html = html_of(client, "today", property=hotels[0].pk)
+    assert all(name in html for name in lengths)

@@ -1,0 +1,132 @@
+"""The stays that touch a day, and those from a day on, read as index ranges.
+
+Both are a few ranges of the stays' indexes: arrivals (check-in), departures (check-out),
+early check-outs, and the stays in house, one range per length class
+(`Reservation.in_house_arms`). PostgreSQL combines an OR of such ranges by itself; SQLite reads
+one index per query unless each arm of the OR is a whole index range, so the arms are asked
+for as one UNION. Either way a page reads the stays of the day, never the estate's history.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Case, Q, QuerySet, When
+
+from locks.models import Owner, Property
+from locks.times import local_day_bounds
+from reservations.models import Reservation
+
+
+def by_zone(properties: list[Property]) -> dict[str, list[Property]]:
+    zones: dict[str, list[Property]] = defaultdict(list)
+    for prop in properties:
+        zones[prop.time_zone].append(prop)
+    return zones
+
+
+def _touching_arms(
+    owner: Owner, properties: list[Property], now: datetime, *, every: bool
+) -> list[tuple[QuerySet[Reservation], datetime, datetime]]:
+    """The confirmed stays of `properties` touching their property's local today, as index
+    ranges, each with the bounds of its zone's today (`every`: `properties` are all the
+    owner's, so one zone needs no property test)."""
+    zones = by_zone(properties)
+    arms = []
+    for props in zones.values():
+        start, end = local_day_bounds(now.astimezone(props[0].tz).date(), props[0].tz)
+        stays = Reservation.objects.filter(owner=owner, status=Reservation.Status.CONFIRMED)
+        if not (every and len(zones) == 1):
+            stays = stays.filter(unit__property_id__in=[p.pk for p in props])
+        for arm in [
+            Q(check_in__gte=start, check_in__lt=end),
+            Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True),
+            Q(checked_out_at__gte=start, checked_out_at__lt=end),
+            *Reservation.in_house_arms(now),
+        ]:
+            arms.append((stays.filter(arm).order_by(), start, end))
+    return arms
+
+
+def touching_today(owner: Owner, properties: list[Property], now: datetime, *, every: bool) -> list:
+    """The ids of the stays touching today (see `_touching_arms`), in one query."""
+    first, *rest = [
+        arm.values_list("pk", flat=True)
+        for arm, _, _ in _touching_arms(owner, properties, now, every=every)
+    ]
+    return list(first.union(*rest))  # UNION: once each
+
+
+def today_counts(owner: Owner, properties: list[Property], now: datetime) -> dict[int, tuple]:
+    """How many of the owner's confirmed stays arrive, leave and stay (neither) today at each
+    of its `properties` (all of them), counted by the database in one query."""
+    arms = []
+    for arm, start, end in _touching_arms(owner, properties, now, every=True):
+        arrives = Q(check_in__gte=start, check_in__lt=end)
+        leaves = Q(checked_out_at__gte=start, checked_out_at__lt=end) | Q(
+            checked_out_at__isnull=True, check_out__gte=start, check_out__lt=end
+        )
+        arms.append(
+            arm.annotate(
+                arrives=Case(When(arrives, then=1), default=0),
+                leaves=Case(When(leaves, then=1), default=0),
+            ).values_list("pk", "unit__property_id", "arrives", "leaves")
+        )
+    first, *rest = arms
+    sql, params = first.union(*rest).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT unit__property_id, SUM(arrives), SUM(leaves), "
+            "SUM(CASE WHEN arrives = 0 AND leaves = 0 THEN 1 ELSE 0 END) "
+            f"FROM ({sql}) AS touching GROUP BY unit__property_id",
+            params,
+        )
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+class StaysFrom:
+    """`stays` that end after `day` begins (at each property's time zone), by check-in: those
+    in house at that moment, then those arriving from it on. What a paginator pages: every page
+    reads the in-house stays' ids (as many as the estate has rooms) and one range of
+    check-ins, never the stays already over."""
+
+    def __init__(self, stays: QuerySet[Reservation], properties: list[Property], day: date):
+        zones = by_zone(properties)
+        starts = {zone: local_day_bounds(day, props[0].tz)[0] for zone, props in zones.items()}
+        one_zone = len(zones) == 1
+
+        def in_zone(zone: str, condition: Q) -> Q:
+            if one_zone:
+                return condition
+            return Q(unit__property_id__in=[p.pk for p in zones[zone]]) & condition
+
+        plain = stays.select_related(None).prefetch_related(None).order_by()
+        arms = [
+            plain.filter(in_zone(zone, arm)).values_list("check_in", "pk")
+            for zone, start in starts.items()
+            for arm in Reservation.in_house_arms(start)
+        ]
+        first, *rest = arms
+        self._stays = stays
+        self._in_house = [pk for _, pk in sorted(first.union(*rest))]
+        later = Q(pk__in=[])
+        for zone, start in starts.items():
+            later |= in_zone(zone, Q(check_in__gte=start))
+        # The earliest start bounds the range of check-ins read, whatever the zones.
+        self._later = stays.filter(later, check_in__gte=min(starts.values())).order_by(
+            "check_in", "pk"
+        )
+
+    def count(self) -> int:
+        return len(self._in_house) + self._later.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part: slice) -> list[Reservation]:
+        start, stop = part.start or 0, part.stop
+        head = self._in_house[start:stop]
+        found = {stay.pk: stay for stay in self._stays.filter(pk__in=head)} if head else {}
+        rest = max(start - len(self._in_house), 0), max(stop - len(self._in_house), 0)
+        tail = list(self._later[rest[0] : rest[1]]) if rest[1] > rest[0] else []
+        return [found[pk] for pk in head] + tail
