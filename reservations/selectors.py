@@ -17,7 +17,7 @@ from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property
 from locks.times import local_day_bounds
 from locks.words import local_time
-from reservations import spans
+from reservations import search, spans
 from reservations.models import Reservation
 
 
@@ -260,7 +260,7 @@ def today_for(
     touching = spans.touching_today(owner, properties, now, every=every)
     stays = reservations_for(owner).filter(pk__in=touching)
     if q.strip():
-        stays = stays.filter(_stay_match(q))
+        stays = stays.filter(search.stay_match(q))
     stays = stays.order_by("check_in", "pk")
     by_property = {prop.pk: ([], [], []) for prop in properties}
     for stay in stays[:limit] if limit else stays:
@@ -321,16 +321,6 @@ def _local_todays(properties: list[Property], now: datetime) -> dict[int, tuple]
     return days
 
 
-def _stay_match(q: str) -> Q:
-    """A guest's name, or the digits of their phone (three or more)."""
-    q = q.strip()
-    digits = "".join(ch for ch in q if ch.isdigit())
-    match = Q(guest_name__icontains=q)
-    if len(digits) >= 3:
-        match |= Q(phone__contains=digits)
-    return match
-
-
 def upcoming_conflicts(owner: Owner, now: datetime, *, days: int = 60) -> list[Reservation]:
     """Double bookings that are not over yet (and start within `days`), by unit and date."""
     return list(
@@ -360,7 +350,7 @@ def reservations_search(
     days they are staying (local days of each of `properties`, all the owner's), a status."""
     found = reservations_for(owner)
     if q.strip():
-        found = found.filter(_stay_match(q))
+        found = found.filter(search.stay_match(q))
     if property_id:
         found = found.filter(unit__property_id=property_id)
     if date_to:

@@ -176,3 +176,19 @@ def test_the_first_page_has_the_guests_in_house_first_however_long_they_stay(
     assert names[:4] == ["Year Yuri", "Month Marta", "Long Luis", "Weekend Wanda"]
     assert names[4:] == [f"Guest {n:02}" for n in range(30)]
     assert "34 stays" in first and "Page 1 of 2" in first
+
+
+def test_the_search_follows_a_renamed_guest_and_a_new_phone(
+    client_for, alice, owner, room, lock, frozen
+):
+    stay = book(
+        owner, room, frozen, check_in=frozen + DAY, guest_name="Ana Lima", phone="+351912345678"
+    )
+    reservation_update(
+        reservation=stay, now=frozen, guest_name="Ana Lima-Costa", phone="+351966554433"
+    )
+    client = client_for(alice)
+    assert "Ana Lima-Costa" in listing(client, q="ma-cos", date_from="")
+    assert "Ana Lima-Costa" in listing(client, q="966 554", date_from="")
+    assert "Ana Lima-Costa" not in listing(client, q="912 345", date_from="")
+    assert "No stays match" in listing(client, q="912 345", date_from="")
