@@ -26,7 +26,7 @@ from locks.issue_codes import (
 )
 from locks.models import AccessCode, Lock
 from locks.records import code_event_record, lock_event_record
-from locks.scheduler import lock_check_now
+from locks.scheduler import lock_check_committed, lock_check_now
 
 BACKUP = AccessCode.Kind.BACKUP
 # Pulled backups still on one lock from which the owner should suspect programming trouble.
@@ -317,7 +317,7 @@ def backup_pull(*, access_code: AccessCode, now: datetime) -> AccessCode:
             return AccessCode.objects.get(pk=original.pulled_backup_id)
         if original.is_over(now) or original.removed_at is not None:
             raise ServiceError("This code has ended; a backup would end with it.")
-        backup = _take_healthy_backup(original.lock, now)
+        backup = _take_healthy_backup(original, now)
         if backup is not None:
             _hand_out(backup, original, now)
     if backup is None:
@@ -330,17 +330,16 @@ def backup_pull(*, access_code: AccessCode, now: datetime) -> AccessCode:
             type="no_backup_access_code_available",
             status=409,
         )
+    # Refills the pool and makes the backup end with the code. After the commit, and without
+    # waiting for other pulls of the lock: the lock's row would otherwise stay locked until the
+    # commit, and every clerk pulling from the same door would queue behind it.
+    lock_check_committed(lock=original.lock, now=now)
     return backup
 
 
 def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
-    """The backup stands in for `original` until it ends, and the pool is refilled."""
-    backup.type = AccessCode.Type.TIME_BOUND
-    backup.starts_at = min(now, original.starts_at)
-    backup.ends_at = original.ends_at
-    backup.reservation_id = original.reservation_id
-    backup.name = f"Backup · {original.name}"[:200]
-    backup.save(update_fields=["type", "starts_at", "ends_at", "reservation", "name", "updated_at"])
+    """`original` says it has a backup standing in for it until it ends (the backup, claimed
+    by `_take_healthy_backup`, already says so)."""
     original.pulled_backup = backup
     original.add_warning(
         USING_BACKUP_ACCESS_CODE,
@@ -354,7 +353,6 @@ def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
         now=now,
         backup_access_code_id=str(backup.pk),
     )
-    lock_check_now(lock=original.lock, now=now)  # refills the pool
 
 
 def _show_empty(lock: Lock, now: datetime) -> None:
@@ -371,21 +369,35 @@ def _show_empty(lock: Lock, now: datetime) -> None:
         lock.save(update_fields=["errors"])
 
 
-def _take_healthy_backup(lock: Lock, now: datetime) -> AccessCode | None:
-    """Claim one healthy backup of the lock; concurrent claims each get a different one."""
+def _take_healthy_backup(original: AccessCode, now: datetime) -> AccessCode | None:
+    """Claim one healthy backup of the code's lock, made time-bound to the code's end; concurrent
+    claims each get a different one, and none waits for another (SKIP LOCKED)."""
     # One row locked at a time: locking every candidate would make the other pulls skip them
     # all and find the pool empty while it is not.
     backup = (
-        unpulled_backups(lock)
+        unpulled_backups(original.lock)
         .filter(status=AccessCode.Status.SET, errors=[])
         .order_by("created_at")
         .select_for_update(skip_locked=True)
         .first()
     )
-    if backup is None or unpulled_backups(lock).filter(pk=backup.pk).update(pulled_at=now) != 1:
+    if backup is None:
         return None
     backup.pulled_at = now
-    return backup
+    backup.type = AccessCode.Type.TIME_BOUND
+    backup.starts_at = min(now, original.starts_at)
+    backup.ends_at = original.ends_at
+    backup.reservation_id = original.reservation_id
+    backup.name = f"Backup · {original.name}"[:200]
+    AccessCode._meta.get_field("updated_at").pre_save(backup, add=False)  # as save() stamps it
+    fields = ("pulled_at", "type", "starts_at", "ends_at", "reservation_id", "name", "updated_at")
+    # The claim and the new window in one UPDATE, still only if nobody has pulled it.
+    taken = (
+        unpulled_backups(original.lock)
+        .filter(pk=backup.pk)
+        .update(**{name: getattr(backup, name) for name in fields})
+    )
+    return backup if taken == 1 else None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ A lock is due when its `next_check_at` has passed. The every-minute tick costs t
 is due: it queues one draining task per worker (at most one per due lock), and each drainer
 claims and runs due locks one after another, the most overdue first, until none is left or its
 time is up (DRAIN_FOR, under the task timeout). A change made in the dashboard or the API queues
-its own lock at once (`lock_check_now`), marked `queued_until` so it is not queued twice.
+its own lock at once (`lock_check_now`), marked `queued_until` so it is not queued twice; a
+backup pull does so once it has committed (`lock_check_committed`), writing the lock's row only
+when it is not due already, so clerks pulling from one door do not wait for each other.
 
 Queueing takes nothing: a pass in any process (a drainer, a lock's own task, `manage.py tick`
 from cron) can take a due lock at once. Taking it is a claim: a conditional UPDATE that only one
@@ -23,7 +25,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Least
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -190,6 +192,31 @@ def lock_check_now(*, lock: Lock, now: datetime) -> None:
     """Ask for a reconcile right away: due now, and queued once the transaction commits."""
     lock_check_soon(lock=lock, at=now)
     transaction.on_commit(lambda: enqueue_lock(lock_id=lock.pk, now=now))
+
+
+def lock_check_committed(*, lock: Lock, now: datetime) -> None:
+    """`lock_check_now` after a change has committed (a backup pull), writing the lock's row
+    only when that is needed, so that clerks pulling from one door at once do not queue on it.
+
+    A lock already due and held by no pass is left as it is: any pass claims it after the change
+    committed, so it reads the change. Otherwise (not due yet, or a pass holds it and may have
+    read its codes before the change) it is made due now and its version bumped, as
+    `lock_check_now` does; then it is queued. Called inside a transaction, the change is not
+    committed yet, so it is `lock_check_now`.
+    """
+    if transaction.get_connection().in_atomic_block:
+        lock_check_now(lock=lock, now=now)
+        return
+    # A conditional UPDATE: a row already due and unclaimed matches nothing and is not written.
+    Lock.objects.filter(pk=lock.pk).filter(
+        Q(next_check_at__isnull=True) | Q(next_check_at__gt=now) | Q(claimed_until__isnull=False)
+    ).update(
+        next_check_at=Case(
+            When(next_check_at__lte=now, then=F("next_check_at")), default=Value(now)
+        ),
+        desired_version=F("desired_version") + 1,
+    )
+    enqueue_lock(lock_id=lock.pk, now=now)
 
 
 def enqueue_lock(*, lock_id: int, now: datetime) -> bool:
