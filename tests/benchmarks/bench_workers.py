@@ -273,6 +273,18 @@ def phase(record: Record, *, tag: str, slow: set[int], offline: set[int], watch:
     return seconds, rest, record.read(since=started), ids
 
 
+def where_the_time_went(records, seconds: float) -> str:
+    """The workers' time: in passes (of which in calls to locks) and outside them."""
+    passes = [b - a for kind, _, a, b in records if kind == "pass"]
+    calls = sum(b - a for kind, _, a, b in records if kind == "call")
+    busy = sum(passes)
+    return (
+        f"{len(passes):,} passes, {busy / len(passes):.3f} s each on average, of which "
+        f"{calls / len(passes):.3f} s in calls to the lock; the workers were in passes "
+        f"{100 * busy / (WORKERS * seconds):.0f} % of the time"
+    )
+
+
 def most_slow(records, ids, slow: set[int]) -> int:
     slow_ids = {str(ids[n]) for n in slow}
     return most_at_once(
@@ -329,6 +341,7 @@ def main() -> None:
                 f"{ideal:.1f} s; ratio {ratio:.2f} (target at most 1.5: "
                 f"{'met' if ratio <= 1.5 else 'NOT met'})"
             )
+            print("  " + where_the_time_went(records, seconds))
             if not SLOW and not OFFLINE:
                 return
             print(
