@@ -40,6 +40,8 @@ test-postgres: $(STAMP) browser-deps fake-seam
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_tick
 	$(BIN)/python -m tests.benchmarks.bench_pages
+	$(BIN)/python -m tests.benchmarks.bench_workers
+	$(BIN)/python -m tests.benchmarks.bench_memory
 	$(BIN)/python -m tests.benchmarks.bench_backups
 
 browser-deps:

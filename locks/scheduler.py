@@ -46,13 +46,29 @@ TICK_BATCH = 500
 # A drainer works this long at most, then leaves the rest to the next tick's drainers.
 DRAIN_FOR = timedelta(seconds=90)  # under django-q2's task timeout (120 s)
 DRAIN_BATCH = 20
-# A lock whose last pass took this long is slow (a lock timing out, a slow cloud): drainers
-# keep such locks to half of the workers, so the others keep every other lock moving.
+# A lock whose pass takes this long is slow (a lock timing out, a slow cloud): drainers keep
+# such locks to half of the workers, so the others keep every other lock moving, and take them
+# after the quick locks due with them. A pass is judged by what it costs a worker when the
+# lock has a code to write: its own time, or CALLS_PER_WRITE of its slowest call (read, write,
+# confirm), whichever is more; so a lock slow to answer is known from its polls, one call each.
 SLOW_PASS_SECONDS = 10.0
+CALLS_PER_WRITE = 3
+# A slow lock lets the quick locks due with it go first for this long at most, then takes its
+# turn (well inside a code's 30-minute lead time).
+SLOW_WAITS_FOR = timedelta(minutes=5)
 
 
 class ClaimLost(Exception):
     """This worker's lease ran out and another worker took the lock over."""
+
+
+class SlowLockWaits(Exception):
+    """The lock turned out slow mid-pass while half of the workers are on slow locks already:
+    the pass stops before its next call, and the lock waits, due, for a worker with room."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"slow lock ({seconds:.1f} s a pass)")
+        self.seconds = seconds
 
 
 def _unclaimed(now: datetime) -> Q:
@@ -100,22 +116,45 @@ class Lease:
     lock_id: int
     token: uuid.UUID | str
     now: datetime
+    # Known slow when claimed (its last pass), or found slow in this one.
+    slow: bool = False
     started: float = 0.0
     renewed: float = 0.0
+    call_started: float | None = None
+    slowest_call: float = 0.0
 
     def __post_init__(self):
         self.started = self.renewed = monotonic()
 
+    def seconds(self) -> float:
+        """What the pass costs its worker so far (see SLOW_PASS_SECONDS)."""
+        clock = monotonic()
+        slowest = self.slowest_call
+        if self.call_started is not None:  # the call under way, or the last one
+            slowest = max(slowest, clock - self.call_started)
+        return max(clock - self.started, CALLS_PER_WRITE * slowest)
+
     def keep(self) -> None:
         """Before each call to the lock: renew the lease if a third of it has gone; raise
-        ClaimLost if another worker has taken the lock over meanwhile."""
+        ClaimLost if another worker has taken the lock over meanwhile.
+
+        The pass that turns slow here says so on the lock at once (drainers count it), or,
+        when half of the workers are on slow locks already, stops (SlowLockWaits)."""
         clock = monotonic()
-        if clock - self.renewed < LEASE.total_seconds() / 3:
+        if self.call_started is not None:
+            self.slowest_call = max(self.slowest_call, clock - self.call_started)
+        self.call_started = clock
+        turned_slow = not self.slow and self.seconds() >= SLOW_PASS_SECONDS
+        if not turned_slow and clock - self.renewed < LEASE.total_seconds() / 3:
             return  # at least two thirds of the lease are left: nobody can have taken it
         at = self.now + timedelta(seconds=clock - self.started)
-        renewed = Lock.objects.filter(pk=self.lock_id, claim_token=self.token).update(
-            claimed_until=at + LEASE
-        )
+        fields = {"claimed_until": at + LEASE}
+        if turned_slow:
+            if not _room_for_a_slow_lock(at):
+                raise SlowLockWaits(self.seconds())
+            self.slow = True
+            fields["last_pass_seconds"] = self.seconds()
+        renewed = Lock.objects.filter(pk=self.lock_id, claim_token=self.token).update(**fields)
         if not renewed:
             raise ClaimLost(f"lock {self.lock_id}")
         self.renewed = clock
@@ -127,7 +166,9 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     if loaded is None:
         return None  # the lease ran out and another worker took over
     lock, rows = loaded
-    lease = Lease(lock_id=lock_id, token=token, now=now)
+    lease = Lease(
+        lock_id=lock_id, token=token, now=now, slow=lock.last_pass_seconds >= SLOW_PASS_SECONDS
+    )
     version = lock.desired_version
     saved = {}
     try:
@@ -144,10 +185,17 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
         next_check = result.next_check_at
         # What the pass learned about the lock is saved with its release: one UPDATE.
         saved = {name: getattr(lock, name) for name in reconcile.LOCK_FIELDS}
-        saved["last_pass_seconds"] = monotonic() - lease.started
+        saved["last_pass_seconds"] = lease.seconds()
     except ClaimLost:
         # Nothing of this pass is saved: the worker that took over reads the lock afresh.
         log.warning("Lost the claim on lock %s mid-pass; another worker took it over", lock_id)
+        return None
+    except SlowLockWaits as slow:
+        # Nothing of this pass is saved either; the lock stays due, now known to be slow.
+        log.info("Lock %s is slow and half of the workers are on slow locks; it waits", lock_id)
+        Lock.objects.filter(pk=lock_id, claim_token=token).update(
+            claimed_until=None, claim_token=None, last_pass_seconds=slow.seconds
+        )
         return None
     except Exception:
         # A bug or a driver's surprise: recorded where people see it, retried on the clock.
@@ -302,31 +350,51 @@ def drain(*, until: float | None = None, clock: Callable[[], datetime] = timezon
     `until` (a `monotonic()` time; DRAIN_FOR from now by default). Returns how many it ran.
     `clock` gives each batch its `now` (tests move it by hand).
 
-    A slow lock (its last pass took SLOW_PASS_SECONDS or more) is passed by while half of the
-    workers are on slow locks already: it stays due, for the next drainer with room for it.
+    Slow locks (see SLOW_PASS_SECONDS) go after the quick locks due with them: a batch that
+    holds quick locks runs those, and a slow lock is taken from a batch of slow locks alone
+    (or once it has waited SLOW_WAITS_FOR). It is passed by while half of the workers are on
+    slow locks already: it stays due, for the next drainer with room for it.
     """
     until = until if until is not None else monotonic() + DRAIN_FOR.total_seconds()
     done = 0
+    quick_only = False
     while monotonic() < until:
-        progressed = False
-        for pk, seconds in _due_with_pass_time(now=clock()):
+        now = clock()
+        batch = _due_with_pass_time(now=now, quick_only=quick_only)
+        first = [
+            (pk, seconds >= SLOW_PASS_SECONDS)
+            for pk, seconds, due in batch
+            if seconds < SLOW_PASS_SECONDS or due <= now - SLOW_WAITS_FOR
+        ]
+        progressed = lost = passed_by = False
+        for pk, slow in first or [(pk, True) for pk, *_ in batch]:
             if monotonic() >= until:
                 break
             now = clock()  # each pass at its own time: a batch of slow locks takes a while
-            if seconds >= SLOW_PASS_SECONDS and not _room_for_a_slow_lock(now):
+            if slow and not _room_for_a_slow_lock(now):
+                passed_by = True
                 continue
             token = lock_claim(lock_id=pk, now=now)
-            if token is not None:  # else another drainer has it: on to the next
-                lock_run_claimed(lock_id=pk, token=token, now=now)
-                done += 1
-                progressed = True
-        if not progressed:
+            if token is None:  # another drainer has it: on to the next
+                lost = True
+                continue
+            lock_run_claimed(lock_id=pk, token=token, now=now)
+            done += 1
+            progressed = True
+        if progressed or (lost and first):
+            quick_only = False  # quick locks taken by others meanwhile: look again
+        elif passed_by and not quick_only and len(batch) == DRAIN_BATCH:
+            quick_only = True  # a batch of slow locks without room: the quick ones after it
+        else:
             return done
     return done
 
 
-def _due_with_pass_time(*, now: datetime) -> list[tuple[int, float]]:
-    return list(due_lock_query(now=now).values_list("pk", "last_pass_seconds")[:DRAIN_BATCH])
+def _due_with_pass_time(*, now: datetime, quick_only: bool = False) -> list:
+    due = due_lock_query(now=now)
+    if quick_only:
+        due = due.filter(last_pass_seconds__lt=SLOW_PASS_SECONDS)
+    return list(due.values_list("pk", "last_pass_seconds", "next_check_at")[:DRAIN_BATCH])
 
 
 def _room_for_a_slow_lock(now: datetime) -> bool:

@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+# Every call to a lock gives up after this long (a slow lock must not stall a worker): the Seam
+# driver's HTTP timeout, the simulated driver's too. Under two thirds of the scheduler's lease.
+CALL_TIMEOUT_SECONDS = 8
+
 
 class DriverError(Exception):
     """A lock or its cloud refused or failed.

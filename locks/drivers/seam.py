@@ -22,7 +22,7 @@ from httpx_retries import Retry
 from seam import Seam
 from seam.exceptions import SeamError, SeamHttpApiError, SeamHttpInvalidInputError
 
-from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.drivers.base import CALL_TIMEOUT_SECONDS, CodeOnLock, CodeSpec, DeviceInfo, DriverError
 from locks.drivers.seam_issues import code_issues
 from locks.issue_codes import (
     ACCESS_CODE_NOT_FOUND,
@@ -40,7 +40,7 @@ from locks.issue_codes import (
     PROVIDER_ISSUE,
 )
 
-TIMEOUT_SECONDS = 8
+TIMEOUT_SECONDS = CALL_TIMEOUT_SECONDS  # httpx's: connecting, and each read or write
 # Page size for code lists; every page is read (Seam also lists codes it holds for later).
 CODES_LIMIT = 500
 # A bound on the pages of one list, in case a server keeps answering with new cursors.

@@ -3,6 +3,9 @@
 They behave like real keypad locks (code lengths, constraints, a slot limit, latency, an
 optional native schedule) and can be told to misbehave: go offline, lose a code, refuse writes,
 hold a code nobody here manages, be factory reset.
+
+Every call to a simulated lock costs its device's `latency_ms`, and, as on the Seam driver, a
+call gives up after CALL_TIMEOUT_SECONDS: a lock slower than that answers with a timeout.
 """
 
 import time
@@ -12,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.drivers.base import CALL_TIMEOUT_SECONDS, CodeOnLock, CodeSpec, DeviceInfo, DriverError
 from locks.issue_codes import (
     CODE_CONSTRAINTS_VIOLATED,
     DEVICE_DISCONNECTED,
@@ -43,6 +46,12 @@ class SimulatedDriver:
                 permanent=True,
                 error_code=DEVICE_REMOVED,
             ) from None
+        if device.latency_ms / 1000 > CALL_TIMEOUT_SECONDS:
+            time.sleep(CALL_TIMEOUT_SECONDS)
+            raise DriverError(
+                f"The lock did not answer within {CALL_TIMEOUT_SECONDS:g} seconds.",
+                error_code=PROVIDER_ISSUE,
+            )
         if device.latency_ms:
             time.sleep(device.latency_ms / 1000)
         if device.wiped or not device.online:

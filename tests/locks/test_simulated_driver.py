@@ -5,7 +5,10 @@ from datetime import timedelta
 import pytest
 
 from locks.drivers import CodeSpec, DriverError, get_driver
+from locks.drivers import simulated as simulated_driver
+from locks.drivers.base import CALL_TIMEOUT_SECONDS
 from locks.drivers.simulated import keypad_entry
+from locks.issue_codes import PROVIDER_ISSUE
 from locks.models import SimulatedDevice
 from locks.simulator import (
     simulated_device_create,
@@ -100,6 +103,21 @@ def test_an_offline_lock_answers_nothing_and_receives_no_write(driver, lock):
     ):
         assert refused(call).error_code == "device_disconnected"
     assert device_of(lock).writes == 0
+
+
+def test_each_call_takes_the_devices_latency_and_gives_up_at_the_timeout(driver, lock, monkeypatch):
+    waited = []
+    monkeypatch.setattr(simulated_driver.time, "sleep", waited.append)
+    SimulatedDevice.objects.filter(device_id=lock.device_id).update(latency_ms=200)
+    driver.read(lock.device_id)
+    driver.set_code(lock.device_id, CodeSpec(code="4831", name="Guest"))
+    assert waited == [0.2, 0.2]  # a call each, the read's two answers in one
+
+    SimulatedDevice.objects.filter(device_id=lock.device_id).update(latency_ms=9000)
+    error = refused(lambda: driver.list_codes(lock.device_id))
+    assert waited[-1] == CALL_TIMEOUT_SECONDS  # given up, not waited for
+    assert (error.error_code, error.permanent) == (PROVIDER_ISSUE, False)
+    assert "did not answer within 8 seconds" in error.message
 
 
 def test_removing_a_code_that_is_gone_is_not_an_error(driver, lock):
