@@ -298,14 +298,16 @@ class PropertyGlance:
     in_house: int
 
 
-def today_glances(owner: Owner, now: datetime, properties: list[Property]) -> list[PropertyGlance]:
-    """How many arrive, leave and stay today at each of the owner's properties (all of them),
-    counted by the database in one query, so an estate of hundreds of properties is one line
-    each."""
+def today_glances(
+    owner: Owner, now: datetime, properties: list[Property], *, every: bool = True
+) -> list[PropertyGlance]:
+    """How many arrive, leave and stay today at each of `properties` (`every`: all the
+    owner's), counted by the database in one query: an estate of hundreds of properties is a
+    page of lines, one each."""
     if not properties:
         return []
     days = _local_todays(properties, now)
-    counts = spans.today_counts(owner, properties, now)
+    counts = spans.today_counts(owner, properties, now, every=every)
     return [
         PropertyGlance(prop, days[prop.pk][0], *counts.get(prop.pk, (0, 0, 0)))
         for prop in properties

@@ -57,11 +57,13 @@ def touching_today(owner: Owner, properties: list[Property], now: datetime, *, e
     return list(first.union(*rest))  # UNION: once each
 
 
-def today_counts(owner: Owner, properties: list[Property], now: datetime) -> dict[int, tuple]:
+def today_counts(
+    owner: Owner, properties: list[Property], now: datetime, *, every: bool
+) -> dict[int, tuple]:
     """How many of the owner's confirmed stays arrive, leave and stay (neither) today at each
-    of its `properties` (all of them), counted by the database in one query."""
+    of its `properties` (`every`: all of them), counted by the database in one query."""
     arms = []
-    for arm, start, end in _touching_arms(owner, properties, now, every=True):
+    for arm, start, end in _touching_arms(owner, properties, now, every=every):
         arrives = Q(check_in__gte=start, check_in__lt=end)
         leaves = Q(checked_out_at__gte=start, checked_out_at__lt=end) | Q(
             checked_out_at__isnull=True, check_out__gte=start, check_out__lt=end

@@ -54,6 +54,8 @@ def _reservation(request, reservation_id) -> Reservation:
 TODAY_IN_FULL = 3
 # A search on Today lists at most this many stays.
 TODAY_MATCHES = 50
+# Past TODAY_IN_FULL properties, this many lines a page.
+TODAY_LINES_PER_PAGE = 20
 
 
 @member_view
@@ -67,6 +69,7 @@ def today(request):
     properties = list(Property.objects.filter(owner=owner).order_by("name"))
     q = request.GET.get("q", "").strip()[:100]
     opened = request.GET.get("property", "")
+    page = request.GET.get("page", "")
     in_full = len(properties) <= TODAY_IN_FULL
     shown = [p for p in properties if in_full or q or str(p.pk) == opened]
     days = (
@@ -86,8 +89,10 @@ def today(request):
         "now": now,
         "q": q,
         "opened": opened,
-        "glances": [] if in_full else selectors.today_glances(owner, now, properties),
-        "refresh_query": urlencode({k: v for k, v in (("q", q), ("property", opened)) if v}),
+        **_glances(request, owner, now, [] if in_full else properties),
+        "refresh_query": urlencode(
+            {k: v for k, v in (("q", q), ("property", opened), ("page", page)) if v}
+        ),
         "attention": sum(day.attention_count for day in days),
         "conflicts": selectors.upcoming_conflicts(owner, now),
         "failing_feeds": [
@@ -104,6 +109,21 @@ def today(request):
             request, "reservations/today.html#today", {**context, "lists": lists, "seen": seen}
         )
     return render(request, "reservations/today.html", {**context, "lists": lists, "seen": seen})
+
+
+def _glances(request, owner, now, properties: list) -> dict:
+    """A page of the properties' lines, by name, and the query its pager keeps."""
+    if not properties:
+        return {"glances": []}
+    lines = Paginator(properties, TODAY_LINES_PER_PAGE).get_page(request.GET.get("page"))
+    kept = {k: request.GET[k] for k in ("q", "property") if request.GET.get(k)}
+    return {
+        "glances": selectors.today_glances(
+            owner, now, list(lines.object_list), every=lines.paginator.num_pages == 1
+        ),
+        "glance_page": lines,
+        "glance_query": urlencode(kept),
+    }
 
 
 def _fingerprint(html: str) -> str:

@@ -164,3 +164,16 @@ def test_guests_in_house_are_counted_and_listed_however_long_they_stay(
     assert glance_of(html_of(client, "today"), "Hotel 00") == "1 arriving · 0 leaving · 3 in house"
     html = html_of(client, "today", property=hotels[0].pk)
     assert all(name in html for name in lengths)
+
+
+def test_past_twenty_properties_the_lines_come_a_page_at_a_time(client_for, alice, owner, frozen):
+    estate(owner, frozen, 23)
+    client = client_for(alice)
+    first = html_of(client, "today")
+    assert "Hotel 19" in first and "Hotel 20" not in first
+    assert "More properties" in first and "page=2" in first
+    second = html_of(client, "today", page=2)
+    assert "Hotel 19" not in second
+    assert glance_of(second, "Hotel 22") == "1 arriving · 0 leaving · 0 in house"
+    # Its refresh every 5 seconds stays on that page.
+    assert f'hx-get="{reverse("today")}?page=2"' in second
