@@ -136,7 +136,8 @@ class Message(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["owner", "created_at"], name="message_owner_time"),
+            # Newest first by time and id, the Outbox's order: a page is read straight off it.
+            models.Index(fields=["owner", "created_at", "id"], name="message_owner_time_id"),
             models.Index(fields=["status", "next_attempt_at"], name="message_due_send"),
         ]
 
