@@ -9,6 +9,7 @@ for as one UNION. Either way a page reads the stays of the day, never the estate
 
 from collections import defaultdict
 from datetime import date, datetime
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Case, Q, QuerySet, When
@@ -88,9 +89,9 @@ def today_counts(
 
 class StaysFrom:
     """`stays` that end after `day` begins (at each property's time zone), by check-in: those
-    in house at that moment, then those arriving from it on. What a paginator pages: every page
-    reads the in-house stays' ids (as many as the estate has rooms) and one range of
-    check-ins, never the stays already over."""
+    in house at that moment, then those arriving from it on. What a paginator pages: a page
+    reads the in-house stays (as many as the estate has rooms, sorted by the database) and one
+    range of check-ins, never the stays already over."""
 
     def __init__(self, stays: QuerySet[Reservation], properties: list[Property], day: date):
         zones = by_zone(properties)
@@ -103,14 +104,16 @@ class StaysFrom:
             return Q(unit__property_id__in=[p.pk for p in zones[zone]]) & condition
 
         plain = stays.select_related(None).prefetch_related(None).order_by()
-        arms = [
+        first, *rest = [
             plain.filter(in_zone(zone, arm)).values_list("check_in", "pk")
             for zone, start in starts.items()
             for arm in Reservation.in_house_arms(start)
         ]
-        first, *rest = arms
         self._stays = stays
-        self._in_house = [pk for _, pk in sorted(first.union(*rest))]
+        # The arms never share a stay (one length class each, one zone's properties each):
+        # UNION ALL. Sorted outside it: ordered inside, SQLite would read each arm off the
+        # check-in index in order (the unbounded class: every stay) instead of its range.
+        self._in_house = first.union(*rest, all=True).query.sql_with_params()
         later = Q(pk__in=[])
         for zone, start in starts.items():
             later |= in_zone(zone, Q(check_in__gte=start))
@@ -119,16 +122,44 @@ class StaysFrom:
             "check_in", "pk"
         )
 
-    def count(self) -> int:
-        return len(self._in_house) + self._later.count()
+    def _in_house_read(self, select: str, then: str = "", params: tuple = ()) -> list[tuple]:
+        sql, union_params = self._in_house
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {select} FROM ({sql}) AS in_house {then}", (*union_params, *params)
+            )
+            return cursor.fetchall()
+
+    @cached_property
+    def _in_house_count(self) -> int:
+        return self._in_house_read("COUNT(*)")[0][0]
+
+    def count(self, limit: int | None = None) -> int:
+        """How many, or at most `limit` (reading no more than that)."""
+        later = (
+            self._later if limit is None else self._later[: max(limit - self._in_house_count, 0)]
+        )
+        return self._in_house_count + later.count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, part: slice) -> list[Reservation]:
-        start, stop = part.start or 0, part.stop
-        head = self._in_house[start:stop]
+        start, stop, n = part.start or 0, part.stop, self._in_house_count
+        head = []
+        if start < n:
+            rows = self._in_house_read(
+                "pk", "ORDER BY check_in, pk LIMIT %s OFFSET %s", (min(stop, n) - start, start)
+            )
+            as_pk = Reservation._meta.pk.to_python  # SQLite answers a raw UUID as its hex
+            head = [as_pk(pk) for (pk,) in rows]
         found = {stay.pk: stay for stay in self._stays.filter(pk__in=head)} if head else {}
-        rest = max(start - len(self._in_house), 0), max(stop - len(self._in_house), 0)
-        tail = list(self._later[rest[0] : rest[1]]) if rest[1] > rest[0] else []
+        tail = list(self._later[max(start - n, 0) : stop - n]) if stop > n else []
         return [found[pk] for pk in head] + tail
+
+
+def counted(stays: QuerySet[Reservation] | StaysFrom, limit: int) -> int:
+    """How many `stays` there are, counting no more than `limit`."""
+    if isinstance(stays, StaysFrom):
+        return stays.count(limit)
+    return stays[:limit].count()

@@ -6,6 +6,7 @@ manager also cancels, issues a new PIN and sees the PIN (only behind a recorded 
 
 import hashlib
 import re
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -29,13 +30,14 @@ from locks.tenancy.decorators import (
 )
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
-from reservations import guest_codes, selectors, stays
+from reservations import guest_codes, selectors, spans, stays
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
 from reservations.models import Reservation
 
 PAGE_SIZE = 25
+LISTED = 1000  # stays a list pages through; a search narrows it
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
@@ -135,6 +137,23 @@ def _fingerprint(html: str) -> str:
 # --- the list ------------------------------------------------------------------------------------
 
 
+class _ListPaginator(Paginator):
+    """Pages of at most `LISTED` stays: past that, the list says so and asks for a narrower
+    search, and no count reads a whole history."""
+
+    @cached_property
+    def _counted(self) -> int:
+        return spans.counted(self.object_list, LISTED + 1)
+
+    @property
+    def more(self) -> bool:
+        return self._counted > LISTED
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, LISTED)
+
+
 @member_view
 def reservation_list(request):
     owner = request.membership.owner
@@ -155,7 +174,7 @@ def reservation_list(request):
         date_to=filters.get("date_to"),
         status=filters.get("status", ""),
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _ListPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(stay, selectors.guest_code_state(stay, now)) for stay in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

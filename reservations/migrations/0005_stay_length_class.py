@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(classify, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name='reservation',
-            index=models.Index(fields=['owner', 'length_class', 'check_in', 'check_out'], name='reservation_in_house'),
+            index=models.Index(fields=['owner', 'length_class', 'check_in', 'check_out', 'checked_out_at', 'id'], name='reservation_in_house'),
         ),
         migrations.AddIndex(
             model_name='reservation',

@@ -192,3 +192,17 @@ def test_the_search_follows_a_renamed_guest_and_a_new_phone(
     assert "Ana Lima-Costa" in listing(client, q="966 554", date_from="")
     assert "Ana Lima-Costa" not in listing(client, q="912 345", date_from="")
     assert "No stays match" in listing(client, q="912 345", date_from="")
+
+
+def test_a_list_past_its_limit_says_so_and_asks_for_a_narrower_search(
+    client_for, alice, owner, hotel, lock, frozen, monkeypatch
+):
+    monkeypatch.setattr("reservations.views.LISTED", 30)
+    book_in_suites(owner, hotel, frozen, [f"{n:02}" for n in range(40)], check_in=frozen + DAY)
+    client = client_for(alice)
+    first = listing(client)
+    assert "30+ stays" in first and "Page 1 of 2" in first
+    last = listing(client, page=2, date_from="2026-06-01")
+    assert "Guest 29" in last and "Guest 30" not in last
+    assert "These are the first 30: search for a guest" in last
+    assert "10 stays" in listing(client, q="guest 3", date_from="2026-06-01")
