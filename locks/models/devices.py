@@ -162,6 +162,8 @@ class Lock(HasIssues):
                 condition=Q(online=False) | ~Q(errors=[]),
                 name="lock_silent_by_owner",
             ),
+            # Alerts' low batteries.
+            models.Index(fields=["owner", "battery_level"], name="lock_battery_by_owner"),
         ]
 
     def __str__(self) -> str:
