@@ -40,6 +40,7 @@ test-postgres: $(STAMP) browser-deps fake-seam
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_tick
 	$(BIN)/python -m tests.benchmarks.bench_pages
+	$(BIN)/python -m tests.benchmarks.bench_api
 
 browser-deps:
 	.ci/browser-deps.sh
