@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_workers
 	$(BIN)/python -m tests.benchmarks.bench_memory
 	$(BIN)/python -m tests.benchmarks.bench_backups
+	$(BIN)/python -m tests.benchmarks.bench_api
 
 browser-deps:
 	.ci/browser-deps.sh

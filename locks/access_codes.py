@@ -26,7 +26,13 @@ def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) 
     if exclude is not None:
         rows = rows.exclude(pk=exclude.pk)
     retired = RetiredPin.objects.filter(lock=lock, retired_at__gte=quarantine_start)
-    return set(rows.values_list("code", flat=True)) | set(retired.values_list("code", flat=True))
+    # One query: both lists are read at once.
+    both = (
+        rows.order_by()
+        .values_list("code", flat=True)
+        .union(retired.order_by().values_list("code", flat=True))
+    )
+    return set(both)
 
 
 def access_code_check_pin(
@@ -41,17 +47,28 @@ def access_code_check_pin(
     weak = pins.weak_pin_reason(code)
     if weak:
         raise ServiceError(f"That PIN is too easy to guess: {weak}. Choose another.", field="code")
-    live = AccessCode.objects.filter(lock=lock, code=code, removed_at__isnull=True)
+    # This PIN's uses on the lock, in one query: None for a live code, else when a code with
+    # it was removed or it was retired, within the quarantine.
+    quarantine_start = now - timedelta(days=lock.owner.pin_quarantine_days)
+    uses = AccessCode.objects.filter(lock=lock, code=code).filter(
+        Q(removed_at__isnull=True) | Q(removed_at__gte=quarantine_start)
+    )
     if exclude is not None:
-        live = live.exclude(pk=exclude.pk)
-    if live.exists():
+        uses = uses.exclude(pk=exclude.pk)
+    retired = RetiredPin.objects.filter(lock=lock, code=code, retired_at__gte=quarantine_start)
+    uses = set(
+        uses.order_by()
+        .values_list("removed_at", flat=True)
+        .union(retired.order_by().values_list("retired_at", flat=True))
+    )
+    if None in uses:
         raise ServiceError(
             f"That PIN is already in use on “{lock.name}”. Choose another.",
             type=DUPLICATE_ACCESS_CODE,
             status=409,
             field="code",
         )
-    if code in taken_pins(lock, now, exclude=exclude):
+    if uses:
         raise ServiceError(
             f"That PIN was used on “{lock.name}” in the last {lock.owner.pin_quarantine_days} "
             "days; a past guest may still know it. Choose another.",
@@ -137,7 +154,8 @@ def access_code_create(
         raise ServiceError(f"Unknown code kind “{kind}”.", field="kind")
     with transaction.atomic():
         # One writer at a time per lock, so two requests cannot both take the same free PIN.
-        lock = Lock.objects.select_for_update().select_related("owner").get(pk=lock.pk)
+        # Only the lock's row: its owner's stays free for the owner's other locks.
+        lock = Lock.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lock.pk)
         if code:
             access_code_check_pin(lock=lock, code=code, now=now)
         else:
@@ -170,10 +188,13 @@ def access_code_create(
 
 
 def _validate(access_code: AccessCode) -> None:
-    """Its fields and its window's rule (the check constraint), in plain words. The owner and
-    the lock are the ones just locked and the id is new or its own: checking that they exist
-    would cost a query each."""
-    access_code.full_clean(exclude=["owner", "lock", "reservation"], validate_unique=False)
+    """Its fields, in plain words. The owner and the lock are the ones just locked and the id
+    is new or its own: checking that they exist would cost a query each. The window's rule
+    (the check constraint) is `_check_window`'s, in plain words too; Django would check it
+    again with a query of its own, and the database still holds it."""
+    access_code.full_clean(
+        exclude=["owner", "lock", "reservation"], validate_unique=False, validate_constraints=False
+    )
 
 
 def access_code_update(
@@ -201,7 +222,11 @@ def access_code_update(
     if not access_code.is_managed:
         raise ServiceError("This code was not created here; it cannot be changed here.")
     with transaction.atomic():
-        lock = Lock.objects.select_for_update().select_related("owner").get(pk=access_code.lock_id)
+        lock = (
+            Lock.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .get(pk=access_code.lock_id)
+        )
         access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
         if changes.get("type") == AccessCode.Type.ONGOING:
             changes["starts_at"] = changes["ends_at"] = None

@@ -1,5 +1,6 @@
 """Reads that the dashboard, the API and the tasks share. Every one is scoped to an owner."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -135,18 +136,37 @@ def lock_get(owner: Owner, lock_id) -> Lock:
         raise NotFound("No such lock.", type=DEVICE_NOT_FOUND) from None
 
 
-def lock_get_by_device_id(owner: Owner, device_id: str) -> Lock:
-    """The API's `device_id` is the door's `public_id`, stable across device replacements."""
+def lock_get_by_device_id(
+    owner: Owner, device_id: str, *, related: tuple[str, ...] = ("owner", "property", "unit")
+) -> Lock:
+    """The API's `device_id` is the door's `public_id`, stable across device replacements.
+
+    `related=()` reads the lock's own row only, for a caller that needs no more of it."""
     try:
-        return Lock.objects.select_related("owner", "property", "unit").get(
-            owner=owner, public_id=device_id
-        )
+        return Lock.objects.select_related(*related).get(owner=owner, public_id=device_id)
     except (Lock.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFound("No device with that device_id.", type=DEVICE_NOT_FOUND) from None
 
 
 def access_codes_for(owner: Owner) -> QuerySet[AccessCode]:
     return AccessCode.objects.filter(owner=owner).select_related("lock")
+
+
+def access_codes_on_device(owner: Owner, device_id: str) -> QuerySet[AccessCode]:
+    """The owner's codes on the lock whose `public_id` is `device_id`, in one query with no
+    read of the lock first: of the lock, only its `public_id` is read with each code. An
+    empty answer does not tell an unknown device from one without codes; a caller that must
+    tell them apart asks `lock_get_by_device_id` then."""
+    try:
+        device_id = uuid.UUID(str(device_id))
+    except ValueError:
+        raise NotFound("No device with that device_id.", type=DEVICE_NOT_FOUND) from None
+    code_fields = [f.name for f in AccessCode._meta.concrete_fields]
+    return (
+        AccessCode.objects.filter(owner=owner, lock__owner=owner, lock__public_id=device_id)
+        .select_related("lock")
+        .only(*code_fields, "lock__public_id")
+    )
 
 
 def live_codes_for_lock(lock: Lock, *, managed: bool = True) -> QuerySet[AccessCode]:
@@ -185,12 +205,15 @@ def slots_used(lock: Lock) -> int:
 
 def access_code_get(owner: Owner, access_code_id) -> AccessCode:
     try:
-        return AccessCode.objects.select_related("lock", "lock__owner").get(
-            owner=owner, pk=access_code_id
-        )
+        code = AccessCode.objects.select_related("lock").get(owner=owner, pk=access_code_id)
     except (AccessCode.DoesNotExist, ValidationError, ValueError, TypeError):
         # A malformed id is as unknown as a missing one.
         raise NotFound("No access code with that id.", type=ACCESS_CODE_NOT_FOUND) from None
+    # The code's owner, and its lock's, is `owner` (the row the caller read): not read again.
+    code.owner = owner
+    if code.lock.owner_id == owner.pk:
+        code.lock.owner = owner
+    return code
 
 
 def events_for(owner: Owner) -> QuerySet[Event]:

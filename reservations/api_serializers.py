@@ -6,7 +6,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from locks.api.answers import Answer, PaginationSerializer
-from locks.api.serializers import AccessCodeSerializer, Input, ManyOf, PageInput, RowId, Text
+from locks.api.serializers import (
+    AccessCodeFields,
+    AccessCodeSerializer,
+    Input,
+    ManyOf,
+    PageInput,
+    RowId,
+    Text,
+)
 from reservations.models import Reservation
 from reservations.selectors import guest_code_state
 
@@ -139,7 +147,7 @@ class UnitListInput(Input):
 # --- output ------------------------------------------------------------------------------------
 
 
-class GuestCodeDoorSerializer(AccessCodeSerializer):
+class GuestCodeDoorSerializer(AccessCodeFields):
     """One door of a guest code: the access code there, with Seam's status, errors, warnings,
     and the backup given in its place (`backup_access_code_id`), if any."""
 

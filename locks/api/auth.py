@@ -31,10 +31,13 @@ class ApiKeyAuthentication(BaseAuthentication):
                 "Send your API key as the header “Authorization: Bearer seam_...”."
             )
         secret = header[1].decode(errors="replace")
-        api_key = ApiKey.objects.select_related("owner").filter(key_hash=hash_api_key(secret))
-        api_key = api_key.first()
-        if api_key is None:
-            raise AuthenticationFailed("That API key is not known. Check that it was copied whole.")
+        try:
+            # `key_hash` is unique: a plain get, with no ORDER BY for `first()` to add.
+            api_key = ApiKey.objects.select_related("owner").get(key_hash=hash_api_key(secret))
+        except ApiKey.DoesNotExist:
+            raise AuthenticationFailed(
+                "That API key is not known. Check that it was copied whole."
+            ) from None
         if api_key.revoked_at is not None:
             raise AuthenticationFailed(
                 "That API key was revoked. Ask a manager for a new one (Settings, API keys)."

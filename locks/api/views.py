@@ -56,7 +56,8 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
 
     The code starts `unset`; the answer's action attempt finishes when the lock confirms it.
     """
-    lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    # The service reads the lock again, locked, with what it needs.
+    lock = selectors.lock_get_by_device_id(owner, params["device_id"], related=())
     code, attempt = access_codes.access_code_create(
         lock=lock,
         now=now,
@@ -91,12 +92,18 @@ def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
 )
 def access_code_list(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The live managed codes of a device, or the ones named in `access_code_ids`."""
-    codes = selectors.access_codes_for(owner).filter(removed_at__isnull=True, is_managed=True)
-    if params.get("device_id"):
-        codes = codes.filter(lock=selectors.lock_get_by_device_id(owner, params["device_id"]))
+    device_id = params.get("device_id")
+    if device_id:
+        codes = selectors.access_codes_on_device(owner, device_id)
+    else:
+        codes = selectors.access_codes_for(owner)
+    codes = codes.filter(removed_at__isnull=True, is_managed=True)
     if "access_code_ids" in params:
         codes = codes.filter(pk__in=params["access_code_ids"])
     page, pagination = paginate(codes, params)
+    if device_id and not page:
+        # No codes: an unknown device answers 404 (a second query only then).
+        selectors.lock_get_by_device_id(owner, device_id, related=())
     return {"access_codes": _codes(page, now), "pagination": pagination}
 
 

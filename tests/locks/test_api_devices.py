@@ -1,6 +1,8 @@
 """devices/list, devices/get, locks/list, locks/get and action_attempts/get."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from locks import scheduler
@@ -84,3 +86,12 @@ def test_it_gets_an_action_attempt_and_waits_for_it(key, lock):
 def test_it_answers_an_unknown_action_attempt_with_404(client, key):
     status, body = call(client, "GET", "action_attempts/get", key, action_attempt_id="nope")
     assert (status, body["error"]["type"]) == (404, "action_attempt_not_found")
+
+
+def test_listing_devices_costs_two_queries_however_many_there_are(seam, owner, hotel, lock, t0):
+    for n in range(10):
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Door {n}", now=t0)
+    seam.devices.list()  # the key's first use of the day is recorded once
+    with CaptureQueriesContext(connection) as captured:  # the key, the locks with their places
+        assert len(seam.devices.list()) == 11
+    assert len(captured.captured_queries) == 2, captured.captured_queries
