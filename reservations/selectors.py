@@ -25,7 +25,7 @@ def _door_codes() -> QuerySet[AccessCode]:
     """Codes still on (or coming off) a door, with their locks: the unit's doors, then shared."""
     return (
         AccessCode.objects.filter(removed_at__isnull=True)
-        .select_related("lock__owner")
+        .select_related("lock__owner", "lock__property", "lock__unit")
         .order_by(F("lock__unit_id").asc(nulls_last=True), "lock__name")
     )
 

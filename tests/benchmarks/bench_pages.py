@@ -219,6 +219,7 @@ def measure(properties: int) -> list[tuple[str, Measure]]:
     for name, url in pages(properties):
         if wanted and not name.startswith(tuple(wanted)):
             continue
+        client.get(url)  # once to warm up (templates compiled, caches filled), not timed
         times = []
         for _ in range(RUNS[properties]):
             with CaptureQueriesContext(connection) as captured:

@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from locks import simulator
 from locks.models import Event
 from locks.scheduler import run_due_locks
 from reservations.models import Reservation
+from tests import factories
 from tests.pages import html_of
 from tests.reservations.front_desk import book
 
@@ -19,8 +22,6 @@ def page(client, stay) -> str:
 
 
 def test_it_shows_the_code_on_each_door(client_for, alice, owner, hotel, room, lock, frozen):
-    from tests import factories
-
     factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
     stay = book(owner, room, frozen, check_in=frozen + 20 * timedelta(minutes=1))
     run_due_locks(now=frozen)
@@ -131,3 +132,23 @@ def test_actions_only_take_posts(client_for, alice, owner, room, lock, frozen):
     stay = book(owner, room, frozen, check_in=frozen - HOUR)
     for name in ("reservation_cancel", "reservation_new_pin", "reservation_check_out"):
         assert client_for(alice).get(reverse(name, args=[stay.pk])).status_code == 405
+
+
+def test_a_stays_page_costs_the_same_queries_for_one_door_or_five(
+    client_for, alice, owner, hotel, room, lock, frozen
+):
+    client = client_for(alice)
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    run_due_locks(now=frozen)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("reservation_detail", args=[stay.pk])).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(4):
+        factories.simulated_lock(owner=owner, property=hotel, name=f"Entrance {n}", now=frozen)
+    run_due_locks(now=frozen + HOUR / 2)
+    assert queries() == few
+    assert "Entrance 3" in page(client, stay)
