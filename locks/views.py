@@ -326,7 +326,8 @@ def code_reveal(request, lock, code):
         revealed_by=who,
     )
     if request.htmx:
-        context = {"code": code, "pin": code.code, "pin_page": request.POST.get("codes_page")}
+        page = request.POST.get("codes_page", "")
+        context = {"code": code, "pin": code.code, "pin_page": page if page.isdigit() else ""}
         return render(request, "locks/lock_detail.html#pin", context)
     return _lock_page(request, lock, revealed={code.pk: code.code})
 
