@@ -116,28 +116,35 @@ def backup_pool_enable(
     return lock
 
 
-def backup_pool_maintain(*, lock: Lock, now: datetime) -> None:
-    """Keep the pool full and healthy within the lock's slots.
+def backup_pool_maintain(
+    *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
+) -> bool:
+    """Keep the pool full and healthy within the lock's slots; True when it changed a code.
 
-    Called before each reconcile pass of the lock, so new backups are programmed, and the ones
-    leaving are removed, in that same pass; `backup_pool_report` says afterwards how it went.
+    Called before each reconcile pass of the lock (`codes`: the lock's live codes as the pass
+    loaded them), so new backups are programmed, and the ones leaving are removed, in that same
+    pass; `backup_pool_report` says afterwards how it went.
     """
-    codes = _live_codes(lock)
+    codes = _live_codes(lock) if codes is None else codes
     pool = [c for c in codes if _in_pool(c)]
-    for backup in [c for c in pool if _spoiled(c)]:
+    leaving = [c for c in pool if _spoiled(c)]
+    for backup in leaving:
         _evict(backup, now)  # off the lock, and replaced below
     pool = [c for c in pool if _in_pool(c)]
     keep = min(lock.backup_pool_target(lock.owner), _room(lock, _others(lock, codes, now)))
     # Guest codes come first: a pool larger than its room gives slots back, the backups not on
     # the lock yet first (they cost no write), then the newest.
     surplus = sorted(pool, key=lambda c: (is_healthy(c), -c.created_at.timestamp()))
-    for backup in surplus[: max(len(pool) - keep, 0)]:
+    surplus = surplus[: max(len(pool) - keep, 0)]
+    for backup in surplus:
         _evict(backup, now)
     pool = [c for c in pool if _in_pool(c)]
     # New backups only into slots free now: a code still coming off holds its slot until it
     # is off, and a backup sent before that would only wait for the slot with an error.
-    for _ in range(max(min(keep - len(pool), _free_now(lock, codes, now)), 0)):
+    new = max(min(keep - len(pool), _free_now(lock, codes, now)), 0)
+    for _ in range(new):
         access_code_create(lock=lock, now=now, name=POOL_NAME, kind=BACKUP, is_pool_backup=True)
+    return bool(leaving or surplus or new)
 
 
 def backup_pool_health(
@@ -163,12 +170,14 @@ def backup_pool_health(
     )
 
 
-def backup_pool_before_pass(*, lock: Lock, now: datetime) -> bool:
-    """The `before_pass` hook: fill the pool of a lock that keeps one, so its pass programs it."""
+def backup_pool_before_pass(
+    *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
+) -> bool:
+    """The `before_pass` hook: fill the pool of a lock that keeps one, so its pass programs it,
+    from the codes the pass loaded; True when it changed a code."""
     if not lock.backup_pool_enabled:
         return False
-    backup_pool_maintain(lock=lock, now=now)
-    return True
+    return backup_pool_maintain(lock=lock, now=now, codes=codes)
 
 
 def backup_pool_after_pass(

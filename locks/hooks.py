@@ -20,8 +20,10 @@ class DoorsChanged(Protocol):
 
 
 class BeforePass(Protocol):
-    def __call__(self, *, lock: Lock, now: datetime) -> bool:
-        """Work before the pass; True when it may have changed the lock's desired state."""
+    def __call__(self, *, lock: Lock, now: datetime, codes: list | None = None) -> bool:
+        """Work before the pass, given the lock's live codes as the pass loaded them (None: not
+        loaded); True when it changed the lock's desired state (the pass then reads them
+        again)."""
         ...
 
 
@@ -49,11 +51,11 @@ def doors_changed_run(*, lock: Lock, now: datetime, old_unit_id: int | None = No
         hook(lock=lock, now=now, old_unit_id=old_unit_id)
 
 
-def before_pass_run(*, lock: Lock, now: datetime) -> bool:
-    """Runs every hook; True when any of them may have changed the desired state."""
+def before_pass_run(*, lock: Lock, now: datetime, codes: list | None = None) -> bool:
+    """Runs every hook; True when any of them changed the desired state."""
     changed = False
     for hook in before_pass:
-        changed = hook(lock=lock, now=now) or changed
+        changed = hook(lock=lock, now=now, codes=codes) or changed
     return changed
 
 

@@ -172,7 +172,7 @@ def lock_run_claimed(*, lock_id: int, token: uuid.UUID | str, now: datetime):
     version = lock.desired_version
     saved = {}
     try:
-        if hooks.before_pass_run(lock=lock, now=now):
+        if hooks.before_pass_run(lock=lock, now=now, codes=rows):
             # The hooks' own changes are in this pass; only someone else's need another one.
             version = Lock.objects.values_list("desired_version", flat=True).get(pk=lock_id)
             rows = None  # and the pass reads the codes they made

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backups.services import backup_pool_enable, unpulled_backups
 from locks import scheduler
 from locks.access_codes import access_code_create
 from locks.drivers.simulated import SimulatedDriver
@@ -77,3 +78,21 @@ def test_a_pass_that_writes_one_code_costs_six_queries_and_three_calls_to_the_lo
 
     assert len(queries) <= 6, "\n".join(q[:120] for q in queries)
     assert device_calls == ["read", "set_code", "list_codes"]  # read once, write, confirm
+
+
+@pytest.mark.parametrize("codes", [0, 12])
+def test_a_poll_of_a_lock_keeping_a_full_pool_reads_its_codes_once(lock, t0, device_calls, codes):
+    """The pool's upkeep before the pass and its report after ride on the pass's own load."""
+    backup_pool_enable(lock=lock, now=t0)
+    poll = settled(lock, t0, codes)
+    assert unpulled_backups(lock).filter(status="set").count() == lock.backup_pool_target(
+        lock.owner
+    )
+    device_calls.clear()
+
+    queries = one_pass(lock, poll)
+
+    reads = [q for q in queries if q.startswith("SELECT") and 'FROM "locks_accesscode"' in q]
+    assert len(reads) == 1, "\n".join(q[:120] for q in queries)
+    assert len(queries) <= 4, "\n".join(q[:120] for q in queries)
+    assert device_calls == ["read"]
