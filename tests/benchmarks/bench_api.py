@@ -23,10 +23,7 @@ Without node or the fake's package (`make fake-seam`) it says so and exits 0.
 """
 
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,13 +33,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-
 from tests.benchmarks.common import built_in, database, innkeepers_own, throwaway_database
+from tests.seam import fake_server
 
-SEAM_DIR = Path(__file__).resolve().parent.parent / "seam"
-FAKE_PACKAGE = SEAM_DIR / "node_modules" / "@seamapi" / "fake-seam-connect"
-FAKE_API_KEY = "seam_apikey1_token"  # the fake's seeded workspace
 FAKE_LIST_DEVICE, FAKE_CREATE_DEVICE = "august_device_1", "august_device_2"
 LOCKS = 5  # the fake's seeded workspace has 5 devices
 CHAIN_LOCKS, CHAIN_CODES_PER_LOCK = 1_000, 10
@@ -90,44 +83,14 @@ def build(now: datetime) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def fake_seam() -> Iterator[str]:
-    """Seam's fake server, started as tests/seam/conftest.py starts it; its base URL."""
-    url = f"http://127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [shutil.which("node"), "fake_seam.mjs"],
-        cwd=SEAM_DIR,
-        env={**os.environ, "PORT": url.rsplit(":", 1)[1]},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    """Seam's fake server, as the seam tests run it; its base URL."""
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"Seam's fake server exited with status {process.returncode}.")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("Seam's fake server did not answer /health within 30 s.")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.stdin.close()  # the launcher stops its server and exits
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        with fake_server.running() as (_, url):
+            yield url
+    except fake_server.Unavailable as reason:
+        sys.exit(f"Seam's fake server: {reason}.")
 
 
 def percentile(times: list[float], p: float) -> float:
@@ -163,8 +126,8 @@ def queries_of(key: str, call: Callable) -> int:
 
 
 def main() -> None:
-    if shutil.which("node") is None or not FAKE_PACKAGE.exists():
-        print("API benchmark skipped: it needs node and Seam's fake server (make fake-seam).")
+    if fake_server.missing():
+        print(f"API benchmark skipped: {fake_server.missing()} (make fake-seam).")
         return
     with throwaway_database(), tempfile.TemporaryDirectory(prefix="innkeeper-bench-api-") as tmp:
         from django.conf import settings
@@ -194,7 +157,7 @@ def main() -> None:
             production_server(url, folder=Path(tmp), env=env) as server,
             fake_seam() as fake_url,
             Seam(api_key=key, endpoint=f"{server.base_url}/api") as ours,
-            Seam(api_key=FAKE_API_KEY, endpoint=fake_url) as fake,
+            Seam(api_key=fake_server.API_KEY, endpoint=fake_url) as fake,
         ):
             workers = server.log().count("Booting worker")
             print(

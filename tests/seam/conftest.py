@@ -7,35 +7,20 @@ package the tests skip locally, but fail in CI (CI=true): there they must run.
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from locks.models import DriverAccount
-
-HERE = Path(__file__).resolve().parent
-LAUNCHER = HERE / "fake_seam.mjs"
-# Installed beside the tests by .ci/fake-seam.sh, from this folder's package-lock.json.
-PACKAGE = HERE / "node_modules" / "@seamapi" / "fake-seam-connect"
-API_KEY = "seam_apikey1_token"  # the fake's seeded workspace
-START_SECONDS = 30
+from tests.seam import fake_server
+from tests.seam.fake_server import API_KEY
 
 
 def _unavailable(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(f"Seam's fake server is needed in CI: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class FakeSeam:
@@ -76,41 +61,13 @@ class FakeSeam:
 
 @pytest.fixture(scope="session")
 def fake_seam_server():
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node is not installed")
-    if not PACKAGE.exists():
-        _unavailable("@seamapi/fake-seam-connect is not installed (make test runs npm ci)")
-    url = f"http://127.0.0.1:{free_port()}"
-    process = subprocess.Popen(
-        [node, str(LAUNCHER)],
-        cwd=HERE,
-        env={**os.environ, "PORT": url.rsplit(":", 1)[1]},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        if process.poll() is not None:
-            _unavailable(f"the fake server exited with status {process.returncode}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            _unavailable(f"the fake server did not answer /health within {START_SECONDS}s")
-        time.sleep(0.1)
-    fake = FakeSeam(process, url)
-    yield fake
-    fake.http.close()
-    process.stdin.close()  # the launcher stops its server and exits
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        with fake_server.running() as (process, url):
+            fake = FakeSeam(process, url)
+            yield fake
+            fake.http.close()
+    except fake_server.Unavailable as reason:
+        _unavailable(str(reason))
 
 
 @pytest.fixture

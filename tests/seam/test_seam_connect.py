@@ -1,7 +1,7 @@
 """A manager connects a Seam workspace on the Devices page; its key is never shown again."""
 
 from locks.models import DriverAccount
-from tests.seam.conftest import API_KEY
+from tests.seam.fake_server import API_KEY
 
 
 def test_a_manager_connects_a_workspace_and_its_locks_wait_in_the_inbox(

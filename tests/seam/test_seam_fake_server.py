@@ -10,7 +10,7 @@ from locks.drivers import CodeSpec, DriverError, get_driver
 from locks.errors import ServiceError
 from locks.models import AccessCode, DriverAccount, Lock
 from locks.services import lock_register
-from tests.seam.conftest import API_KEY, free_port
+from tests.seam.fake_server import API_KEY, free_port
 
 Status = AccessCode.Status
 
