@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from locks import scheduler
+from locks.access_codes import access_code_create
 from locks.drivers.simulated import keypad_entry
 from locks.models import AccessCode, Lock, SimulatedDevice
 
@@ -84,3 +85,18 @@ def run_through(start: datetime, end: datetime, step=timedelta(minutes=1), each=
         if each is not None:
             each(at)
         at += step
+
+
+def stay_codes(lock: Lock, t0: datetime, count: int) -> list[AccessCode]:
+    """`count` guests' time-bound codes on the door, as stays give them: from an hour on, for
+    two days."""
+    return [
+        access_code_create(
+            lock=lock,
+            now=t0,
+            name=f"Guest {n}",
+            starts_at=t0 + timedelta(hours=1),
+            ends_at=t0 + timedelta(days=2),
+        )[0]
+        for n in range(count)
+    ]

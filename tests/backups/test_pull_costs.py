@@ -13,10 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django_q.conf import Conf
 
 from backups.services import backup_pool_enable, backup_pull
-from locks.access_codes import access_code_create
 from locks.models import Lock
 from tests import factories
-from tests.backups.lockside import ready, run
+from tests.backups.lockside import ready, run, stay_codes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # In the pull's transaction: the code (for update, with its lock and owner), a healthy backup
@@ -33,19 +32,6 @@ def orm_broker(monkeypatch):
 def pooled(lock, t0, size):
     backup_pool_enable(lock=lock, now=t0, size=size)
     return lock
-
-
-def guest_codes(lock, t0, count):
-    return [
-        access_code_create(
-            lock=lock,
-            now=t0,
-            name=f"Guest {n}",
-            starts_at=t0 + timedelta(hours=1),
-            ends_at=t0 + timedelta(days=2),
-        )[0]
-        for n in range(count)
-    ]
 
 
 def pull_queries(code, at) -> int:
@@ -70,8 +56,8 @@ def test_a_pull_costs_the_same_whatever_the_pool_and_the_doors(owner, hotel, loc
         for n in range(4)
     ]
     big = doors[0]
-    (on_small,) = guest_codes(small, t0, 1)
-    (on_big,) = guest_codes(big, t0, 1)
+    (on_small,) = stay_codes(small, t0, 1)
+    (on_big,) = stay_codes(big, t0, 1)
     run(t0)
     assert len(ready(small)) == 2 and len(ready(big)) == 10
     at = t0 + timedelta(minutes=5)  # neither lock is due: both pulls make theirs due
@@ -81,7 +67,7 @@ def test_a_pull_costs_the_same_whatever_the_pool_and_the_doors(owner, hotel, loc
 
 def test_only_the_first_of_several_pulls_writes_the_locks_row_and_one_pass_refills(lock, t0):
     pooled(lock, t0, 5)
-    codes = guest_codes(lock, t0, 3)
+    codes = stay_codes(lock, t0, 3)
     run(t0)
     at = t0 + timedelta(minutes=5)
     before = version(lock)

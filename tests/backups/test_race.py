@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 
 from backups.services import backup_pool_enable, backup_pull
-from locks.access_codes import access_code_create
 from locks.errors import ServiceError
 from locks.models import AccessCode, Event, Lock
-from tests.backups.lockside import ready, run
+from tests.backups.lockside import ready, run, stay_codes
 from tests.race import at_once, on_postgresql
 
 pytestmark = on_postgresql("two pulls cannot race")
@@ -34,20 +33,6 @@ def pooled(lock, t0):
     run(t0)
     assert len(ready(lock)) == 5
     return lock
-
-
-def stay_codes(lock, t0, count):
-    """`count` guests' time-bound codes on the door, as stays give them."""
-    return [
-        access_code_create(
-            lock=lock,
-            now=t0,
-            name=f"Guest {n}",
-            starts_at=t0 + timedelta(hours=1),
-            ends_at=t0 + timedelta(days=2),
-        )[0]
-        for n in range(count)
-    ]
 
 
 def test_twenty_clerks_pulling_for_twenty_stays_share_five_backups(pooled, t0):
