@@ -238,6 +238,10 @@ def _in_pool(code: AccessCode) -> bool:
     )
 
 
+# `_in_pool` as a filter.
+IN_POOL = Q(kind=BACKUP, is_pool_backup=True, pulled_at__isnull=True, deleted_at__isnull=True)
+
+
 def _room(lock: Lock, others: int) -> int:
     """Slots left for the pool once the `others` (every other code that belongs on the lock
     now) have one."""
@@ -253,17 +257,12 @@ def _others(lock: Lock, codes: list[AccessCode], now: datetime) -> int:
 
 
 def _others_counted(lock: Lock, now: datetime) -> int:
-    """`_others`, counted by the database: `_in_pool` and `AccessCode.wanted_on_lock` as
-    filters."""
+    """`_others`, counted by the database."""
     lead = lock.program_lead(lock.owner)
-    in_pool = Q(kind=BACKUP, is_pool_backup=True, pulled_at__isnull=True, deleted_at__isnull=True)
-    wanted = Q(deleted_at__isnull=True) & (
-        Q(type=AccessCode.Type.ONGOING) | Q(starts_at__lte=now + lead, ends_at__gt=now)
-    )
     return (
         AccessCode.objects.filter(lock=lock, removed_at__isnull=True)
-        .exclude(in_pool)
-        .filter(Q(is_managed=False) | wanted)
+        .exclude(IN_POOL)
+        .filter(Q(is_managed=False) | AccessCode.wanted_on_lock_at(now, lead))
         .count()
     )
 

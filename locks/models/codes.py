@@ -147,6 +147,13 @@ class AccessCode(HasIssues):
             return True
         return self.starts_at - lead <= now < self.ends_at
 
+    @classmethod
+    def wanted_on_lock_at(cls, now: datetime, lead: timedelta) -> Q:
+        """`wanted_on_lock` as a filter."""
+        return Q(is_managed=True, deleted_at__isnull=True, removed_at__isnull=True) & (
+            Q(type=cls.Type.ONGOING) | Q(starts_at__lte=now + lead, ends_at__gt=now)
+        )
+
     def is_over(self, now: datetime) -> bool:
         return self.deleted_at is not None or (
             self.type == self.Type.TIME_BOUND and now >= self.ends_at
