@@ -3,7 +3,6 @@
 Every one is scoped to an owner: another owner's stay answers 404, as one that does not exist.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -90,9 +89,7 @@ def _per_time_zone(properties: list[Property], condition: Callable[[ZoneInfo], Q
     clause per time zone, not per property, so the database can use its check-in and check-out
     indexes. `every` says `properties` are all the owner's, so one zone needs no property test
     (a stay's unit is always of its owner's properties)."""
-    zones: dict[str, list[Property]] = defaultdict(list)
-    for prop in properties:
-        zones[prop.time_zone].append(prop)
+    zones = spans.by_zone(properties)
     if every and len(zones) == 1:
         return condition(properties[0].tz)
     span = Q(pk__in=[])

@@ -20,6 +20,7 @@ from reservations.models import Reservation
 
 
 def by_zone(properties: list[Property]) -> dict[str, list[Property]]:
+    """The properties by time zone."""
     zones: dict[str, list[Property]] = defaultdict(list)
     for prop in properties:
         zones[prop.time_zone].append(prop)
