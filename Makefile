@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve-prod test test-postgres bench lint format browser-deps fake-seam clean
+.PHONY: run serve-prod test test-postgres bench stays-machine lint format browser-deps fake-seam clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_memory
 	$(BIN)/python -m tests.benchmarks.bench_backups
 	$(BIN)/python -m tests.benchmarks.bench_api
+
+# The stays' state machine on fresh random examples (every `make test` runs 25 fixed ones).
+stays-machine: $(STAMP)
+	STAYS_MACHINE_EXAMPLES=$${STAYS_MACHINE_EXAMPLES:-500} \
+	  $(BIN)/python -m pytest -p no:xdist -q tests/machine $(PYTEST_ARGS)
 
 browser-deps:
 	.ci/browser-deps.sh

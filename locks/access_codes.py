@@ -17,14 +17,12 @@ from locks.records import code_event_record
 from locks.scheduler import lock_check_now, lock_check_soon
 
 
-def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) -> set[str]:
+def taken_pins(lock: Lock, now: datetime) -> set[str]:
     """PINs that may not be given on `lock`: live ones (managed or not), and quarantined ones."""
     quarantine_start = now - timedelta(days=lock.owner.pin_quarantine_days)
     rows = AccessCode.objects.filter(lock=lock).filter(
         Q(removed_at__isnull=True) | Q(removed_at__gte=quarantine_start)
     )
-    if exclude is not None:
-        rows = rows.exclude(pk=exclude.pk)
     retired = RetiredPin.objects.filter(lock=lock, retired_at__gte=quarantine_start)
     # One query: both lists are read at once.
     both = (
@@ -36,9 +34,13 @@ def taken_pins(lock: Lock, now: datetime, *, exclude: AccessCode | None = None) 
 
 
 def access_code_check_pin(
-    *, lock: Lock, code: str, now: datetime, exclude: AccessCode | None = None
+    *, lock: Lock, code: str, now: datetime, exclude: Q | None = None
 ) -> None:
-    """Refuse a given PIN that the lock would reject, that is weak, or that is taken."""
+    """Refuse a given PIN that the lock would reject, that is weak, or that is taken.
+
+    `exclude`: the codes that do not count, being the same code (its own row, or the earlier
+    codes of the one PIN that `common_code_key` groups: their holder knows it already).
+    """
     problems = pins.pin_violations(code, lock.supported_code_lengths, lock.code_constraints)
     if problems:
         raise ServiceError(
@@ -54,7 +56,7 @@ def access_code_check_pin(
         Q(removed_at__isnull=True) | Q(removed_at__gte=quarantine_start)
     )
     if exclude is not None:
-        uses = uses.exclude(pk=exclude.pk)
+        uses = uses.exclude(exclude)
     retired = RetiredPin.objects.filter(lock=lock, code=code, retired_at__gte=quarantine_start)
     uses = set(
         uses.order_by()
@@ -74,6 +76,55 @@ def access_code_check_pin(
             "days; a past guest may still know it. Choose another.",
             field="code",
         )
+
+
+def earlier_selves(common_code_key: str) -> Q | None:
+    """A code's earlier selves on its lock: codes of its `common_code_key` that were deleted
+    (a stay's code on a door the stay left and came back to). Their holder knows the PIN, so
+    they keep it from others only; one still on the lock hands its place over (`_take_place`).
+    """
+    if not common_code_key:
+        return None
+    return Q(common_code_key=common_code_key) & (
+        Q(deleted_at__isnull=False) | Q(removed_at__isnull=False)
+    )
+
+
+# What a code created again takes over from its earlier self still on the lock.
+PLACE_FIELDS = (
+    "status",
+    "device_ref",
+    "stale_device_ref",
+    "is_scheduled_on_device",
+    "is_held_by_cloud",
+)
+
+
+def _take_place(code: AccessCode, now: datetime) -> None:
+    """A code created again before its earlier self left the lock takes that one's place on it,
+    so the lock never holds the PIN twice and the guest's PIN keeps working meanwhile."""
+    if not code.common_code_key:
+        return
+    earlier = (
+        AccessCode.objects.filter(lock_id=code.lock_id, code=code.code, removed_at__isnull=True)
+        .filter(earlier_selves(code.common_code_key))
+        .first()
+    )
+    if earlier is None:
+        return
+    for field in PLACE_FIELDS:
+        setattr(code, field, getattr(earlier, field))
+    if code.status == AccessCode.Status.REMOVING:
+        code.status = AccessCode.Status.SETTING  # its removal was sent: the pass looks again
+    code.save(update_fields=PLACE_FIELDS)
+    AccessCode.objects.filter(pk=earlier.pk).update(
+        status=AccessCode.Status.REMOVED,
+        removed_at=now,
+        device_ref="",
+        stale_device_ref="",
+        is_scheduled_on_device=False,
+        is_held_by_cloud=False,
+    )
 
 
 def access_code_generate(*, lock: Lock, now: datetime, preferred_length: int | None = None) -> str:
@@ -157,7 +208,9 @@ def access_code_create(
         # Only the lock's row: its owner's stays free for the owner's other locks.
         lock = Lock.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lock.pk)
         if code:
-            access_code_check_pin(lock=lock, code=code, now=now)
+            access_code_check_pin(
+                lock=lock, code=code, now=now, exclude=earlier_selves(common_code_key)
+            )
         else:
             code = access_code_generate(lock=lock, now=now, preferred_length=preferred_code_length)
         access_code = AccessCode(
@@ -177,6 +230,7 @@ def access_code_create(
         )
         _validate(access_code)
         access_code.save()
+        _take_place(access_code, now)
         code_event_record(code=access_code, event_type="access_code.created", now=now)
         attempt = _attempt(
             access_code,
@@ -244,7 +298,7 @@ def access_code_update(
             access_code.is_external_modification_allowed = changes["allow_external_modification"]
         new_pin = changes.get("code")
         if new_pin and new_pin != access_code.code:
-            access_code_check_pin(lock=lock, code=new_pin, now=now, exclude=access_code)
+            access_code_check_pin(lock=lock, code=new_pin, now=now, exclude=Q(pk=access_code.pk))
             RetiredPin.objects.create(lock=lock, code=access_code.code, retired_at=now)
             access_code.code = new_pin
             # The reconciler takes the old PIN off the lock and puts the new one on.

@@ -38,14 +38,22 @@ def doors_of(unit: Unit) -> list[Lock]:
 # --- the stay's PIN --------------------------------------------------------------------------
 
 
+def guest_code_key(reservation: Reservation) -> str:
+    """The `common_code_key` of the stay's guest codes: one PIN across its doors."""
+    return f"reservation_{reservation.pk}"
+
+
 def _pin_problem(pin: str, doors: list[Lock], reservation: Reservation, now: datetime) -> str:
-    """Why `pin` cannot go on every door of the stay, or '' when it can."""
-    # Only the stay's wanted codes step aside: one being removed still holds its PIN on the lock.
-    wanted = reservation.access_codes.filter(removed_at__isnull=True, deleted_at__isnull=True)
-    own = {c.lock_id: c for c in wanted}
+    """Why `pin` cannot go on every door of the stay, or '' when it can.
+
+    The stay's own guest codes never stand in its way, whatever made them and whatever their
+    state: the one to be updated, one being removed from a door the stay left and came back to
+    (the new code takes its place on the lock), one removed there (the guest knows that PIN).
+    """
+    own = Q(common_code_key=guest_code_key(reservation))
     for door in doors:
         try:
-            access_code_check_pin(lock=door, code=pin, now=now, exclude=own.get(door.pk))
+            access_code_check_pin(lock=door, code=pin, now=now, exclude=own)
         except ServiceError as exc:
             return exc.message
     return ""
@@ -158,7 +166,7 @@ def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:
             starts_at=starts_at,
             ends_at=ends_at,
             kind=AccessCode.Kind.GUEST,
-            common_code_key=f"reservation_{reservation.pk}",
+            common_code_key=guest_code_key(reservation),
             reservation=reservation,
         )
     for door in touched.values():
