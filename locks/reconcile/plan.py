@@ -421,12 +421,15 @@ def plan_read_back(
         if code.removed_at is not None:
             continue
         present = on_lock.get(code.pk)
-        if (
-            code.status == Status.SETTING
-            and present
-            and code.wanted_on_lock(now, facts.lead_for(code))
-        ):
+        if not present:
+            if code.status == Status.REMOVING:
+                changes.append(absent(code, now))
+            continue
+        # A new window on a code already set is confirmed too, so its try's back-off does not
+        # hold the code's next write (its removal at an early check-out) for a minute.
+        sent = code.status == Status.SETTING or (
+            code.status == Status.SET and code.attempts and window_matches(code, present)
+        )
+        if sent and code.wanted_on_lock(now, facts.lead_for(code)):
             changes.append(confirmed(code, present, now, facts))
-        elif code.status == Status.REMOVING and not present:
-            changes.append(absent(code, now))
     return changes

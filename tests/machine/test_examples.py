@@ -11,8 +11,9 @@ import pytest
 
 from locks.models import AccessCode
 from locks.simulator import simulated_set_online
-from reservations.stays import reservation_update
+from reservations.stays import reservation_check_out_early, reservation_update
 from tests import factories
+from tests.backups import lockside
 from tests.backups.lockside import device, run
 from tests.reservations.stays import CHECK_IN, book, opens
 
@@ -64,3 +65,22 @@ def test_moving_back_while_the_old_code_is_still_on_the_door_reuses_its_place(
     assert list(device(lock).codes.filter(code=pin).values_list("code", flat=True)) == [pin]
     assert guest_codes(lock, stay).get(removed_at__isnull=True).status == "set"
 
+
+def test_an_early_check_out_right_after_an_extension_closes_the_shared_door_at_once(
+    owner, hotel, room, lock, t0
+):
+    # Found as: extend an in-house stay, then check it out early within the minute: the
+    # building door (which holds the code's schedule) confirmed the new window but kept the
+    # write's one-minute back-off, which held the removal; the guest's PIN opened it a minute
+    # after check-out.
+    entrance = factories.simulated_lock(
+        owner=owner, property=hotel, name="Building door", model="scheduling", now=t0
+    )
+    stay = book(owner, room, t0)
+    run(CHECK_IN + HOUR)
+    reservation_update(reservation=stay, now=CHECK_IN + HOUR, check_out=stay.check_out + HOUR)
+    run(CHECK_IN + HOUR)
+    reservation_check_out_early(reservation=stay, now=CHECK_IN + HOUR)
+    run(CHECK_IN + HOUR)
+    assert not lockside.opens(entrance, stay.pin, CHECK_IN + HOUR)
+    assert not lockside.opens(lock, stay.pin, CHECK_IN + HOUR)
