@@ -143,7 +143,8 @@ class StaysAndDoors(RuleBasedStateMachine):
     def changed_only_if_it_must(self, stay: Reservation, before: str, what: str) -> None:
         """After a move: the PIN may change only where the old one truly cannot go."""
         stay.refresh_from_db()
-        if stay.pin == before:
+        if stay.pin == before or not before:  # unchanged, or its first PIN (new dates)
+            self.told(stay)
             return
         held = [d.name for d in doors_of(stay.unit) if _held_elsewhere(d, before, stay, self.now)]
         assert held, (
@@ -317,23 +318,43 @@ class StaysAndDoors(RuleBasedStateMachine):
         self.fault(door)
         self.settle()
 
-    @rule(n=st.integers(0, 2), unit=st.integers(0, 2))
-    def move_door(self, n, unit):
-        door = self.door(n)
-        before = {
-            stay.pk: stay.pin
-            for stay in Reservation.objects.filter(owner=self.owner, status="confirmed")
-        }
-        lock_update(
-            lock=door, name=door.name, location=door.location, unit=self.units[unit], now=self.now
+    @precondition(lambda self: len(self.doors) < 6)
+    @rule()
+    def reset_and_register_anew(self):
+        """The building door is reset and its new device registered as a door of its own (the
+        old one stays, unreachable, until someone deletes it)."""
+        old = self.door(3)
+        new = simulator.simulated_factory_reset(lock=old, now=self.now)
+        self.settle()
+        self.now += timedelta(minutes=5)
+        devices.account_discover(account=self.hub, now=self.now)
+        waiting = next(d for d in devices.inbox(self.owner) if d.device_id == new.device_id)
+        door = devices.device_register(
+            owner=self.owner,
+            device=waiting,
+            property=self.property,
+            name=f"Canal building door {len(self.doors)}",
+            now=self.now,
         )
+        self.doors.append(door)
         self.fault(door)
-        for pk, pin in before.items():
-            self.changed_only_if_it_must(
-                Reservation.objects.select_related("owner", "unit").get(pk=pk),
-                pin,
-                f"{door.name} moved to {self.units[unit].name}",
+        self.settle()
+
+    @rule(n=st.integers(0, 3), unit=st.integers(0, 3))
+    def move_door(self, n, unit):
+        """A door moved to another apartment, or made a shared door of the building (3)."""
+        door = self.door(n)
+        to = self.units[unit] if unit < 3 else None
+        before = dict(
+            Reservation.objects.filter(owner=self.owner, status="confirmed").values_list(
+                "pk", "pin"
             )
+        )
+        lock_update(lock=door, name=door.name, location=door.location, unit=to, now=self.now)
+        self.fault(door)
+        where = to.name if to else "the whole building"
+        for stay in self._stays(Q(pk__in=before)):
+            self.changed_only_if_it_must(stay, before[stay.pk], f"{door.name} moved to {where}")
         self.settle()
 
     # --- the promises -----------------------------------------------------------------------

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from locks.models import AccessCode
-from locks.simulator import simulated_set_online
+from locks.services import lock_update
+from locks.simulator import simulated_refuse_writes, simulated_set_online
 from reservations.stays import reservation_check_out_early, reservation_update
 from tests import factories
 from tests.backups import lockside
@@ -84,3 +85,26 @@ def test_an_early_check_out_right_after_an_extension_closes_the_shared_door_at_o
     run(CHECK_IN + HOUR)
     assert not lockside.opens(entrance, stay.pin, CHECK_IN + HOUR)
     assert not lockside.opens(lock, stay.pin, CHECK_IN + HOUR)
+
+
+def test_a_shared_door_given_to_one_room_and_shared_again_keeps_every_pin(
+    owner, hotel, room, lock, t0
+):
+    # The issue's own case ("that PIN is already in use on Canal building door"): the building
+    # door was given to one apartment by mistake and made shared again while it refused
+    # writes, so the codes of the other apartments' stays were still on it, being removed.
+    entrance = factories.simulated_lock(
+        owner=owner, property=hotel, name="Building door", model="scheduling", now=t0
+    )
+    other = factories.UnitFactory(property=hotel, name="Room 102")
+    stay = book(owner, room, CHECK_IN - HOUR)
+    run(CHECK_IN)
+    pin = stay.pin
+    simulated_refuse_writes(lock=entrance, until=CHECK_IN + 3 * HOUR, now=CHECK_IN)
+    lock_update(lock=entrance, name=entrance.name, location="", unit=other, now=CHECK_IN)
+    lock_update(lock=entrance, name=entrance.name, location="", unit=None, now=CHECK_IN + HOUR)
+    reservation_update(reservation=stay, now=CHECK_IN + HOUR, check_out=stay.check_out + HOUR)
+    assert (stay.pin, stay.pin_note) == (pin, "")
+    run(CHECK_IN + 3 * HOUR)
+    assert lockside.opens(entrance, pin, CHECK_IN + 3 * HOUR)
+    assert list(device(entrance).codes.values_list("code", flat=True)).count(pin) == 1
