@@ -309,11 +309,7 @@ class StaysAndDoors(RuleBasedStateMachine):
     @rule(n=st.integers(0, 3))
     def reset_and_replace(self, n):
         door = self.door(n)
-        new = simulator.simulated_factory_reset(lock=door, now=self.now)
-        self.settle()
-        self.now += timedelta(minutes=5)
-        devices.account_discover(account=self.hub, now=self.now)
-        waiting = next(d for d in devices.inbox(self.owner) if d.device_id == new.device_id)
+        waiting = self._reset(door)
         devices.lock_replace_device(owner=self.owner, lock=door, device=waiting, now=self.now)
         self.fault(door)
         self.settle()
@@ -323,12 +319,7 @@ class StaysAndDoors(RuleBasedStateMachine):
     def reset_and_register_anew(self):
         """The building door is reset and its new device registered as a door of its own (the
         old one stays, unreachable, until someone deletes it)."""
-        old = self.door(3)
-        new = simulator.simulated_factory_reset(lock=old, now=self.now)
-        self.settle()
-        self.now += timedelta(minutes=5)
-        devices.account_discover(account=self.hub, now=self.now)
-        waiting = next(d for d in devices.inbox(self.owner) if d.device_id == new.device_id)
+        waiting = self._reset(self.door(3))
         door = devices.device_register(
             owner=self.owner,
             device=waiting,
@@ -339,6 +330,14 @@ class StaysAndDoors(RuleBasedStateMachine):
         self.doors.append(door)
         self.fault(door)
         self.settle()
+
+    def _reset(self, door: Lock):
+        """Factory reset `door`; five minutes on, its new device waits in the inbox."""
+        new = simulator.simulated_factory_reset(lock=door, now=self.now)
+        self.settle()
+        self.now += timedelta(minutes=5)
+        devices.account_discover(account=self.hub, now=self.now)
+        return next(d for d in devices.inbox(self.owner) if d.device_id == new.device_id)
 
     @rule(n=st.integers(0, 3), unit=st.integers(0, 3))
     def move_door(self, n, unit):
