@@ -125,6 +125,10 @@ def _take_place(code: AccessCode, now: datetime) -> None:
         is_scheduled_on_device=False,
         is_held_by_cloud=False,
     )
+    # Its deletion is done: the code is gone, though its PIN stays on the lock for the new one.
+    ActionAttempt.objects.filter(access_code=earlier, status=ActionAttempt.Status.PENDING).update(
+        status=ActionAttempt.Status.SUCCESS, error=None, finished_at=now
+    )
 
 
 def access_code_generate(*, lock: Lock, now: datetime, preferred_length: int | None = None) -> str:

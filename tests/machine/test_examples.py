@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from locks.models import AccessCode
+from locks.models import AccessCode, ActionAttempt
 from locks.services import lock_update
 from locks.simulator import simulated_refuse_writes, simulated_set_online
 from reservations.stays import reservation_check_out_early, reservation_update
@@ -61,6 +61,12 @@ def test_moving_back_while_the_old_code_is_still_on_the_door_reuses_its_place(
     assert stay.pin == pin
     (earlier, wanted) = guest_codes(lock, stay).order_by("created_at")
     assert earlier.status == "removed" and wanted.status == "set"
+    # Whoever asked for the earlier code's deletion is told it is done.
+    attempts = ActionAttempt.objects.filter(access_code=earlier)
+    assert set(attempts.values_list("action_type", "status")) == {
+        ("CREATE_ACCESS_CODE", "success"),
+        ("DELETE_ACCESS_CODE", "success"),
+    }
     simulated_set_online(lock=lock, online=True, now=CHECK_IN + 2 * HOUR)
     assert opens(lock, pin, CHECK_IN + 2 * HOUR)
     assert list(device(lock).codes.filter(code=pin).values_list("code", flat=True)) == [pin]
