@@ -8,6 +8,7 @@ because the new device is empty. Nothing is replaced without a person's confirma
 """
 
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import Q
@@ -159,16 +160,33 @@ def replacement_suggestions(device: DiscoveredDevice) -> list[Lock]:
 
 def rank_replacements(device: DiscoveredDevice, locks) -> list[Lock]:
     """Of `locks`, those that went silent, the same model first, then the most recently heard."""
-    ranked = []
-    for lock in locks:
-        if lock.owner_id != device.account.owner_id or lock.driver != device.account.driver:
-            continue
-        silent = not lock.online or lock.has_error(DEVICE_REMOVED)
-        if not silent:
-            continue
+    rank = _replacement_rank(device)
+    ranked = [(place, lock) for lock in locks if (place := rank(lock)) is not None]
+    return [lock for _, lock in sorted(ranked, key=itemgetter(0))]
+
+
+def likely_replacement(device: DiscoveredDevice, locks):
+    """The first of `rank_replacements(device, locks)`, without ranking the others."""
+    rank = _replacement_rank(device)
+    ranked = ((place, lock) for lock in locks if (place := rank(lock)) is not None)
+    return min(ranked, key=itemgetter(0), default=(None, None))[1]
+
+
+def _replacement_rank(device: DiscoveredDevice):
+    """A function telling where a lock stands among those `device` may replace (None: it may
+    not). It reads a lock's owner_id, driver, online, has_error, last_read_at and model_name
+    only, so the alerts' light rows of locks will do."""
+    owner_id, driver, model_name = device.account.owner_id, device.account.driver, device.model_name
+
+    def rank(lock) -> tuple | None:
+        if lock.owner_id != owner_id or lock.driver != driver:
+            return None
+        if lock.online and not lock.has_error(DEVICE_REMOVED):
+            return None  # it answers: not silent
         last_heard = lock.last_read_at or device.first_seen_at
-        ranked.append((lock.model_name != device.model_name, -last_heard.timestamp(), lock))
-    return [lock for *_, lock in sorted(ranked, key=lambda r: (r[0], r[1]))]
+        return (lock.model_name != model_name, -last_heard.timestamp())
+
+    return rank
 
 
 def _device(owner: Owner, device: DiscoveredDevice) -> DiscoveredDevice:
