@@ -125,3 +125,17 @@ def test_a_code_the_lock_would_not_take_has_a_red_badge_with_the_error(client_fo
     badge = badge[: badge.index("</span>")]
     assert "pill-red" in badge and "Could not be programmed" in badge
     assert "Being programmed" not in badge
+
+
+def test_a_codes_forms_post_to_the_urls_django_reverses(client_for, alice, lock, t0):
+    """The page reverses each code route once and puts every code's id in (`code_url`)."""
+    codes = [access_codes.access_code_create(lock=lock, now=t0, name=n)[0] for n in "AB"]
+    simulator.simulated_add_unmanaged_code(lock=lock, code="4862", name="Cleaner", now=t0)
+    scheduler.run_due_locks()
+    html = html_of(client_for(alice), "lock_detail", lock.pk)
+    for code in codes:
+        for route in ("code_reveal", "code_change_pin", "code_revoke"):
+            assert f'action="{reverse(route, args=[lock.pk, code.pk])}"' in html
+    unmanaged = AccessCode.objects.get(lock=lock, is_managed=False)
+    for route in ("unmanaged_take_over", "unmanaged_remove"):
+        assert f'action="{reverse(route, args=[lock.pk, unmanaged.pk])}"' in html
