@@ -138,7 +138,7 @@ def _lock_parts(
     if "lock-status" in parts:
         context["slots_used"] = selectors.slots_used(lock) + len(unmanaged)
     if "backups" in parts:
-        pool = backup_pool_health(lock=lock, now=now)
+        pool = backup_pool_health(lock=lock, now=now, backups=backups)
         context.update(
             backups=backups,
             pool=pool,
