@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from django.db.models import Q
 
-from locks.devices import likely_replacement
+from locks.devices import likely_replacements
 from locks.issue_codes import (
     DEVICE_DISCONNECTED,
     DEVICE_REMOVED,
@@ -49,7 +49,7 @@ _NO_ARRIVAL = datetime.max.replace(tzinfo=UTC)
 
 
 class _Door(NamedTuple):
-    """A lock that may raise an alert, as far as ranking (and `likely_replacement`) reads it."""
+    """A lock that may raise an alert, as far as ranking (and `likely_replacements`) reads it."""
 
     pk: int
     owner_id: int
@@ -193,10 +193,10 @@ def _places(owner: Owner, now: datetime) -> list[_Place]:
         if found := tuple(kept.get(door.pk, ())):
             at = found[-1].occurred_at  # the oldest
             places.append(_Place("code_kept_after_end", AMBER, at, door.pk, codes=found))
-    silent = [door for door in doors if not door.online or door.has_error(DEVICE_REMOVED)]
-    for device in (d for d in devices if d.status == DiscoveredDevice.Status.NEW):
-        replaced = likely_replacement(device, silent) if device.takes_codes else None
-        lock_id = replaced.pk if replaced is not None else None
+    waiting = [d for d in devices if d.status == DiscoveredDevice.Status.NEW]
+    replaced = likely_replacements([d for d in waiting if d.takes_codes], doors)
+    for device in waiting:
+        lock_id = replaced[device.pk].pk if device.pk in replaced else None
         at = device.first_seen_at
         places.append(_Place("replacement_waiting", AMBER, at, lock_id, device=device))
     return sorted(places, key=attrgetter("urgency"))
