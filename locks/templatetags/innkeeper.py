@@ -36,19 +36,26 @@ def red_alert_count(context) -> int:
     return urgent_count(owner, timezone.now())
 
 
-# A stand-in for a code's id: each of a lock's code URLs is reversed once a page with it, and
-# each code's id is put in its place (three reversals a row cost a page of codes more than the
-# rest of its rows' markup).
-_ANY_CODE = uuid.UUID(int=0)
+# Stand-ins for a row's id, by its type: a route is reversed once a render with the stand-in,
+# and each row's id is put in its place (a page of codes reversed three URLs a row, which cost
+# it more than the rest of its rows' markup).
+_STAND_INS = {uuid.UUID: uuid.UUID(int=0), int: 7_306_418_952_013_846_527}
 
 
 @register.simple_tag(takes_context=True)
-def code_url(context, name: str, lock_id: int, code_id: uuid.UUID) -> str:
-    """`{% url name lock_id code_id %}` for a route of one of a lock's codes (`locks.urls.CODE`),
-    the same URL for less: reversed once a render for the lock and the route."""
-    reversed_once = context.render_context.dicts[0].setdefault(code_url, {})
-    key = (name, lock_id)
+def row_url(context, name: str, *args) -> str:
+    """`{% url name *args %}` for a row of a list, whose id is the last argument, the same URL
+    for less: reversed once a render for the route and the arguments before the id."""
+    *fixed, row_id = args
+    stand_in = _STAND_INS.get(type(row_id))
+    if stand_in is None:
+        return reverse(name, args=args)
+    reversed_once = context.render_context.dicts[0].setdefault(row_url, {})
+    key = (name, *fixed)
     if key not in reversed_once:
-        reversed_once[key] = reverse(name, args=[lock_id, _ANY_CODE]).split(str(_ANY_CODE))
+        parts = reverse(name, args=[*fixed, stand_in]).split(str(stand_in))
+        reversed_once[key] = parts if len(parts) == 2 else None
+    if reversed_once[key] is None:
+        return reverse(name, args=args)
     before, after = reversed_once[key]
-    return f"{before}{code_id}{after}"
+    return f"{before}{row_id}{after}"
