@@ -148,13 +148,21 @@ def backup_pool_maintain(
 
 
 def backup_pool_health(
-    *, lock: Lock, now: datetime, codes: list[AccessCode] | None = None
+    *,
+    lock: Lock,
+    now: datetime,
+    codes: list[AccessCode] | None = None,
+    backups: list[AccessCode] | None = None,
 ) -> PoolHealth:
     """How the lock's pool is: what the lock and the Today page show. `codes`: the lock's live
-    codes, when the caller has them already; else its backups are read, and its other codes
-    only counted (a shared entrance holds one per stay behind it)."""
+    codes, when the caller has them already; else its backups are read (or taken from
+    `backups`: its live ones, the deleted ones may be left out, since they count nowhere), and
+    its other codes only counted (a shared entrance holds one per stay behind it)."""
     if codes is None:
-        backups = list(AccessCode.objects.filter(lock=lock, kind=BACKUP, removed_at__isnull=True))
+        if backups is None:
+            backups = list(
+                AccessCode.objects.filter(lock=lock, kind=BACKUP, removed_at__isnull=True)
+            )
         others = _others_counted(lock, now)
     else:
         backups = [c for c in codes if c.kind == BACKUP]

@@ -298,7 +298,8 @@ def device_unignore(request, device, now):
 def alerts_page(request):
     now = timezone.now()
     # Most urgent first, a page at a time: a big estate's long tail of amber alerts waits.
-    page = Paginator(alerts.open_alerts(request.membership.owner, now), ALERTS_PER_PAGE).get_page(
+    # The alerts are ordered from light rows; only the page's are written (`OpenAlerts`).
+    page = Paginator(alerts.OpenAlerts(request.membership.owner, now), ALERTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     context = {"alerts": page.object_list, "page": page, "now": now}

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.db.models import Case, Count, F, Q, Value, When, Window
+from django.db.models.functions import Coalesce, Collate
+
 from locks.models import AccessCode, Lock
+from locks.selectors import codes_between, codes_listed
 from locks.times import local_day_bounds
 from locks.words import code_state, window
 
@@ -57,8 +62,35 @@ def timeline_span(lock: Lock, now: datetime, days: int = DAYS) -> tuple[datetime
     return local_day_bounds(today, tz)[0], local_day_bounds(today + timedelta(days=days - 1), tz)[1]
 
 
-def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int = DAYS) -> Timeline:
-    """The bars of `codes` that fall in the next `days`: the first `ROWS` by start."""
+def timeline_codes(lock: Lock, now: datetime, days: int = DAYS) -> tuple[list[AccessCode], int]:
+    """The lock's codes (its backups aside) that meet the timeline's days, the first `ROWS` in
+    the order it draws them (`lock_timeline`'s), and how many meet them in all: a shared
+    entrance holds a code for every stay behind it, and only those drawn are loaded."""
+    start, end = timeline_span(lock, now, days)
+    # Python's order of names is their code points': PostgreSQL's "C" collation (SQLite's own).
+    name = Collate(F("name"), "C") if connection.vendor == "postgresql" else F("name")
+    found = list(
+        codes_listed(lock)
+        .filter(codes_between(start, end))
+        .annotate(meeting_days=Window(Count("pk")))
+        .order_by(
+            Case(When(type=AccessCode.Type.ONGOING, then=Value(0)), default=Value(1)),
+            Coalesce("starts_at", Value(start)),
+            name,
+            # then as `codes_listed`, whose order the sort in `lock_timeline` keeps for ties
+            Case(When(~Q(errors=[]), then=Value(0)), default=Value(1)),
+            F("starts_at").asc(nulls_first=True),
+            "pk",
+        )[:ROWS]
+    )
+    return found, (found[0].meeting_days if found else 0)
+
+
+def lock_timeline(
+    lock: Lock, codes: list[AccessCode], now: datetime, days: int = DAYS, *, others: int = 0
+) -> Timeline:
+    """The bars of `codes` that fall in the next `days`: the first `ROWS` by start. `others`:
+    codes meeting these days that were not passed (they come after those passed)."""
     tz: ZoneInfo = lock.property.tz
     today = now.astimezone(tz).date()
     start, end = timeline_span(lock, now, days)
@@ -73,8 +105,9 @@ def lock_timeline(lock: Lock, codes: list[AccessCode], now: datetime, days: int 
         for c in codes
         if c.type == AccessCode.Type.ONGOING or (c.ends_at > start and c.starts_at < end)
     ]
+    # `timeline_codes` asks the database for the first `ROWS` codes in this order.
     shown.sort(key=lambda c: (c.type != AccessCode.Type.ONGOING, c.starts_at or start, c.name))
-    more = max(len(shown) - ROWS, 0)
+    more = max(len(shown) + others - ROWS, 0)
     shown = shown[:ROWS]
     bars = []
     for row, code in enumerate(shown):

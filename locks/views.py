@@ -38,7 +38,7 @@ from locks.tenancy.decorators import (
     member_view,
     owned_or_404,
 )
-from locks.timeline import lock_timeline, timeline_span
+from locks.timeline import lock_timeline, timeline_codes
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCKS_PER_PAGE = 50
@@ -138,7 +138,7 @@ def _lock_parts(
     if "lock-status" in parts:
         context["slots_used"] = selectors.slots_used(lock) + len(unmanaged)
     if "backups" in parts:
-        pool = backup_pool_health(lock=lock, now=now)
+        pool = backup_pool_health(lock=lock, now=now, backups=backups)
         context.update(
             backups=backups,
             pool=pool,
@@ -147,9 +147,9 @@ def _lock_parts(
         )
     if "timeline" in parts:
         # Backups given to a stay have a window like the stay's; those waiting have none.
-        start, end = timeline_span(lock, now)
-        shown = list(selectors.codes_listed(lock).filter(selectors.codes_between(start, end)))
-        context["timeline"] = lock_timeline(lock, shown + [b for b in backups if b.pulled_at], now)
+        shown, meeting = timeline_codes(lock, now)
+        given = [b for b in backups if b.pulled_at]
+        context["timeline"] = lock_timeline(lock, shown + given, now, others=meeting - len(shown))
     if "events" in parts:
         context["events"] = selectors.lock_events(lock, limit=15)
     return context

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from backups.selectors import backups_for_lock
 from backups.services import backup_pool_enable, backup_pool_health
 from locks.models import AccessCode
 from locks.simulator import simulated_add_unmanaged_code, simulated_refuse_writes
@@ -125,8 +126,8 @@ def test_a_guest_waiting_for_a_slot_while_the_lock_refuses_writes_costs_one_back
 
 def test_the_lock_page_counts_the_pools_room_as_the_pass_does(owner, hotel, room, entrance, t0):
     """The lock page reads the pool's health without loading every code of a shared door: it
-    counts the others in the database. At each step it agrees with the health the pass works
-    out from the codes it loaded."""
+    counts the others in the database, and takes the backups it lists. At each step it agrees
+    with the health the pass works out from the codes it loaded."""
     units = [factories.UnitFactory(property=hotel, name=f"Room {n}") for n in (201, 202, 203)]
     for n, unit in enumerate(units, start=1):
         book(owner, unit, t0, check_in=t0 + timedelta(hours=n), nights=1)
@@ -140,5 +141,8 @@ def test_the_lock_page_counts_the_pools_room_as_the_pass_does(owner, hotel, room
         live = list(AccessCode.objects.filter(lock=entrance, removed_at__isnull=True))
         counted = backup_pool_health(lock=entrance, now=now)
         assert counted == backup_pool_health(lock=entrance, now=now, codes=live)
+        # The page's own list of the lock's backups will do for the pool's part.
+        shown = backups_for_lock(entrance)
+        assert counted == backup_pool_health(lock=entrance, now=now, backups=shown)
         seen.add(counted.room)
     assert len(seen) > 1, "the room changed as the guests came and went"

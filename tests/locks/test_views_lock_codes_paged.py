@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from locks import access_codes
+from locks import access_codes, selectors
 from locks.issue_codes import FAILED_TO_SET_ON_DEVICE
-from locks.timeline import ROWS
+from locks.models import AccessCode
+from locks.timeline import ROWS, lock_timeline, timeline_codes, timeline_span
 from locks.views import CODES_PER_PAGE
 
 
@@ -74,3 +75,33 @@ def test_the_timeline_draws_its_first_rows_and_counts_the_rest(client_for, alice
     html = client_for(alice).get(reverse("lock_detail", args=[lock.pk])).content.decode()
     assert html.count('<g class="tl-bar') == ROWS
     assert "And 6 more codes in these days" in html
+
+
+def test_the_timeline_reads_only_the_codes_it_draws_and_draws_the_same(lock):
+    """Codes starting together are drawn by name, as Python orders names (by code point, not by
+    PostgreSQL's collation), then those with a problem first: the database picks the first
+    `ROWS` in that order, instead of the page reading every code of the two weeks."""
+    now = timezone.now()
+    starts = now + timedelta(days=2)
+    # By code point: B, Z9, _x, a 1, a-2, a3, a4, b, Ä, é; the drawing stops among the b's.
+    names = ["b", "B", "a-2", "a 1", "Ä", "é", "a3", "_x", "Z9", "a4"] * 5
+    for name in names:
+        access_codes.access_code_create(
+            lock=lock, now=now, name=name, starts_at=starts, ends_at=starts + timedelta(hours=5)
+        )
+    access_codes.access_code_create(lock=lock, now=now, name="zz cleaner")  # ongoing: first
+    refused = AccessCode.objects.filter(lock=lock, name="b").order_by("pk").last()
+    refused.add_error(FAILED_TO_SET_ON_DEVICE, "The lock refused it.", now)
+    refused.save(update_fields=["errors"])
+
+    drawn, meeting = timeline_codes(lock, now)
+    assert (len(drawn), meeting) == (ROWS, len(names) + 1)
+    picture = lock_timeline(lock, drawn, now, others=meeting - len(drawn))
+    start, end = timeline_span(lock, now)
+    every = list(selectors.codes_listed(lock).filter(selectors.codes_between(start, end)))
+    expected = lock_timeline(lock, every, now)
+    assert [bar.code.pk for bar in picture.bars] == [bar.code.pk for bar in expected.bars]
+    assert picture.more == expected.more == len(names) + 1 - ROWS
+    shown = [bar.code.name for bar in picture.bars]
+    assert shown[:2] == ["zz cleaner", "B"] and shown[-4:] == ["b"] * 4
+    assert picture.bars[-4].code == refused  # a problem first among the b's

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -125,3 +126,31 @@ def test_a_code_the_lock_would_not_take_has_a_red_badge_with_the_error(client_fo
     badge = badge[: badge.index("</span>")]
     assert "pill-red" in badge and "Could not be programmed" in badge
     assert "Being programmed" not in badge
+
+
+def test_a_codes_forms_post_to_the_urls_django_reverses(client_for, alice, lock, t0):
+    """The page reverses each code route once and puts every code's id in (`row_url`)."""
+    codes = [access_codes.access_code_create(lock=lock, now=t0, name=n)[0] for n in "AB"]
+    simulator.simulated_add_unmanaged_code(lock=lock, code="4862", name="Cleaner", now=t0)
+    scheduler.run_due_locks()
+    html = html_of(client_for(alice), "lock_detail", lock.pk)
+    for code in codes:
+        for route in ("code_reveal", "code_change_pin", "code_revoke"):
+            assert f'action="{reverse(route, args=[lock.pk, code.pk])}"' in html
+    unmanaged = AccessCode.objects.get(lock=lock, is_managed=False)
+    for route in ("unmanaged_take_over", "unmanaged_remove"):
+        assert f'action="{reverse(route, args=[lock.pk, unmanaged.pk])}"' in html
+
+
+def test_row_url_gives_the_url_django_reverses(lock, t0):
+    """For a row's id (an int or a UUID), then for anything else, reversed as it is."""
+    code = access_codes.access_code_create(lock=lock, now=t0, name="A")[0]
+    page = Template(
+        "{% load innkeeper %}"
+        "{% url 'lock_detail' lock.pk %} {% row_url 'lock_detail' lock.pk %}|"
+        "{% url 'code_revoke' lock.pk code.pk %} {% row_url 'code_revoke' lock.pk code.pk %}|"
+        "{% url 'code_revoke' lock.pk key %} {% row_url 'code_revoke' lock.pk key %}"
+    ).render(Context({"lock": lock, "code": code, "key": str(code.pk)}))
+    for pair in page.split("|"):
+        reversed_by_django, by_row_url = pair.split(" ")
+        assert by_row_url == reversed_by_django
