@@ -1,4 +1,6 @@
-"""The dashboard and its task worker in one command (what `make run` calls); Ctrl-C stops both."""
+"""The dashboard and its task worker in one command (what `make run` calls); Ctrl-C stops both,
+and so does a plain `kill` (SIGTERM), which would otherwise leave them running, the old code
+still serving the port."""
 
 import signal
 import subprocess
@@ -8,6 +10,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # stop as Ctrl-C does: the children are told to stop, then waited for
+
+
 class Command(BaseCommand):
     help = "Serve the dashboard and run the django-q2 worker beside it, until Ctrl-C."
 
@@ -15,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
+        signal.signal(signal.SIGTERM, _stop)
         manage = [sys.executable, "manage.py"]
         worker = subprocess.Popen([*manage, "qcluster"])
         web = subprocess.Popen([*manage, "runserver", addrport, "--noreload"])
