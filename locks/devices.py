@@ -160,63 +160,33 @@ def replacement_suggestions(device: DiscoveredDevice) -> list[Lock]:
 
 def rank_replacements(device: DiscoveredDevice, locks) -> list[Lock]:
     """Of `locks`, those that went silent, the same model first, then the most recently heard."""
-    rank = _replacement_rank(device)
-    ranked = [(place, lock) for lock in locks if (place := rank(lock)) is not None]
-    return [lock for _, lock in sorted(ranked, key=itemgetter(0))]
+    owner_id, driver = device.account.owner_id, device.account.driver
+    ranked = []
+    for lock in locks:
+        if lock.owner_id != owner_id or lock.driver != driver or not _silent(lock):
+            continue
+        last_heard = lock.last_read_at or device.first_seen_at
+        ranked.append((lock.model_name != device.model_name, -last_heard.timestamp(), lock))
+    return [lock for *_, lock in sorted(ranked, key=itemgetter(0, 1))]
 
 
 def likely_replacements(devices: list[DiscoveredDevice], locks) -> dict[int, object]:
     """Each device's first of `rank_replacements(device, locks)`, by the device's id (a device
-    with none is left out), from one walk over the locks whatever the number of devices: per
-    account kind and model, the most recently heard silent lock and the first never heard (which
-    counts as heard when the device appeared). Of a lock it reads owner_id, driver, online,
+    with none is left out). `locks` are walked once, for the silent ones (a few of an estate's
+    doors), which each device then ranks. Of a lock it reads owner_id, driver, online,
     has_error, last_read_at and model_name only, so the alerts' light rows of locks will do."""
-    heard: dict[tuple, tuple] = {}  # (owner, driver, model or any) -> (heard, -position, lock)
-    unheard: dict[tuple, tuple] = {}  # the same -> (position, lock)
-    for position, lock in enumerate(locks):
-        if lock.online and not lock.has_error(DEVICE_REMOVED):
-            continue  # it answers: not silent
-        for key in (
-            (lock.owner_id, lock.driver, lock.model_name),
-            (lock.owner_id, lock.driver, _ANY_MODEL),
-        ):
-            if lock.last_read_at is None:
-                unheard.setdefault(key, (position, lock))
-            elif key not in heard or lock.last_read_at.timestamp() > heard[key][0]:
-                heard[key] = (lock.last_read_at.timestamp(), -position, lock)
+    silent = [lock for lock in locks if _silent(lock)]
     found = {}
     for device in devices:
-        kind = (device.account.owner_id, device.account.driver)
-        same = (*kind, device.model_name)  # the same model first, if any is silent
-        key = same if same in heard or same in unheard else (*kind, _ANY_MODEL)
-        candidates = []
-        if key in heard:
-            candidates.append(heard[key])
-        if key in unheard:
-            position, lock = unheard[key]
-            candidates.append((device.first_seen_at.timestamp(), -position, lock))
-        if candidates:  # the latest heard; of two heard at once, the first of `locks`
-            found[device.pk] = max(candidates, key=itemgetter(0, 1))[2]
+        ranked = rank_replacements(device, silent)
+        if ranked:
+            found[device.pk] = ranked[0]
     return found
 
 
-_ANY_MODEL = object()
-
-
-def _replacement_rank(device: DiscoveredDevice):
-    """A function telling where a lock stands among those `device` may replace (None: it may
-    not)."""
-    owner_id, driver, model_name = device.account.owner_id, device.account.driver, device.model_name
-
-    def rank(lock) -> tuple | None:
-        if lock.owner_id != owner_id or lock.driver != driver:
-            return None
-        if lock.online and not lock.has_error(DEVICE_REMOVED):
-            return None  # it answers: not silent
-        last_heard = lock.last_read_at or device.first_seen_at
-        return (lock.model_name != model_name, -last_heard.timestamp())
-
-    return rank
+def _silent(lock) -> bool:
+    """It does not answer: a replacement may stand in for it."""
+    return not lock.online or lock.has_error(DEVICE_REMOVED)
 
 
 def _device(owner: Owner, device: DiscoveredDevice) -> DiscoveredDevice:
