@@ -210,7 +210,7 @@ def guest_codes_resync(*, lock: Lock, now: datetime, old_unit_id: int | None = N
     """A door registered, or moved to another unit: the stays that are not over follow it."""
     stays = Reservation.objects.filter(
         owner=lock.owner,
-        unit__property_id=lock.property_id,
+        property=lock.property_id,
         status=Reservation.Status.CONFIRMED,
         check_out__gt=now,
         checked_out_at__isnull=True,

@@ -5,6 +5,7 @@ and the property's shared doors) as AccessCode rows linked to it, for the window
 buffer .. check-out + buffer. `reservations.guest_codes.guest_codes_sync` keeps those rows right.
 """
 
+import builtins
 import operator
 import uuid
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from functools import reduce
 from django.db import models
 from django.db.models import Q
 
-from locks.models import Lock, Owner, Unit
+from locks.models import Lock, Owner, Property, Unit
 
 # A stay's length class, so that the stays in house at a moment (arrived before it, leaving
 # after) are a bounded index range: a stay of class k lasts at most STAY_CLASS_DAYS[k] days, and
@@ -43,6 +44,17 @@ class Reservation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="reservations")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reservations")
+    # The unit's property, kept by `save` (units never change property), so that a page of
+    # properties reads only their stays (`reservations.spans`). Nullable only so that adding it
+    # did not rebuild the table; every saved stay has it.
+    property = models.ForeignKey(
+        Property,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
     guest_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +351912345678")
     email = models.EmailField(blank=True)
@@ -100,6 +112,15 @@ class Reservation(models.Model):
             ),
             # Today's early check-outs (arrivals and departures use the ones above).
             models.Index(fields=["owner", "checked_out_at"], name="reservation_checked_out"),
+            # The same ranges for some of the owner's properties (a page of Today's lines, or
+            # one property opened): arrivals, departures, early check-outs, in house.
+            models.Index(fields=["property", "check_in"], name="reservation_property_in"),
+            models.Index(fields=["property", "check_out"], name="reservation_property_out"),
+            models.Index(fields=["property", "checked_out_at"], name="reservation_property_left"),
+            models.Index(
+                fields=["property", "length_class", "check_in", "check_out", "checked_out_at"],
+                name="reservation_property_house",
+            ),
             # Today's double bookings ahead: few stays, found without reading the others.
             models.Index(
                 fields=["owner", "status", "check_out"],
@@ -113,10 +134,21 @@ class Reservation(models.Model):
 
     def save(self, *args, **kwargs):
         self.length_class = stay_class(self.check_in, self.check_out)
+        kept = {"length_class"}
+        if self.property_id is None or self.unit_id != getattr(self, "_unit_saved", None):
+            self.property_id = self.unit.property_id
+            kept.add("property")
         fields = kwargs.get("update_fields")
-        if fields is not None and {"check_in", "check_out"} & set(fields):
-            kwargs["update_fields"] = {*fields, "length_class"}
+        if fields is not None and {"check_in", "check_out", "unit"} & set(fields):
+            kwargs["update_fields"] = {*fields, *kept}
         super().save(*args, **kwargs)
+        self._unit_saved = self.unit_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        stay = super().from_db(db, field_names, values)
+        stay._unit_saved = stay.__dict__.get("unit_id")
+        return stay
 
     @classmethod
     def in_house_arms(cls, moment: datetime) -> list[Q]:
@@ -133,11 +165,11 @@ class Reservation(models.Model):
     def in_house_at(cls, moment: datetime) -> Q:
         return reduce(operator.or_, cls.in_house_arms(moment))
 
-    @property
+    @builtins.property  # the field `property` hides the builtin here
     def is_confirmed(self) -> bool:
         return self.status == self.Status.CONFIRMED
 
-    @property
+    @builtins.property
     def ends_at(self) -> datetime:
         """When the stay really ends: check-out, or an early check-out."""
         return self.checked_out_at or self.check_out

@@ -94,7 +94,7 @@ def _per_time_zone(properties: list[Property], condition: Callable[[ZoneInfo], Q
         return condition(properties[0].tz)
     span = Q(pk__in=[])
     for props in zones.values():
-        span |= Q(unit__property_id__in=[p.pk for p in props]) & condition(props[0].tz)
+        span |= Q(property__in=[p.pk for p in props]) & condition(props[0].tz)
     return span
 
 
@@ -351,7 +351,7 @@ def reservations_search(
     if q.strip():
         found = found.filter(search.stay_match(q))
     if property_id:
-        found = found.filter(unit__property_id=property_id)
+        found = found.filter(property=property_id)
     if date_to:
         found = found.filter(
             _per_time_zone(properties, lambda tz: _local_days(tz, None, date_to), every=True)

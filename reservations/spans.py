@@ -37,9 +37,11 @@ def _touching_arms(
     arms = []
     for props in zones.values():
         start, end = local_day_bounds(now.astimezone(props[0].tz).date(), props[0].tz)
-        stays = Reservation.objects.filter(owner=owner, status=Reservation.Status.CONFIRMED)
-        if not (every and len(zones) == 1):
-            stays = stays.filter(unit__property_id__in=[p.pk for p in props])
+        confirmed = Reservation.objects.filter(status=Reservation.Status.CONFIRMED)
+        if every and len(zones) == 1:
+            stays = confirmed.filter(owner=owner)
+        else:  # the ranges of these properties only (`properties` are the owner's)
+            stays = confirmed.filter(property__in=[p.pk for p in props])
         for arm in [
             Q(check_in__gte=start, check_in__lt=end),
             Q(check_out__gte=start, check_out__lt=end, checked_out_at__isnull=True),
@@ -74,15 +76,15 @@ def today_counts(
             arm.annotate(
                 arrives=Case(When(arrives, then=1), default=0),
                 leaves=Case(When(leaves, then=1), default=0),
-            ).values_list("pk", "unit__property_id", "arrives", "leaves")
+            ).values_list("pk", "property_id", "arrives", "leaves")
         )
     first, *rest = arms
     sql, params = first.union(*rest).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT unit__property_id, SUM(arrives), SUM(leaves), "
+            "SELECT property_id, SUM(arrives), SUM(leaves), "
             "SUM(CASE WHEN arrives = 0 AND leaves = 0 THEN 1 ELSE 0 END) "
-            f"FROM ({sql}) AS touching GROUP BY unit__property_id",
+            f"FROM ({sql}) AS touching GROUP BY property_id",
             params,
         )
         return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
@@ -102,7 +104,7 @@ class StaysFrom:
         def in_zone(zone: str, condition: Q) -> Q:
             if one_zone:
                 return condition
-            return Q(unit__property_id__in=[p.pk for p in zones[zone]]) & condition
+            return Q(property__in=[p.pk for p in zones[zone]]) & condition
 
         plain = stays.select_related(None).prefetch_related(None).order_by()
         first, *rest = [

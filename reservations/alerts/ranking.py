@@ -288,8 +288,9 @@ def _next_arrivals(owner: Owner, doors: list[_Door], now: datetime):
         # owner's (its doors'), and asking for the owner too would let SQLite's planner read
         # the owner's every arrival of the day from the owner's index instead.
         *([arriving.filter(unit_id__in=units)] if units else []),
-        # A shared door's: its property's.
-        *([arriving.filter(owner=owner, unit__property_id__in=shared)] if shared else []),
+        # A shared door's: its property's (the owner's too), from the index on (property,
+        # check-in).
+        *([arriving.filter(property__in=shared)] if shared else []),
     ]
     if arms:
         first, *rest = [arm.values_list(*_ARRIVAL) for arm in arms]

@@ -135,6 +135,7 @@ def stays(
             Reservation(
                 owner=built["owner"],
                 unit_id=rooms[d].unit_id,
+                property_id=rooms[d].property_id,  # bulk_create skips save(), which keeps it
                 guest_name=f"Guest {r}-{c}",
                 check_in=now - timedelta(hours=1),
                 check_out=now + timedelta(days=2),

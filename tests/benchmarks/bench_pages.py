@@ -134,6 +134,7 @@ def build(properties: int, now: datetime) -> None:
                 Reservation(
                     owner=owner,
                     unit=unit,
+                    property_id=unit.property_id,  # bulk_create skips save(), which keeps it
                     guest_name=f"Guest {n}-{k}",
                     phone=f"+3519{n:05}{k:02}",
                     check_in=check_in,

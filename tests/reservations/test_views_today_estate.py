@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reservations.stays import reservation_check_out_early
+from reservations.models import Reservation
+from reservations.stays import reservation_check_out_early, reservation_update
 from tests import factories
 from tests.pages import html_of
 from tests.reservations.front_desk import book
@@ -177,3 +178,20 @@ def test_past_twenty_properties_the_lines_come_a_page_at_a_time(client_for, alic
     assert glance_of(second, "Hotel 22") == "1 arriving · 0 leaving · 0 in house"
     # Its refresh every 5 seconds stays on that page.
     assert f'hx-get="{reverse("today")}?page=2"' in second
+
+
+def test_a_stay_moved_to_another_hotel_is_counted_and_listed_there(
+    client_for, alice, owner, frozen
+):
+    hotels = estate(owner, frozen, 5)
+    stay = Reservation.objects.get(guest_name="Guest of hotel 00")
+    suite = factories.UnitFactory(property=hotels[3], name="Suite 9")
+    reservation_update(reservation=stay, now=frozen, unit=suite)
+    client = client_for(alice)
+
+    html = html_of(client, "today")
+    assert "0 arriving · 0 leaving · 0 in house" in html  # Hotel 00's line
+    assert "2 arriving · 0 leaving · 0 in house" in html  # Hotel 03's line
+    opened = html_of(client, "today", property=hotels[3].pk)
+    assert "Guest of hotel 00" in opened and "Guest of hotel 03" in opened
+    assert "Guest of hotel 00" not in html_of(client, "today", property=hotels[0].pk)
