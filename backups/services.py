@@ -424,17 +424,19 @@ class DoorBackup:
 
 
 def reservation_backups_give(
-    *, reservation, now: datetime, every_door: bool = True
+    *, reservation, now: datetime, every_door: bool = True, lock: Lock | None = None
 ) -> list[DoorBackup]:
-    """Backups for a stay's doors: every door when a person asks, else the unhealthy ones."""
-    codes = list(
-        AccessCode.objects.filter(
-            reservation=reservation,
-            kind=AccessCode.Kind.GUEST,
-            removed_at__isnull=True,
-            deleted_at__isnull=True,
-        ).select_related("lock__owner")
-    )
+    """Backups for a stay's doors: every door when a person asks, else the unhealthy ones;
+    with `lock`, for that door alone."""
+    codes = AccessCode.objects.filter(
+        reservation=reservation,
+        kind=AccessCode.Kind.GUEST,
+        removed_at__isnull=True,
+        deleted_at__isnull=True,
+    ).select_related("lock__owner")
+    if lock is not None:
+        codes = codes.filter(lock=lock)
+    codes = list(codes)
     if not codes:
         raise ServiceError("This stay has no guest code on any door, so no backup can stand in.")
     given = []

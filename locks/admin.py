@@ -26,6 +26,7 @@ from locks.models import (
     RetiredPin,
     SimulatedCode,
     SimulatedDevice,
+    SimulatedEvent,
     Unit,
 )
 
@@ -309,3 +310,15 @@ class SimulatedCodeAdmin(LookupAdmin):
     @admin.display(description="PIN")
     def pin(self, obj):
         return masked_pin(obj.code)
+
+
+@admin.register(SimulatedEvent)
+class SimulatedEventAdmin(LookupAdmin):
+    """What a simulated lock logged at its door (a wrong PIN's digits are never logged)."""
+
+    list_display = ("occurred_at", "event_type", "method", "device", "slot")
+    list_filter = (("device__owner", admin.RelatedFieldListFilter), "event_type")
+    list_select_related = ("device",)
+    search_fields = ("device__name", "device__device_id")
+    raw_id_fields = ("device",)
+    date_hierarchy = "occurred_at"

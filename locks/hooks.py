@@ -7,6 +7,8 @@ Lower code calls them; the upper app appends its functions in its `AppConfig.rea
 - `before_pass` / `after_pass`: around each reconcile pass of a lock (backups keep the lock's
   pool full before it, and report its health after it; reservations keep the lock's urgent
   spans for the nav's badge after it).
+- `door_events`: events a lock reported at its door were stored (reservations record arrivals
+  and catch lockouts).
 """
 
 from datetime import datetime
@@ -35,9 +37,16 @@ class AfterPass(Protocol):
         ...
 
 
+class DoorEvents(Protocol):
+    def __call__(self, *, owner, events: list, now: datetime) -> None:
+        """`events`: the owner's lock events just stored, oldest first (each stored once)."""
+        ...
+
+
 doors_changed: list[DoorsChanged] = []
 before_pass: list[BeforePass] = []
 after_pass: list[AfterPass] = []
+door_events: list[DoorEvents] = []
 
 
 def register(hooks: list, function) -> None:
@@ -62,3 +71,8 @@ def before_pass_run(*, lock: Lock, now: datetime, codes: list | None = None) -> 
 def after_pass_run(*, lock: Lock, now: datetime, codes: list, issues_changed: bool) -> None:
     for hook in after_pass:
         hook(lock=lock, now=now, codes=codes, issues_changed=issues_changed)
+
+
+def door_events_run(*, owner, events: list, now: datetime) -> None:
+    for hook in door_events:
+        hook(owner=owner, events=events, now=now)

@@ -14,9 +14,11 @@ def event_record(
     access_code: AccessCode | None = None,
     reservation=None,
     message: str = "",
+    driver_event_ref: str = "",
     **data,
 ) -> Event:
     return Event.objects.create(
+        driver_event_ref=driver_event_ref,
         owner=owner,
         event_type=event_type,
         lock=lock,
@@ -55,4 +57,7 @@ def lock_apply_device_info(*, lock: Lock, info, now: datetime) -> None:
     lock.code_constraints = info.code_constraints
     lock.max_active_codes = info.max_active_codes
     lock.supports_native_scheduling = info.supports_native_scheduling
+    lock.locked = info.locked
+    lock.can_remotely_unlock = info.can_remotely_unlock
+    lock.can_remotely_lock = info.can_remotely_lock
     lock.last_read_at = now

@@ -8,11 +8,12 @@ from datetime import datetime
 from django.db import transaction
 
 from locks import pins
-from locks.drivers.simulated import keypad_entry
+from locks.door_events import account_events_read
+from locks.drivers.base import ACCESS_DENIED, KEYCODE, LOCKED, MANUAL, UNLOCKED
+from locks.drivers.simulated import keypad_entry, simulated_event_log
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE
 from locks.models import (
-    AccessCode,
     ActionAttempt,
     DriverAccount,
     Event,
@@ -23,7 +24,6 @@ from locks.models import (
     SimulatedDevice,
     Unit,
 )
-from locks.records import event_record
 from locks.scheduler import lock_check_now
 from locks.services import lock_register
 
@@ -184,20 +184,22 @@ def simulated_factory_reset(
 
 
 def simulated_keypad_entry(*, lock: Lock, code: str, now: datetime) -> tuple[ActionAttempt, Event]:
-    """A PIN typed at a simulated lock: it opens only for a code in the lock's memory now."""
-    stored = keypad_entry(_simulated_device(lock), code, now)
-    access_code = None
-    if stored is not None:
-        live = AccessCode.objects.filter(lock=lock, code=stored.code, removed_at__isnull=True)
-        access_code = live.filter(device_ref=str(stored.slot)).first() or live.first()
+    """A PIN typed at a simulated lock: it opens only for a code in the lock's memory now.
+
+    The lock logs it with its hub, which reports it at once (as a hub's push would): the event
+    is stored, attributed and acted on (an arrival, a lockout) before this returns."""
+    device = _simulated_device(lock)
+    stored = keypad_entry(device, code, now)
     with transaction.atomic():
-        event = event_record(
-            owner=lock.owner,
-            event_type="lock.unlocked" if stored else "lock.access_denied",
-            now=now,
-            lock=lock,
-            access_code=access_code,
-            method="keycode",
+        if stored is not None:
+            device.locked = False
+            device.save(update_fields=["locked"])
+        logged = simulated_event_log(
+            device,
+            UNLOCKED if stored else ACCESS_DENIED,
+            KEYCODE,
+            now,
+            slot=stored.slot if stored else None,
         )
         attempt = ActionAttempt.objects.create(
             owner=lock.owner,
@@ -206,4 +208,19 @@ def simulated_keypad_entry(*, lock: Lock, code: str, now: datetime) -> tuple[Act
             status=ActionAttempt.Status.SUCCESS,
             finished_at=now,
         )
-    return attempt, event
+    return attempt, _reported(lock, logged, now)
+
+
+def simulated_turn_by_hand(*, lock: Lock, locked: bool, now: datetime) -> Event:
+    """Someone turns the bolt from inside (a thumb-turn) or with a key."""
+    device = _simulated_device(lock)
+    device.locked = locked
+    device.save(update_fields=["locked"])
+    logged = simulated_event_log(device, LOCKED if locked else UNLOCKED, MANUAL, now)
+    return _reported(lock, logged, now)
+
+
+def _reported(lock: Lock, logged, now: datetime) -> Event:
+    """The hub reports its log at once: the stored event of `logged`."""
+    account_events_read(account=simulated_hub(lock.owner), now=now)
+    return Event.objects.get(owner=lock.owner, driver_event_ref=f"simulated:{logged.pk}")

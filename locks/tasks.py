@@ -1,15 +1,25 @@
 """The task queue's entry points: fetch ids, call a service, nothing else."""
 
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from locks import scheduler
 from locks.devices import accounts_discover_due
+from locks.door_events import accounts_events_read_due
 from reservations.alerts import alerts_email_due
 
 
 def tick() -> int:
-    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue the drainers."""
+    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue the drainers, and a
+    read of the locks' event feeds (a task of its own: a cloud's slow answer never holds up
+    the tick)."""
+    async_task("locks.tasks.read_events", task_name="read-lock-events", group="events")
     return scheduler.tick(now=timezone.now())
+
+
+def read_events() -> int:
+    """Read every driver account's event feed that is due (see `locks.door_events`)."""
+    return accounts_events_read_due(now=timezone.now())
 
 
 def drain() -> int:

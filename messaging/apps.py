@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class MessagingConfig(AppConfig):
     name = "messaging"
+
+    def ready(self):
+        # Imported here: models may only be imported once Django has loaded the apps.
+        from messaging.lockouts import lockout_backup_text
+        from reservations import hooks
+
+        hooks.register(hooks.lockout_raised, lockout_backup_text)

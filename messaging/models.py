@@ -39,6 +39,11 @@ class MessagingSettings(models.Model):
         default=False,
         help_text="A guest who replies HELP or CODE gets their code again (or a backup).",
     )
+    lockout_text_backup = models.BooleanField(
+        default=True,
+        help_text="A guest who seems locked out at check-in (wrong PINs at their door) is texted "
+        "a backup for that door, once.",
+    )
     max_messages_per_stay_per_day = models.PositiveSmallIntegerField(
         default=10, help_text="Stops a runaway loop from texting a guest again and again."
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from locks.admin_lookup import LookupAdmin, digits_masked
-from reservations.models import Reservation, ReservationFeed, UrgentSpan
+from reservations.models import EntryAlert, Reservation, ReservationFeed, UrgentSpan
 
 
 @admin.register(Reservation)
@@ -36,7 +36,7 @@ class ReservationAdmin(LookupAdmin):
     list_filter = ("owner", "status", "source", "has_conflict")
     list_select_related = ("owner", "unit__property")
     search_fields = ("guest_name", "phone", "email", "external_id", "id__exact", "unit__name")
-    raw_id_fields = ("unit", "feed")
+    raw_id_fields = ("unit", "feed", "first_entry")
     exclude = ("pin", "notes")
     readonly_fields = ("id", "stay_pin", "notes_masked", "codes", "created_at", "updated_at")
     date_hierarchy = "check_in"
@@ -95,3 +95,15 @@ class UrgentSpanAdmin(LookupAdmin):
     list_select_related = ("owner", "lock")
     raw_id_fields = ("lock",)
     search_fields = ("lock__name",)
+
+
+@admin.register(EntryAlert)
+class EntryAlertAdmin(LookupAdmin):
+    """Lockouts and late entries that locks reported at stays' doors."""
+
+    list_display = ("kind", "lock", "reservation", "owner", "raised_at", "attempts", "cleared_at")
+    list_filter = ("owner", "kind", ("cleared_at", admin.EmptyFieldListFilter))
+    list_select_related = ("owner", "lock", "reservation")
+    raw_id_fields = ("lock", "reservation", "event")
+    search_fields = ("lock__name", "reservation__guest_name")
+    date_hierarchy = "raised_at"

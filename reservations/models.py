@@ -14,7 +14,7 @@ from functools import reduce
 from django.db import models
 from django.db.models import Q
 
-from locks.models import Lock, Owner, Property, Unit
+from locks.models import Event, Lock, Owner, Property, Unit
 
 # A stay's length class, so that the stays in house at a moment (arrived before it, leaving
 # after) are a bounded index range: a stay of class k lasts at most STAY_CLASS_DAYS[k] days, and
@@ -82,6 +82,12 @@ class Reservation(models.Model):
     # `stay_class` of check-in and check-out, kept by `save`.
     length_class = models.PositiveSmallIntegerField(default=0, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The guest's first entry at a door of the stay (`reservations.entries`): when, and which
+    # event (its door and the code used).
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    first_entry = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, db_index=False, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -226,3 +232,56 @@ class UrgentSpan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lock_id}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class EntryAlert(models.Model):
+    """Trouble at a stay's door that a lock reported (`reservations.entries`): a guest who may
+    be locked out, or a door opened to a stay's code after the stay ended. Open until cleared:
+    a lockout by the guest's entry at that door (or the end of its watch), a late entry by a
+    person who handled it."""
+
+    class Kind(models.TextChoices):
+        LOCKOUT = "lockout", "Guest may be locked out"
+        LATE_ENTRY = "late_entry", "Door opened after the stay ended"
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="entry_alerts")
+    reservation = models.ForeignKey(
+        Reservation, on_delete=models.CASCADE, related_name="entry_alerts"
+    )
+    lock = models.ForeignKey(Lock, on_delete=models.CASCADE, related_name="entry_alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    raised_at = models.DateTimeField()
+    # A lockout: the denied attempts counted when it was raised, the last one, and when its
+    # watch ends. A late entry: the entry itself.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField()
+    watch_ends_at = models.DateTimeField(null=True, blank=True)
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What was done for the guest (a backup texted, or why not), in words for people.
+    help_given = models.CharField(max_length=300, blank=True)
+    help_given_at = models.DateTimeField(null=True, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            # One lockout per stay and door: its guest is never texted twice for one door.
+            models.UniqueConstraint(
+                fields=["reservation", "lock"],
+                condition=Q(kind="lockout"),
+                name="entry_alert_one_lockout",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["owner", "raised_at"],
+                condition=Q(cleared_at__isnull=True),
+                name="entry_alert_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.lock_id}"

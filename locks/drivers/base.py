@@ -35,6 +35,10 @@ class DeviceInfo:
     max_active_codes: int | None = None
     supports_native_scheduling: bool = False
     capabilities: tuple[str, ...] = ("access_code", "lock")
+    # The bolt as the lock reports it (None: it does not say), and what it can be told remotely.
+    locked: bool | None = None
+    can_remotely_unlock: bool = False
+    can_remotely_lock: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,42 @@ class CodeSpec:
     prefer_native_scheduling: bool = True
 
 
+# What a lock reports happened at its door, in Seam's event names.
+UNLOCKED, LOCKED, ACCESS_DENIED = "lock.unlocked", "lock.locked", "lock.access_denied"
+DOOR_OPENED, DOOR_CLOSED = "lock.door_opened", "lock.door_closed"
+LOCK_EVENT_TYPES = (UNLOCKED, LOCKED, ACCESS_DENIED, DOOR_OPENED, DOOR_CLOSED)
+# How: a PIN at the keypad, by hand (key, thumb-turn), or told over the air.
+KEYCODE, MANUAL, REMOTE, UNKNOWN = "keycode", "manual", "remote", "unknown"
+
+
+@dataclass(frozen=True)
+class LockEventReading:
+    """One thing a lock reports happened at its door, as the driver reads it.
+
+    `ref`: the driver's own id for the event, unique within the driver (events are stored once
+    by it); `code_ref`: the reference (as `CodeOnLock.ref`) of the code typed, when the lock
+    names it. A driver never reports the PIN typed for a denied attempt.
+    """
+
+    ref: str
+    device_id: str
+    event_type: str
+    occurred_at: datetime
+    method: str = UNKNOWN
+    code_ref: str = ""
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    """Events since a cursor, the oldest first, and the cursor to read on from next time.
+
+    `more`: the driver stopped at its page size; read again from `cursor` at once."""
+
+    events: list[LockEventReading]
+    cursor: str
+    more: bool = False
+
+
 class LockDriver(Protocol):
     key: str
 
@@ -94,6 +134,10 @@ class LockDriver(Protocol):
 
     # Optional: `update_code(device_id, ref, spec) -> str` changes a code in place (its window),
     # keeping its reference where the lock can; `code_update` falls back to remove + set.
+    # Optional: `read_events(account, cursor) -> EventBatch`: what the account's locks reported
+    # since `cursor` (None: from now on, with nothing before), at most a page at a time.
+    # Optional: `unlock(device_id)` / `lock(device_id)`: turn the bolt remotely, raising
+    # DriverError when the lock did not (DeviceInfo.can_remotely_unlock says it can try).
 
 
 def lock_read(driver: LockDriver, device_id: str) -> tuple[DeviceInfo, list[CodeOnLock]]:

@@ -15,7 +15,18 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from locks.drivers.base import CALL_TIMEOUT_SECONDS, CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.drivers.base import (
+    CALL_TIMEOUT_SECONDS,
+    LOCKED,
+    REMOTE,
+    UNLOCKED,
+    CodeOnLock,
+    CodeSpec,
+    DeviceInfo,
+    DriverError,
+    EventBatch,
+    LockEventReading,
+)
 from locks.issue_codes import (
     CODE_CONSTRAINTS_VIOLATED,
     DEVICE_DISCONNECTED,
@@ -24,7 +35,7 @@ from locks.issue_codes import (
     NO_SPACE_FOR_ACCESS_CODE_ON_DEVICE,
     PROVIDER_ISSUE,
 )
-from locks.models import SimulatedCode, SimulatedDevice
+from locks.models import SimulatedCode, SimulatedDevice, SimulatedEvent
 from locks.pins import pin_violations
 
 
@@ -144,6 +155,45 @@ class SimulatedDriver:
         self._receive_write(device)
         SimulatedCode.objects.filter(device=device, slot=int(ref)).delete()
 
+    # A page of the hub's event feed.
+    EVENTS_PAGE = 200
+
+    def read_events(self, account: str, cursor: str | None) -> EventBatch:
+        """The hub's log of what its locks did at their doors, after `cursor` (the last event's
+        number; None: from the log's start)."""
+        log = SimulatedEvent.objects.filter(device__owner__slug=account).order_by("pk")
+        after = int(cursor) if cursor else 0
+        page = list(log.filter(pk__gt=after).select_related("device")[: self.EVENTS_PAGE])
+        events = [
+            LockEventReading(
+                ref=str(e.pk),
+                device_id=e.device.device_id,
+                event_type=e.event_type,
+                occurred_at=e.occurred_at,
+                method=e.method,
+                code_ref=str(e.slot) if e.slot is not None else "",
+            )
+            for e in page
+        ]
+        return EventBatch(
+            events, str(page[-1].pk) if page else cursor, more=len(page) == self.EVENTS_PAGE
+        )
+
+    def unlock(self, device_id: str) -> None:
+        self._turn(device_id, locked=False)
+
+    def lock(self, device_id: str) -> None:
+        self._turn(device_id, locked=True)
+
+    def _turn(self, device_id: str, *, locked: bool) -> None:
+        device = self._device(device_id)
+        if not device.remote_unlock:
+            raise DriverError("This lock cannot be locked or unlocked remotely.", permanent=True)
+        self._receive_write(device)
+        device.locked = locked
+        device.save(update_fields=["locked"])
+        simulated_event_log(device, LOCKED if locked else UNLOCKED, REMOTE, self._now())
+
     @staticmethod
     def _info(device: SimulatedDevice) -> DeviceInfo:
         return DeviceInfo(
@@ -157,7 +207,19 @@ class SimulatedDriver:
             max_active_codes=device.max_active_codes,
             supports_native_scheduling=device.supports_native_scheduling,
             capabilities=("access_code", "lock") if device.has_keypad else ("lock",),
+            locked=device.locked,
+            can_remotely_unlock=device.remote_unlock,
+            can_remotely_lock=device.remote_unlock,
         )
+
+
+def simulated_event_log(
+    device: SimulatedDevice, event_type: str, method: str, now: datetime, slot: int | None = None
+) -> SimulatedEvent:
+    """What the lock writes in its hub's log (the feed `read_events` reads)."""
+    return SimulatedEvent.objects.create(
+        device=device, event_type=event_type, method=method, slot=slot, occurred_at=now
+    )
 
 
 def keypad_entry(device: SimulatedDevice, code: str, now: datetime) -> SimulatedCode | None:

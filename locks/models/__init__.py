@@ -11,6 +11,7 @@ from locks.models.devices import (
     Lock,
     SimulatedCode,
     SimulatedDevice,
+    SimulatedEvent,
     new_device_id,
 )
 from locks.models.events import AlertNotice, Event
@@ -34,6 +35,7 @@ __all__ = [
     "Lock",
     "SimulatedDevice",
     "SimulatedCode",
+    "SimulatedEvent",
     "AccessCode",
     "RetiredPin",
     "ActionAttempt",

@@ -25,6 +25,9 @@ class DriverAccount(HasIssues):
     discovery_minutes = models.PositiveIntegerField(default=5)
     last_discovered_at = models.DateTimeField(null=True, blank=True)
     next_discovery_at = models.DateTimeField(null=True, blank=True)
+    # Lock events: where the driver's event feed was read up to, and when to read it again.
+    events_cursor = models.CharField(max_length=100, blank=True)
+    next_events_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,7 +37,10 @@ class DriverAccount(HasIssues):
                 fields=["owner", "driver", "account_ref"], name="driver_account_unique"
             )
         ]
-        indexes = [models.Index(fields=["next_discovery_at"], name="account_due_discovery")]
+        indexes = [
+            models.Index(fields=["next_discovery_at"], name="account_due_discovery"),
+            models.Index(fields=["next_events_at"], name="account_due_events"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -121,6 +127,10 @@ class Lock(HasIssues):
     code_constraints = models.JSONField(default=list, blank=True)
     max_active_codes = models.PositiveIntegerField(null=True, blank=True)
     supports_native_scheduling = models.BooleanField(default=False)
+    # The bolt as last reported (None: the lock does not say), and what it can be told remotely.
+    locked = models.BooleanField(null=True, blank=True)
+    can_remotely_unlock = models.BooleanField(default=False)
+    can_remotely_lock = models.BooleanField(default=False)
     # Backup codes kept ready on this lock (the owner's size unless set here).
     backup_pool_enabled = models.BooleanField(default=False)
     backup_pool_size = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -218,6 +228,9 @@ class SimulatedDevice(models.Model):
     latency_ms = models.PositiveIntegerField(default=0)
     # A device without a keypad (a bolt-only lock, a sensor) cannot hold access codes.
     has_keypad = models.BooleanField(default=True)
+    # The bolt, and whether the lock can be told to turn it over the air.
+    locked = models.BooleanField(default=True)
+    remote_unlock = models.BooleanField(default=True)
     refuse_writes_until = models.DateTimeField(null=True, blank=True)
     # A factory-reset device is gone; its successor answers under a new device id.
     wiped = models.BooleanField(default=False)
@@ -245,3 +258,20 @@ class SimulatedCode(models.Model):
 
     def __str__(self) -> str:
         return f"Slot {self.slot} of {self.device}"
+
+
+class SimulatedEvent(models.Model):
+    """What a simulated lock logs at its door (its hub's event feed, which the driver reads)."""
+
+    device = models.ForeignKey(SimulatedDevice, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=40)
+    method = models.CharField(max_length=20)
+    # The slot of the code typed (a denied attempt names none).
+    slot = models.PositiveIntegerField(null=True, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} at {self.device}"

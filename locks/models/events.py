@@ -31,10 +31,25 @@ class Event(models.Model):
     occurred_at = models.DateTimeField()
     message = models.CharField(max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # What the lock's driver calls the event (`<driver>:<its id>`), for events read from a lock:
+    # each is stored once, however often its feed is read.
+    driver_event_ref = models.CharField(max_length=140, blank=True)
 
     class Meta:
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["owner", "occurred_at"], name="event_owner_time")]
+        indexes = [
+            models.Index(fields=["owner", "occurred_at"], name="event_owner_time"),
+            # A door's and a stay's own history (their pages, the entries' export).
+            models.Index(fields=["lock", "occurred_at"], name="event_lock_time"),
+            models.Index(fields=["reservation", "occurred_at"], name="event_stay_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "driver_event_ref"],
+                condition=~models.Q(driver_event_ref=""),
+                name="event_driver_ref_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.event_type

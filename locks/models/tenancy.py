@@ -65,6 +65,28 @@ class Owner(models.Model):
         default=False, help_text="Turn the backup pool on for every lock registered from now on."
     )
 
+    # Lockouts: denied attempts at a stay's door around its check-in, with no entry since.
+    lockout_attempts = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="This many wrong PINs at a stay's door around its check-in raise a lockout.",
+    )
+    lockout_within_minutes = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="…within this many minutes.",
+    )
+    lockout_hours_before = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(24)],
+        help_text="Watch a stay's doors from this many hours before check-in…",
+    )
+    lockout_night_ends_hour = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(23)],
+        help_text="…until this hour (local time) the morning after check-in.",
+    )
+
     # Alerts.
     low_battery_percent = models.PositiveSmallIntegerField(
         default=LOW_BATTERY_PERCENT,

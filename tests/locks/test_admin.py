@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from locks import access_codes
+from locks import access_codes, simulator
 from locks.models import (
     AccessCode,
     AlertNotice,
@@ -50,6 +50,7 @@ def codes(owner, alice, lock, other_lock, t0):
     )
     lock_reconcile(lock=lock, now=t0)
     assert SimulatedCode.objects.filter(code=PIN).exists()
+    simulator.simulated_keypad_entry(lock=lock, code=PIN, now=t0)
     RetiredPin.objects.create(lock=lock, code=RETIRED_PIN, retired_at=t0)
     AlertNotice.objects.create(
         owner=owner, key=f"offline:{lock.pk}", title="Room 101 door is offline", sent_at=t0

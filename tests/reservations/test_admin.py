@@ -56,6 +56,10 @@ def test_every_page_of_the_reservations_admin_opens(support_client, stay, lock, 
     # Its door offline the day before Ana arrives: an urgent span for the badge.
     simulator.simulated_set_online(lock=lock, online=False, now=t0)
     run(t0)
+    # At check-in, three wrong PINs at her door: a lockout.
+    for minute in range(3):
+        at = stay.check_in + timedelta(minutes=minute)
+        simulator.simulated_keypad_entry(lock=lock, code="9876", now=at)
     admin_pages.every_page_opens(support_client, ["reservations"])
 
 

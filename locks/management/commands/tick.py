@@ -1,13 +1,22 @@
 """One full reconcile pass over every due lock, synchronously (for cron users and tests)."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
+from locks.door_events import accounts_events_read_due
 from locks.scheduler import run_due_locks
 
 
 class Command(BaseCommand):
-    help = "Reconcile every lock that is due now, in this process, and return."
+    help = (
+        "Read the locks' event feeds, then reconcile every lock that is due now, in this "
+        "process, and return."
+    )
 
     def handle(self, *args, **options):
+        events = accounts_events_read_due(now=timezone.now())
         done = run_due_locks()
-        self.stdout.write(f"Checked {done} lock{'s' if done != 1 else ''}.")
+        self.stdout.write(
+            f"Read {events} new lock event{'s' if events != 1 else ''}. "
+            f"Checked {done} lock{'s' if done != 1 else ''}."
+        )
