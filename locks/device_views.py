@@ -11,9 +11,10 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from locks import devices, selectors, simulator
 from locks.errors import NotFound, ServiceError
@@ -27,6 +28,8 @@ from locks.tenancy.decorators import (
     member_view,
 )
 from reservations import alerts
+from reservations.entries import entry_alert_clear
+from reservations.models import EntryAlert
 
 Status = DiscoveredDevice.Status
 DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
@@ -306,3 +309,17 @@ def alerts_page(request):
     if request.htmx and request.htmx.target == "alerts":
         return render(request, "locks/alerts.html#alerts", context)
     return render(request, "locks/alerts.html", context)
+
+
+@member_view
+@require_POST
+def alert_handled(request, entry_alert_pk):
+    """A lockout or a late entry someone dealt with: it leaves the Alerts page, with who did."""
+    owner = request.membership.owner
+    entry = get_object_or_404(EntryAlert, pk=entry_alert_pk, owner=owner)
+    by = request.user.get_full_name() or request.user.get_username()
+    entry_alert_clear(alert=entry, by=by, now=timezone.now())
+    messages.success(
+        request, f"Marked handled: {entry.get_kind_display().lower()} at {entry.lock}."
+    )
+    return redirect("alerts")

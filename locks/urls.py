@@ -38,5 +38,6 @@ urlpatterns = [
         (DEVICE + "ignore/", device_views.device_ignore, "device_ignore"),
         (DEVICE + "unignore/", device_views.device_unignore, "device_unignore"),
         ("alerts/", device_views.alerts_page, "alerts"),
+        ("alerts/entry/<int:entry_alert_pk>/handled/", device_views.alert_handled, "alert_handled"),
     ),
 ]

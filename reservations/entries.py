@@ -107,9 +107,23 @@ def _lockouts_caught(owner: Owner, denied: list[Event], now: datetime) -> None:
     locks = Lock.objects.select_related("property").in_bulk({e.lock_id for e in denied})
     for lock_id in {e.lock_id for e in denied}:
         lock = locks[lock_id]
-        last = max(e.occurred_at for e in denied if e.lock_id == lock_id)
-        for stay in _watched_stays(owner, lock, last):
-            _lockout_check(owner, lock, stay, last, now)
+        at = max(e.occurred_at for e in denied if e.lock_id == lock_id)
+        if _wrong_pins(owner, lock, at) < owner.lockout_attempts:
+            continue
+        stays = [s for s in _watched_stays(owner, lock, at) if not _got_in(s, lock, at)]
+        for stay in stays:
+            _lockout_raise(owner, lock, stay, at, now, whose_unknown=len(stays) > 1)
+
+
+def _wrong_pins(owner: Owner, lock: Lock, at: datetime) -> int:
+    """Wrong PINs typed at the door in the owner's minutes up to `at`."""
+    return Event.objects.filter(
+        lock=lock,
+        event_type=ACCESS_DENIED,
+        occurred_at__gt=at - timedelta(minutes=owner.lockout_within_minutes),
+        occurred_at__lte=at,
+        data__method=KEYCODE,
+    ).count()
 
 
 def _watched_stays(owner: Owner, lock: Lock, at: datetime) -> list[Reservation]:
@@ -123,33 +137,18 @@ def _watched_stays(owner: Owner, lock: Lock, at: datetime) -> list[Reservation]:
     if lock.unit_id is not None:
         stays = stays.filter(unit_id=lock.unit_id)
     tz = lock.property.tz
-    watched = []
-    for stay in stays:
-        starts, ends = watch_window(stay, owner, tz)
-        if starts <= at < ends:
-            watched.append(stay)
-    return watched
+    return [s for s in stays if watch_window(s, owner, tz)[0] <= at < watch_window(s, owner, tz)[1]]
 
 
-def _lockout_check(owner: Owner, lock: Lock, stay: Reservation, at: datetime, now) -> None:
-    starts, _ = watch_window(stay, owner, lock.property.tz)
-    got_in = (
-        Event.objects.filter(lock=lock, event_type=UNLOCKED, reservation=stay, occurred_at__lte=at)
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
-    within = at - timedelta(minutes=owner.lockout_within_minutes)
-    since = max(filter(None, [starts, got_in, within]))
-    attempts = Event.objects.filter(
-        lock=lock,
-        event_type=ACCESS_DENIED,
-        occurred_at__gte=since,
-        occurred_at__lte=at,
-        data__method=KEYCODE,
-    ).count()
-    if attempts < owner.lockout_attempts:
-        return
+def _got_in(stay: Reservation, lock: Lock, at: datetime) -> bool:
+    """Whether the stay's guest got in at this door already (their code, a backup, a remote
+    unlock for them): wrong PINs after that are not their lockout."""
+    return Event.objects.filter(
+        lock=lock, event_type=UNLOCKED, reservation=stay, occurred_at__lte=at
+    ).exists()
+
+
+def _lockout_raise(owner, lock, stay, at, now, *, whose_unknown: bool) -> None:
     try:
         with transaction.atomic():
             alert = EntryAlert.objects.create(
@@ -158,12 +157,22 @@ def _lockout_check(owner: Owner, lock: Lock, stay: Reservation, at: datetime, no
                 lock=lock,
                 kind=EntryAlert.Kind.LOCKOUT,
                 raised_at=now,
-                attempts=attempts,
+                attempts=_wrong_pins(owner, lock, at),
                 last_attempt_at=at,
                 watch_ends_at=watch_window(stay, owner, lock.property.tz)[1],
             )
     except IntegrityError:
         return  # raised before for this stay and door: never twice
+    if whose_unknown:
+        # A shared door with several guests arriving: texting each a backup would hand codes
+        # to people who did not ask; the front desk finds out who it is.
+        entry_alert_help_record(
+            alert=alert,
+            help_given="No backup was texted: several guests arrive through this door, and "
+            "the lock cannot tell whose attempts these were.",
+            now=now,
+        )
+        return
     hooks.lockout_raised_run(alert=alert, now=now)
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from locks.issue_codes import DEVICE_REMOVED, FAILED_TO_SET_ON_DEVICE
 from locks.models import AccessCode, DiscoveredDevice, Lock, Owner
 from reservations.alerts import SOON  # an arrival this close makes its doors' problems urgent
+from reservations.alerts.ranking import open_entry_alerts
 from reservations.models import Reservation, UrgentSpan
 
 # How far ahead arrivals are looked at: a day before they turn red, refreshed every pass.
@@ -28,10 +29,12 @@ AHEAD = SOON + timedelta(hours=24)
 
 
 def urgent_count(owner: Owner, now: datetime) -> int:
-    """How many locks have a red alert now: the nav's badge. Locks, not rows: a pass and a
-    stay's change rewriting one lock's spans at once may leave its spans twice."""
+    """How many locks have a red alert now: the nav's badge, in one query. Locks, not rows: a
+    pass and a stay's change rewriting one lock's spans at once may leave its spans twice, and
+    a door with trouble its lock reported (a lockout, a late entry) may have spans too."""
     urgent = UrgentSpan.objects.filter(owner=owner, ends_at__gt=now, starts_at__lte=now)
-    return urgent.values("lock_id").distinct().count()
+    entries = open_entry_alerts(owner, now).order_by()
+    return urgent.values("lock_id").union(entries.values("lock_id")).count()
 
 
 def urgent_spans_after_pass(

@@ -31,6 +31,7 @@ from locks.tenancy.decorators import (
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
 from reservations import guest_codes, selectors, spans, stays
+from reservations.alerts import door_trouble
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
@@ -97,6 +98,7 @@ def today(request):
         ),
         "attention": sum(day.attention_count for day in days),
         "conflicts": selectors.upcoming_conflicts(owner, now),
+        "door_trouble": door_trouble(owner, now),
         "failing_feeds": [
             (feed, feed_health(feed, now))
             for feed in feeds_for(owner).filter(consecutive_failures__gt=0)

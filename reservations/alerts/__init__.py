@@ -8,7 +8,7 @@ Alerts are not stored: they are read from what is known now, in a constant numbe
 """
 
 from reservations.alerts.emails import alerts_email, alerts_email_due
-from reservations.alerts.ranking import SOON, OpenAlerts, open_alerts
+from reservations.alerts.ranking import SOON, OpenAlerts, door_trouble, open_alerts
 from reservations.alerts.words import AMBER, RED, Alert
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "OpenAlerts",
     "alerts_email",
     "alerts_email_due",
+    "door_trouble",
     "open_alerts",
 ]

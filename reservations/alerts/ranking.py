@@ -36,14 +36,18 @@ from reservations.alerts.words import (
     code_kept_after_end,
     codes_failing,
     device_removed,
+    late_entry,
+    locked_out,
     low_battery,
     offline,
     replacement_waiting,
 )
-from reservations.models import Reservation
+from reservations.models import EntryAlert, Reservation
 
 # An arrival this close makes a problem on its doors urgent.
 SOON = timedelta(hours=24)
+# A late entry nobody marked handled is shown this long.
+LATE_ENTRY_SHOWN = timedelta(days=7)
 _RANK = {RED: 0, AMBER: 1}
 _NO_ARRIVAL = datetime.max.replace(tzinfo=UTC)
 
@@ -113,6 +117,7 @@ class _Place(NamedTuple):
     stay: _Stay | None = None
     device: DiscoveredDevice | None = None
     codes: tuple = ()
+    entry_id: int | None = None
 
     @property
     def urgency(self) -> tuple:
@@ -193,6 +198,10 @@ def _places(owner: Owner, now: datetime) -> list[_Place]:
         if found := tuple(kept.get(door.pk, ())):
             at = found[-1].occurred_at  # the oldest
             places.append(_Place("code_kept_after_end", AMBER, at, door.pk, codes=found))
+    places += [
+        _Place(kind, RED, raised_at, lock_id, _Stay(stay_id, check_in), entry_id=pk)
+        for pk, kind, lock_id, stay_id, check_in, raised_at in _open_entry_alerts(owner, now)
+    ]
     waiting = [d for d in devices if d.status == DiscoveredDevice.Status.NEW]
     replaced = likely_replacements([d for d in waiting if d.takes_codes], doors)
     for device in waiting:
@@ -213,6 +222,35 @@ _CODE = (
     "reservation__check_out",
     "reservation__checked_out_at",
 )
+
+
+def open_entry_alerts(owner: Owner, now: datetime):
+    """Lockouts still in their watch and late entries of the last week, nobody has cleared."""
+    return EntryAlert.objects.filter(
+        Q(kind=EntryAlert.Kind.LOCKOUT, watch_ends_at__gt=now)
+        | Q(kind=EntryAlert.Kind.LATE_ENTRY, raised_at__gt=now - LATE_ENTRY_SHOWN),
+        owner=owner,
+        cleared_at__isnull=True,
+    )
+
+
+def door_trouble(owner: Owner, now: datetime, limit: int = 10) -> list[Alert]:
+    """The open lockouts and late entries alone, newest first, written (Today shows them on
+    top; at most 4 queries)."""
+    rows = sorted(_open_entry_alerts(owner, now), key=lambda row: row[-1], reverse=True)
+    places = [
+        _Place(kind, RED, raised_at, lock_id, _Stay(stay_id, check_in), entry_id=pk)
+        for pk, kind, lock_id, stay_id, check_in, raised_at in rows[:limit]
+    ]
+    return _written(owner, now, places)
+
+
+def _open_entry_alerts(owner: Owner, now: datetime) -> list[tuple]:
+    return list(
+        open_entry_alerts(owner, now).values_list(
+            "pk", "kind", "lock_id", "reservation_id", "reservation__check_in", "raised_at"
+        )
+    )
 
 
 def _failing_by_lock(owner: Owner) -> dict[int, list[_Code]]:
@@ -357,6 +395,9 @@ def _written(owner: Owner, now: datetime, places: list[_Place]) -> list[Alert]:
         .in_bulk({p.lock_id for p in places if p.lock_id is not None})
     )
     stays = Reservation.objects.in_bulk({p.stay.pk for p in places if p.stay is not None})
+    entries = EntryAlert.objects.select_related("event").in_bulk(
+        {p.entry_id for p in places if p.entry_id is not None}
+    )
     silent = [p for p in places if p.kind == "offline" and p.stay is not None]
     on_lock = _guest_codes_on_locks({p.stay.pk for p in silent}, {p.lock_id for p in silent})
 
@@ -377,6 +418,10 @@ def _written(owner: Owner, now: datetime, places: list[_Place]) -> list[Alert]:
             alerts.append(low_battery(lock, owner, stay, place.at))
         elif place.kind == "code_failing":
             alerts.append(codes_failing(lock, place.codes, stay, place.at, now))
+        elif place.kind == EntryAlert.Kind.LOCKOUT and place.entry_id in entries:
+            alerts.append(locked_out(entries[place.entry_id], lock, stay))
+        elif place.kind == EntryAlert.Kind.LATE_ENTRY and place.entry_id in entries:
+            alerts.append(late_entry(entries[place.entry_id], lock, stay, owner))
         elif place.kind == "code_kept_after_end":
             newest = place.codes[0]
             alerts.append(code_kept_after_end(lock, len(place.codes), newest.name, place.at))

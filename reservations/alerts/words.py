@@ -12,7 +12,7 @@ from datetime import datetime
 from locks.issue_codes import DEVICE_REMOVED, FAILED_TO_REMOVE_FROM_DEVICE, FAILED_TO_SET_ON_DEVICE
 from locks.models import DiscoveredDevice, Lock, Owner
 from locks.words import local_time
-from reservations.models import Reservation
+from reservations.models import EntryAlert, Reservation
 
 FAILING = (FAILED_TO_SET_ON_DEVICE, FAILED_TO_REMOVE_FROM_DEVICE)
 RED, AMBER = "red", "amber"
@@ -41,6 +41,9 @@ class Alert:
     reservation: Reservation | None
     at: datetime
     device: DiscoveredDevice | None = None
+    # Trouble a lock reported at a stay's door (a lockout, a late entry): it stays until its
+    # guest gets in or a person marks it handled.
+    entry_alert: EntryAlert | None = None
 
     @property
     def key(self) -> str:
@@ -63,6 +66,55 @@ def code_kept_after_end(lock: Lock, count: int, newest: str | None, at: datetime
         "Check that the lock's cloud account (Seam) is connected and working.",
         None,
         at,
+    )
+
+
+def locked_out(entry: EntryAlert, lock: Lock, stay: Reservation) -> Alert:
+    """Wrong PINs at a stay's door around its check-in, and no entry since."""
+    tz = lock.property.tz
+    detail = (
+        f"{entry.attempts} wrong PINs were typed at {lock.name}, the last at "
+        f"{local_time(entry.last_attempt_at, tz)}, and {stay.guest_name} (check-in "
+        f"{local_time(stay.check_in, tz)}) has not got in there since."
+    )
+    if entry.help_given:
+        detail += " " + entry.help_given
+    reach = f" on {stay.phone}" if stay.phone else ""
+    return Alert(
+        RED,
+        EntryAlert.Kind.LOCKOUT,
+        lock,
+        f"Guest may be locked out at {lock.name}",
+        detail,
+        f"Call {stay.guest_name}{reach}. Give a backup code from the stay's page, or unlock the "
+        "door remotely from there if the lock can.",
+        stay,
+        entry.raised_at,
+        entry_alert=entry,
+    )
+
+
+def late_entry(entry: EntryAlert, lock: Lock, stay: Reservation, owner: Owner) -> Alert:
+    """A door opened to a stay's code after the stay ended: a code that should be gone."""
+    tz = lock.property.tz
+    _, ended = stay.code_window(owner)
+    code = (
+        "a backup given to the stay"
+        if (entry.event and entry.event.data.get("is_backup"))
+        else "the stay's PIN"
+    )
+    return Alert(
+        RED,
+        EntryAlert.Kind.LATE_ENTRY,
+        lock,
+        f"{lock.name} opened to {stay.guest_name}'s code after the stay",
+        f"At {local_time(entry.last_attempt_at, tz)} {lock.name} opened to {code}, though the "
+        f"stay's access ended at {local_time(ended, tz)}.",
+        "Check who is there. Innkeeper removes the code at the lock's next pass; if the lock "
+        "keeps refusing, remove it at the keypad. Mark this handled once you have.",
+        stay,
+        entry.raised_at,
+        entry_alert=entry,
     )
 
 
