@@ -158,6 +158,15 @@ EVENTS = {
     "lock.unlocked": "Door opened with {code}",
     "lock.access_denied": "Wrong PIN typed at the keypad: the door stayed locked",
 }
+# How a door was locked or unlocked, when it was not with a code at the keypad.
+TURNS = {
+    ("lock.unlocked", "manual"): "Unlocked by hand (a key or the thumb-turn)",
+    ("lock.locked", "manual"): "Locked by hand (a key or the thumb-turn)",
+    ("lock.locked", "unknown"): "Locked",
+    ("lock.unlocked", "unknown"): "Unlocked",
+    ("lock.door_opened", "unknown"): "Door opened",
+    ("lock.door_closed", "unknown"): "Door closed",
+}
 
 
 def _local(value: datetime, tz: ZoneInfo) -> datetime:
@@ -292,6 +301,12 @@ def explain(issue: dict) -> dict:
 
 
 def event_sentence(event) -> str:
+    method = event.data.get("method")
+    if method == "remote" and event.message:
+        return event.message  # who turned it remotely, and why
+    turned = TURNS.get((event.event_type, method)) or TURNS.get((event.event_type, "unknown"))
+    if turned and event.access_code_id is None and method != "keycode":
+        return turned
     template_text = EVENTS.get(event.event_type)
     if template_text is None:
         return event.message or event.event_type.replace("_", " ").replace(".", ": ")

@@ -17,6 +17,7 @@ SETTINGS_FIELDS = (
     "send_checkout_reminder",
     "checkout_reminder_hours_before",
     "reply_keywords_enabled",
+    "lockout_text_backup",
     "max_messages_per_stay_per_day",
 )
 
@@ -43,6 +44,7 @@ class MessagingSettingsForm(forms.ModelForm):
             "send_checkout_reminder": "Send a check-out reminder",
             "checkout_reminder_hours_before": "Hours before check-out",
             "reply_keywords_enabled": "Answer guests who reply HELP or CODE",
+            "lockout_text_backup": "Text a backup to a guest locked out at check-in",
             "max_messages_per_stay_per_day": "Most messages per stay in 24 hours",
         }
         help_texts = {
@@ -51,6 +53,9 @@ class MessagingSettingsForm(forms.ModelForm):
             "twilio_messaging_service_sid": "Starts with MG; used instead of the number if given.",
             "send_arrival_automatically": "With the PIN, or backup codes if the PIN is not "
             "working on every door. Right away for last-minute bookings.",
+            "lockout_text_backup": "After wrong PINs at their door around check-in (Settings "
+            "says how many), a backup for that door, once. The front desk sees the alert either "
+            "way.",
         }
         widgets = {"transport": forms.RadioSelect}
 

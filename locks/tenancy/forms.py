@@ -13,6 +13,17 @@ from locks.tenancy.services import OWNER_SETTINGS
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+# Settings added after the page's first version: a post that leaves them out keeps them.
+KEPT_WHEN_LEFT_OUT = (
+    "backup_pool_size",
+    "low_battery_percent",
+    "lockout_attempts",
+    "lockout_within_minutes",
+    "lockout_hours_before",
+    "lockout_night_ends_hour",
+)
+
+
 class OwnerSettingsForm(forms.ModelForm):
     class Meta:
         model = Owner
@@ -32,6 +43,10 @@ class OwnerSettingsForm(forms.ModelForm):
             "backup_pool_on_new_locks": "Keep backup codes ready on every lock added from now on",
             "low_battery_percent": "Battery alert below (%)",
             "alert_email": "Email urgent alerts to",
+            "lockout_attempts": "Lockout after wrong PINs",
+            "lockout_within_minutes": "within (minutes)",
+            "lockout_hours_before": "Watch from before check-in (hours)",
+            "lockout_night_ends_hour": "until the next morning at (hour)",
         }
         help_texts = {
             "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
@@ -41,6 +56,9 @@ class OwnerSettingsForm(forms.ModelForm):
             "backup_pool_size": "For a guest whose own code does not work. A lock's page can "
             "keep a different number, and turns its backups on or off.",
             "backup_pool_on_new_locks": "Locks already added keep their own setting.",
+            "lockout_attempts": "Wrong PINs at a stay's door around its check-in, with no "
+            "entry since, raise a red alert (and can text the guest a backup: Settings → "
+            "Messages).",
         }
 
     def __init__(self, *args, **kwargs):
@@ -57,6 +75,10 @@ class OwnerSettingsForm(forms.ModelForm):
             "buffer_after_minutes": (0, 24 * 60),
             "backup_pool_size": (1, 20),
             "low_battery_percent": (1, 99),
+            "lockout_attempts": (1, 20),
+            "lockout_within_minutes": (1, 120),
+            "lockout_hours_before": (0, 24),
+            "lockout_night_ends_hour": (0, 23),
         }
         for name, (low, high) in limits.items():
             field = self.fields[name]
@@ -66,17 +88,15 @@ class OwnerSettingsForm(forms.ModelForm):
             ]
             field.widget.attrs.update(min=low, max=high)
             field.error_messages["invalid"] = "Enter a whole number."
-        # A post that leaves these out keeps them as they are.
-        self.fields["backup_pool_size"].required = False
-        self.fields["low_battery_percent"].required = False
+        for name in KEPT_WHEN_LEFT_OUT:
+            self.fields[name].required = False
 
-    def clean_backup_pool_size(self):
-        size = self.cleaned_data["backup_pool_size"]
-        return self.instance.backup_pool_size if size is None else size
-
-    def clean_low_battery_percent(self):
-        level = self.cleaned_data["low_battery_percent"]
-        return self.instance.low_battery_percent if level is None else level
+    def clean(self):
+        cleaned = super().clean()
+        for name in KEPT_WHEN_LEFT_OUT:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class PropertyForm(forms.ModelForm):

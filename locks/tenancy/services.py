@@ -59,6 +59,10 @@ OWNER_SETTINGS = (
     "backup_pool_on_new_locks",
     "low_battery_percent",
     "alert_email",
+    "lockout_attempts",
+    "lockout_within_minutes",
+    "lockout_hours_before",
+    "lockout_night_ends_hour",
 )
 
 

@@ -7,6 +7,8 @@ from locks import access_codes, devices, simulator
 from locks.models import AccessCode, ApiKey, DiscoveredDevice, SimulatedDevice
 from locks.tenancy import services as tenancy
 from locks.urls import urlpatterns
+from reservations.models import EntryAlert
+from tests.reservations.front_desk import book
 
 
 @pytest.fixture
@@ -20,6 +22,10 @@ def seaside_urls(owner, lock, t0):
     on_lock = [lock.pk]
     on_code = [lock.pk, code.pk]
     on_device = [new.pk]
+    stay = book(owner, lock.unit, t0, check_in=t0)
+    lockout = EntryAlert.objects.create(
+        owner=owner, reservation=stay, lock=lock, kind="lockout", raised_at=t0, last_attempt_at=t0
+    )
     return [
         ("get", reverse("lock_detail", args=on_lock)),
         ("get", reverse("lock_edit", args=on_lock)),
@@ -45,6 +51,7 @@ def seaside_urls(owner, lock, t0):
         ("post", reverse("device_replace", args=on_device)),
         ("post", reverse("device_ignore", args=on_device)),
         ("post", reverse("device_unignore", args=on_device)),
+        ("post", reverse("alert_handled", args=[lockout.pk])),
     ]
 
 
@@ -61,6 +68,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
     assert device.online and not device.wiped
     assert ApiKey.objects.get().revoked_at is None
     assert DiscoveredDevice.objects.get(name="Garden gate").status == "new"
+    assert EntryAlert.objects.get().cleared_at is None
     lock.refresh_from_db()
     assert lock.name == "Room 101 door"
 

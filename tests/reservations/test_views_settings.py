@@ -39,6 +39,30 @@ def test_settings_are_checked_with_plain_messages(client_for, alice, owner):
     assert owner.guest_pin_length == 4
 
 
+def test_a_manager_sets_when_wrong_pins_are_a_lockout(client_for, alice, owner):
+    lockouts = {
+        "lockout_attempts": "4",
+        "lockout_within_minutes": "15",
+        "lockout_hours_before": "3",
+        "lockout_night_ends_hour": "11",
+    }
+    page = client_for(alice).get(reverse("settings")).content.decode()
+    assert "Lockouts at check-in" in page and 'name="lockout_attempts" value="3"' in page
+
+    assert (
+        client_for(alice).post(reverse("settings"), {**OWNER_SETTINGS, **lockouts}).status_code
+        == 302
+    )
+
+    owner.refresh_from_db()
+    assert (owner.lockout_attempts, owner.lockout_within_minutes) == (4, 15)
+    assert (owner.lockout_hours_before, owner.lockout_night_ends_hour) == (3, 11)
+    bad = {**OWNER_SETTINGS, **lockouts, "lockout_night_ends_hour": "24"}
+    assert "Use at most 23." in client_for(alice).post(reverse("settings"), bad).content.decode()
+    owner.refresh_from_db()
+    assert owner.lockout_night_ends_hour == 11
+
+
 def test_the_page_explains_each_setting(client_for, alice):
     html = client_for(alice).get(reverse("settings")).content.decode()
     assert "A guest code starts this long before check-in." in html
