@@ -128,3 +128,13 @@ def test_every_demo_lock_keeps_a_backup_pool(db, capsys):
         ready = AccessCode.objects.filter(lock=lock, kind="backup", status="set").count()
         # The 6-slot lock has room for fewer once its guests' codes are on.
         assert ready == 5 if lock.max_active_codes >= 20 else 0 < ready <= 5
+
+
+def test_the_guest_in_house_came_in_at_her_doors_keypads(db, capsys):
+    _seed(capsys)
+    maria = Reservation.objects.get(owner__slug="demo", guest_name="Maria Silva")
+
+    entries = maria.events.filter(event_type="lock.unlocked").order_by("occurred_at")
+    assert [e.lock.name for e in entries] == ["Street entrance", "Room 102"]
+    assert maria.arrived_at == entries[0].occurred_at > maria.check_in
+    assert all(e.data == {"method": "keycode", "is_backup": False} for e in entries)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from locks import access_codes, services, simulator
 from locks.models import ApiKey, Lock, Membership, Owner, Property, Unit
+from locks.reconcile import lock_reconcile
 from locks.tenancy import services as tenancy
 from locks.times import stay_bounds
 from reservations.stays import reservation_create
@@ -122,7 +123,19 @@ class Command(BaseCommand):
                     latency_ms=150,
                 )
         self._codes(locks, now)
-        self._stays(owner, hotel, home, units, now)
+        maria = self._stays(owner, hotel, home, units, now)
+        self._arrived(maria, [locks["Street entrance"], locks["Room 102"]], now)
+
+    def _arrived(self, stay, doors: list[Lock], now: datetime) -> None:
+        """The guest in house came in yesterday: her code goes on her doors now (one pass each),
+        and her entries are at the doors' keypads at check-in, as if read from their hubs."""
+        for door in doors:
+            lock_reconcile(lock=door, now=now)
+        came_in = stay.check_in + timedelta(minutes=52)
+        for minutes, door in enumerate(doors):
+            simulator.simulated_keypad_entry(
+                lock=door, code=stay.pin, now=came_in + timedelta(minutes=minutes)
+            )
 
     def _codes(self, locks: dict[str, Lock], now: datetime) -> None:
         access_codes.access_code_create(
@@ -134,11 +147,12 @@ class Command(BaseCommand):
 
     def _stays(
         self, owner: Owner, hotel: Property, home: Property, units: dict[str, Unit], now: datetime
-    ) -> None:
+    ):
+        """The demo's stays; returns the guest in house (Maria Silva)."""
         today = now.astimezone(hotel.tz).date()
 
         def stay(unit: str, guest: str, phone: str, check_in: datetime, check_out: datetime, **kw):
-            reservation_create(
+            return reservation_create(
                 owner=owner,
                 unit=units[unit],
                 guest_name=guest,
@@ -152,7 +166,7 @@ class Command(BaseCommand):
         def days(prop: Property, arrive: int, leave: int) -> tuple[datetime, datetime]:
             return stay_bounds(prop, today + timedelta(days=arrive), today + timedelta(days=leave))
 
-        stay("Room 102", "Maria Silva", "+351 912 604 318", *days(hotel, -1, 2), guests=2)
+        maria = stay("Room 102", "Maria Silva", "+351 912 604 318", *days(hotel, -1, 2), guests=2)
         # Starts in 35 minutes: programmed 30 minutes ahead, so a newcomer sees it go on the
         # lock about five minutes after `make run`.
         _, three_nights = days(hotel, 0, 3)
@@ -182,3 +196,4 @@ class Command(BaseCommand):
             source="api",
             external_id="BKG-4471902",
         )
+        return maria
