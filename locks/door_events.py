@@ -18,7 +18,6 @@ from locks import hooks
 from locks.drivers import DRIVERS, DriverError, get_driver
 from locks.drivers.base import LOCKED, REMOTE, UNLOCKED, EventBatch, LockEventReading
 from locks.models import AccessCode, DriverAccount, Event, Lock
-from locks.records import event_record
 
 READ_EVERY = timedelta(minutes=1)
 # A feed behind by more pages than this is read on at the next tick (a read stays short).
@@ -104,18 +103,50 @@ def events_store(*, owner, driver_key: str, batch: EventBatch) -> list[Event]:
         ).select_related("owner", "property")
     }
     codes = _codes_by_ref(locks.values(), fresh.values())
-    stored = []
+    events = []
     for ref, reading in sorted(fresh.items(), key=lambda item: item[1].occurred_at):
         lock = locks.get(reading.device_id)
-        if lock is None:
-            continue
-        if _remote_unlock_asked_here(lock, reading, ref):
+        if lock is None or _remote_unlock_asked_here(lock, reading, ref):
             continue
         code = _code_typed(codes.get((lock.pk, reading.code_ref), []), reading.occurred_at)
-        event = _stored(lock, reading, ref, code)
-        if event is not None:
-            stored.append(event)
+        events.append(_event_of(lock, reading, ref, code))
+    stored = _insert(events)
     _bolts_follow(stored)
+    return stored
+
+
+def _event_of(lock: Lock, reading: LockEventReading, ref: str, code: AccessCode | None) -> Event:
+    facts = {"method": reading.method}
+    if code is not None:
+        facts["is_backup"] = code.kind == AccessCode.Kind.BACKUP
+    return Event(
+        owner=lock.owner,
+        event_type=reading.event_type,
+        lock=lock,
+        access_code=code,
+        reservation_id=code.reservation_id if code is not None else None,
+        occurred_at=reading.occurred_at,
+        data=facts,
+        driver_event_ref=ref,
+    )
+
+
+def _insert(events: list[Event]) -> list[Event]:
+    """All in one statement; if another read of the same feed stored some meanwhile, one by
+    one, leaving those out."""
+    try:
+        with transaction.atomic():
+            return Event.objects.bulk_create(events)
+    except IntegrityError:
+        pass
+    stored = []
+    for event in events:
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+            stored.append(event)
+        except IntegrityError:
+            continue
     return stored
 
 
@@ -151,25 +182,6 @@ def _code_typed(candidates: list[AccessCode], at: datetime) -> AccessCode | None
         if code.created_at <= at and (code.removed_at is None or code.removed_at >= at):
             return code
     return candidates[0] if candidates else None
-
-
-def _stored(lock: Lock, reading: LockEventReading, ref: str, code: AccessCode | None):
-    facts = {"method": reading.method}
-    if code is not None:
-        facts["is_backup"] = code.kind == AccessCode.Kind.BACKUP
-    try:
-        with transaction.atomic():
-            return event_record(
-                owner=lock.owner,
-                event_type=reading.event_type,
-                now=reading.occurred_at,
-                lock=lock,
-                access_code=code,
-                driver_event_ref=ref,
-                **facts,
-            )
-    except IntegrityError:
-        return None  # stored meanwhile by another read of the same feed
 
 
 def _remote_unlock_asked_here(lock: Lock, reading: LockEventReading, ref: str) -> bool:
