@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_memory
 	$(BIN)/python -m tests.benchmarks.bench_backups
 	$(BIN)/python -m tests.benchmarks.bench_api
+	$(BIN)/python -m tests.benchmarks.bench_events
 
 # The stays' state machine on fresh random examples (every `make test` runs 25 fixed ones).
 stays-machine: $(STAMP)

@@ -61,6 +61,8 @@ def _arrivals(owner: Owner, entries: list[Event], stays: dict) -> None:
         stay = stays.get(event.reservation_id)
         if stay is None or event.occurred_at >= stay.code_window(owner)[1]:
             continue
+        if stay.arrived_at is not None and stay.arrived_at <= event.occurred_at:
+            continue  # arrived before: nothing to write
         known = first.get(stay.pk)
         if known is None or event.occurred_at < known.occurred_at:
             first[stay.pk] = event
@@ -93,14 +95,18 @@ def _late_entries(owner: Owner, entries: list[Event], stays: dict, now: datetime
 
 def _lockouts_cleared(entries: list[Event], now: datetime) -> None:
     """A guest who got in (their code, a backup, a remote unlock) is no longer locked out at
-    that door."""
-    for event in entries:
-        EntryAlert.objects.filter(
-            kind=EntryAlert.Kind.LOCKOUT,
-            reservation_id=event.reservation_id,
-            lock_id=event.lock_id,
-            cleared_at__isnull=True,
-        ).update(cleared_at=now, cleared_by="The guest got in")
+    that door (one query for the batch, and one more only when a lockout is open)."""
+    open_ones = EntryAlert.objects.filter(
+        kind=EntryAlert.Kind.LOCKOUT,
+        reservation_id__in={e.reservation_id for e in entries},
+        cleared_at__isnull=True,
+    ).values_list("pk", "reservation_id", "lock_id")
+    got_in = {(e.reservation_id, e.lock_id) for e in entries}
+    cleared = [pk for pk, stay_id, lock_id in open_ones if (stay_id, lock_id) in got_in]
+    if cleared:
+        EntryAlert.objects.filter(pk__in=cleared).update(
+            cleared_at=now, cleared_by="The guest got in"
+        )
 
 
 def _lockouts_caught(owner: Owner, denied: list[Event], now: datetime) -> None:
