@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from locks.drivers.base import ACCESS_DENIED, KEYCODE, REMOTE, UNLOCKED
 from locks.models import Event, Lock, Owner
+from locks.records import event_record
 from reservations import hooks
 from reservations.models import EntryAlert, Reservation
 
@@ -178,8 +179,18 @@ def _lockout_raise(owner, lock, stay, at, now, *, whose_unknown: bool) -> None:
             "the lock cannot tell whose attempts these were.",
             now=now,
         )
-        return
-    hooks.lockout_raised_run(alert=alert, now=now)
+    else:
+        hooks.lockout_raised_run(alert=alert, now=now)
+    # On the stay's history too, with what was done for the guest.
+    event_record(
+        owner=owner,
+        event_type="reservation.guest_locked_out",
+        now=now,
+        lock=lock,
+        reservation=stay,
+        message=f"Guest may be locked out at {lock.name}: {alert.attempts} wrong PINs. "
+        + alert.help_given,
+    )
 
 
 def entry_alert_help_record(*, alert: EntryAlert, help_given: str, now: datetime) -> None:
