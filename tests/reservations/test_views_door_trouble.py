@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from locks import simulator
 from reservations.models import EntryAlert
+from reservations.stays import reservation_check_out_early
 from tests.backups.lockside import run
 from tests.reservations.front_desk import book
 
@@ -83,3 +84,24 @@ def test_another_owner_can_neither_see_nor_clear_it(client_for, charlie, locked_
     assert client.post(reverse("alert_handled", args=[entry.pk])).status_code == 404
     entry.refresh_from_db()
     assert entry.cleared_at is None
+
+
+def test_a_door_opened_to_a_stay_s_code_after_it_ended_is_urgent_until_handled(
+    client_for, bob, owner, room, lock
+):
+    now = timezone.now()
+    stay = book(owner, room, now, check_in=now - timedelta(days=1), guest_name="Anna Smith")
+    run(now - timedelta(hours=23))
+    # The door refuses to let her code go after her early check-out.
+    simulator.simulated_refuse_writes(lock=lock, until=now + timedelta(hours=1), now=now)
+    reservation_check_out_early(reservation=stay, now=now - timedelta(hours=2))
+    run(now - timedelta(hours=2) + timedelta(minutes=1))
+
+    simulator.simulated_keypad_entry(lock=lock, code=stay.pin, now=now)
+
+    client = client_for(bob)
+    alerts = client.get(reverse("alerts")).content.decode()
+    assert "Room 101 door opened to Anna Smith&#x27;s code after the stay" in alerts
+    assert "opened to the stay&#x27;s PIN, though the stay&#x27;s access ended at" in alerts
+    assert stay.pin not in alerts
+    assert '<span class="nav-badge" aria-label="1 urgent">1</span>' in badge(client)
