@@ -1,6 +1,7 @@
 """The shape every endpoint shares: RPC-style paths, POST everywhere plus the SDK's methods.
 
-An endpoint is a function `(owner, params, now) -> dict`; `endpoint(...)` turns it into a DRF
+An endpoint is a function `(owner, params, now) -> dict` (and `key`, the API key itself, for one
+declared `with_key=True`: a remote unlock records who asked); `endpoint(...)` turns it into a DRF
 view that authenticates the key, reads the parameters from the query string and the JSON body,
 validates them with an input serializer, and answers `{..., "ok": true}`.
 """
@@ -48,10 +49,14 @@ class SeamEndpoint(APIView):
     permission_classes = [HasApiKey]
     input_class: type[Input]
     handler: Callable
+    with_key = False
 
     def run(self, request: Request, *args, **kwargs) -> Response:
         params = self.input_class(data=request_params(request)).validated()
-        result = type(self).handler(owner=request.auth.owner, params=params, now=timezone.now())
+        extra = {"key": request.auth} if self.with_key else {}
+        result = type(self).handler(
+            owner=request.auth.owner, params=params, now=timezone.now(), **extra
+        )
         return Response({**result, "ok": True})
 
 
@@ -61,6 +66,7 @@ def endpoint(
     summary: str,
     answer: type[serializers.Serializer] = Answer,
     errors: tuple[int, ...] = (404,),
+    with_key: bool = False,
 ):
     """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses).
 
@@ -79,6 +85,7 @@ def endpoint(
                 "http_method_names": [*allowed, "options"],
                 "input_class": input,
                 "handler": staticmethod(handler),
+                "with_key": with_key,
             },
         )
         for method in allowed:
