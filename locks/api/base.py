@@ -6,6 +6,9 @@ view that authenticates the key, reads the parameters from the query string and 
 validates them with an input serializer, and answers `{..., "ok": true}`.
 """
 
+import base64
+import binascii
+import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,7 +23,7 @@ from rest_framework.views import APIView
 
 from locks.api.answers import Answer, error_responses
 from locks.api.auth import ApiKeyAuthentication, HasApiKey
-from locks.api.serializers import Input, decode_cursor, encode_cursor
+from locks.api.serializers import Input
 from locks.errors import ServiceError
 
 # The SDK appends `_strict=true` to every query string; it asks Seam to refuse unknown
@@ -110,6 +113,21 @@ def _answer():
         return self.run(request, *args, **kwargs)
 
     return answer
+
+
+def encode_cursor(created_at, pk) -> str:
+    raw = json.dumps([created_at.isoformat(), str(pk)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(created_at), str(pk)
+    except (ValueError, TypeError, binascii.Error):
+        raise serializers.ValidationError(
+            {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
+        ) from None
 
 
 def paginate(qs: QuerySet, params: dict) -> tuple[list, dict]:

@@ -1,8 +1,5 @@
 """What the API reads (input) and writes (output), field for field in Seam's dialect."""
 
-import base64
-import binascii
-import json
 from functools import cached_property
 
 from rest_framework import serializers
@@ -186,21 +183,6 @@ class DeviceCodeInput(Input):
 
 class UnmanagedCodeInput(DeviceCodeInput):
     name = Text(required=False, allow_blank=True, max_length=200, default="")
-
-
-def encode_cursor(created_at, pk) -> str:
-    raw = json.dumps([created_at.isoformat(), str(pk)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(created_at), str(pk)
-    except (ValueError, TypeError, binascii.Error):
-        raise serializers.ValidationError(
-            {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
-        ) from None
 
 
 # --- output ------------------------------------------------------------------------------------
