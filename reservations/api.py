@@ -97,7 +97,8 @@ def reservation_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     "GET", input=s.ReservationListInput, summary="List reservations", answer=s.ReservationsAnswer
 )
 def reservation_list(*, owner: Owner, params: dict, now: datetime) -> dict:
-    """The owner's stays, oldest entry first; filter by property, unit, dates and status."""
+    """The owner's stays, oldest first; filter by property, unit, dates, status and
+    whether the guest has arrived (`arrived`)."""
     stays = selectors.reservations_for(owner)
     if "property_id" in params:
         stays = stays.filter(
@@ -109,7 +110,9 @@ def reservation_list(*, owner: Owner, params: dict, now: datetime) -> dict:
         stays = stays.filter(status=params["status"])
     if "from" in params or "to" in params:
         stays = stays.filter(selectors.staying_between(owner, params.get("from"), params.get("to")))
-    page, pagination = paginate(stays, params)
+    if "arrived" in params:
+        stays = stays.filter(arrived_at__isnull=not params["arrived"])
+    page, pagination = paginate(selectors.with_entries(stays), params)
     return {
         "reservations": s.ReservationSerializer(page, many=True, context={"now": now}).data,
         "pagination": pagination,

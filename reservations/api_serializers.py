@@ -16,7 +16,7 @@ from locks.api.serializers import (
     Text,
 )
 from reservations.models import Reservation
-from reservations.selectors import guest_code_state
+from reservations.selectors import guest_code_state, reservation_entries
 
 # --- input -------------------------------------------------------------------------------------
 
@@ -117,6 +117,8 @@ class ReservationListInput(PageInput):
     property_id = RowId(required=False)
     unit_id = RowId(required=False)
     status = serializers.ChoiceField(choices=Reservation.Status.values, required=False)
+    # true: the stays whose guest has come in (`arrived_at` set); false: the others.
+    arrived = serializers.BooleanField(required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -170,6 +172,24 @@ class GuestCodeDoorSerializer(AccessCodeFields):
         return {name: fields[name] for name in self.DOOR_FIELDS}
 
 
+class EntrySerializer(serializers.Serializer):
+    """One time a door opened for the stay: with its code (`keycode`, the guest's own or a
+    backup), by hand, or remotely."""
+
+    event_id = serializers.UUIDField(source="id")
+    device_id = serializers.UUIDField(source="lock.public_id", allow_null=True, default=None)
+    occurred_at = serializers.DateTimeField()
+    access_code_id = serializers.UUIDField(allow_null=True)
+    is_backup = serializers.SerializerMethodField()
+    method = serializers.SerializerMethodField()
+
+    def get_is_backup(self, event) -> bool:
+        return bool(event.data.get("is_backup"))
+
+    def get_method(self, event) -> str | None:
+        return event.data.get("method")
+
+
 class ReservationSerializer(serializers.Serializer):
     """A stay; `context["now"]` is needed for its guest code's state."""
 
@@ -189,8 +209,10 @@ class ReservationSerializer(serializers.Serializer):
     has_conflict = serializers.BooleanField()
     checked_out_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
+    arrived_at = serializers.DateTimeField(allow_null=True)
     pin_note = serializers.CharField()
     guest_code = serializers.SerializerMethodField()
+    entries = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
     def get_external_id(self, reservation: Reservation) -> str | None:
@@ -208,6 +230,11 @@ class ReservationSerializer(serializers.Serializer):
             "ends_at": field.to_representation(ends_at),
             "doors": GuestCodeDoorSerializer([d.code for d in state.doors], many=True).data,
         }
+
+    @extend_schema_field(EntrySerializer(many=True))
+    def get_entries(self, reservation: Reservation) -> list[dict]:
+        """Every entry of the stay, oldest first; the first is `arrived_at`."""
+        return EntrySerializer(reservation_entries(reservation), many=True).data
 
 
 @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "15:00"})

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from locks.drivers.base import UNLOCKED
 from locks.errors import NotFound
 from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property
@@ -377,3 +378,23 @@ def reservation_history(reservation: Reservation, limit: int = 50) -> list[Event
         .select_related("access_code", "lock")
         .order_by("-occurred_at")[:limit]
     )
+
+
+# --- entries: who came in -------------------------------------------------------------------
+
+
+def _entries() -> QuerySet[Event]:
+    return Event.objects.filter(event_type=UNLOCKED).select_related("lock").order_by("occurred_at")
+
+
+def with_entries(stays: QuerySet[Reservation]) -> QuerySet[Reservation]:
+    """The stays, each with its entries (`entries`): one more query for a whole page."""
+    return stays.prefetch_related(Prefetch("events", queryset=_entries(), to_attr="entries"))
+
+
+def reservation_entries(reservation: Reservation) -> list[Event]:
+    """The stay's entries (its `lock.unlocked` events, with their doors), oldest first: those
+    `with_entries` read, else read now."""
+    if hasattr(reservation, "entries"):
+        return reservation.entries
+    return list(_entries().filter(reservation=reservation))

@@ -1,10 +1,14 @@
 """The shape every endpoint shares: RPC-style paths, POST everywhere plus the SDK's methods.
 
-An endpoint is a function `(owner, params, now) -> dict`; `endpoint(...)` turns it into a DRF
+An endpoint is a function `(owner, params, now) -> dict` (and `key`, the API key itself, for one
+declared `with_key=True`: a remote unlock records who asked); `endpoint(...)` turns it into a DRF
 view that authenticates the key, reads the parameters from the query string and the JSON body,
 validates them with an input serializer, and answers `{..., "ok": true}`.
 """
 
+import base64
+import binascii
+import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -19,7 +23,7 @@ from rest_framework.views import APIView
 
 from locks.api.answers import Answer, error_responses
 from locks.api.auth import ApiKeyAuthentication, HasApiKey
-from locks.api.serializers import Input, decode_cursor, encode_cursor
+from locks.api.serializers import Input
 from locks.errors import ServiceError
 
 # The SDK appends `_strict=true` to every query string; it asks Seam to refuse unknown
@@ -48,10 +52,14 @@ class SeamEndpoint(APIView):
     permission_classes = [HasApiKey]
     input_class: type[Input]
     handler: Callable
+    with_key = False
 
     def run(self, request: Request, *args, **kwargs) -> Response:
         params = self.input_class(data=request_params(request)).validated()
-        result = type(self).handler(owner=request.auth.owner, params=params, now=timezone.now())
+        extra = {"key": request.auth} if self.with_key else {}
+        result = type(self).handler(
+            owner=request.auth.owner, params=params, now=timezone.now(), **extra
+        )
         return Response({**result, "ok": True})
 
 
@@ -61,6 +69,7 @@ def endpoint(
     summary: str,
     answer: type[serializers.Serializer] = Answer,
     errors: tuple[int, ...] = (404,),
+    with_key: bool = False,
 ):
     """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses).
 
@@ -79,6 +88,7 @@ def endpoint(
                 "http_method_names": [*allowed, "options"],
                 "input_class": input,
                 "handler": staticmethod(handler),
+                "with_key": with_key,
             },
         )
         for method in allowed:
@@ -103,6 +113,21 @@ def _answer():
         return self.run(request, *args, **kwargs)
 
     return answer
+
+
+def encode_cursor(created_at, pk) -> str:
+    raw = json.dumps([created_at.isoformat(), str(pk)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return str(created_at), str(pk)
+    except (ValueError, TypeError, binascii.Error):
+        raise serializers.ValidationError(
+            {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
+        ) from None
 
 
 def paginate(qs: QuerySet, params: dict) -> tuple[list, dict]:

@@ -1,15 +1,15 @@
 """What the API reads (input) and writes (output), field for field in Seam's dialect."""
 
-import base64
-import binascii
-import json
 from functools import cached_property
 
 from rest_framework import serializers
 
+from locks.door_events import supports_events
+from locks.drivers.base import LOCKED, UNLOCKED
 from locks.models import AccessCode, ActionAttempt, Event, Lock
 from locks.reconcile.changes import FROM_LOCK
 from locks.reconcile.clock import REFUSED_AT
+from locks.remote import LOCK_DOOR, UNLOCK_DOOR
 
 # The reconciler's own marks on an issue, kept inside.
 INTERNAL_ISSUE_KEYS = {REFUSED_AT, FROM_LOCK}
@@ -171,6 +171,11 @@ class EventListInput(Input):
         return attrs
 
 
+class RemoteTurnInput(DeviceIdInput):
+    # Why the door is turned, in the caller's words (Seam has no such field; it is ours).
+    reason = Text(required=False, allow_blank=True, max_length=200, default="")
+
+
 class DeviceCodeInput(Input):
     device_id = Text()
     code = Text(max_length=12)
@@ -178,21 +183,6 @@ class DeviceCodeInput(Input):
 
 class UnmanagedCodeInput(DeviceCodeInput):
     name = Text(required=False, allow_blank=True, max_length=200, default="")
-
-
-def encode_cursor(created_at, pk) -> str:
-    raw = json.dumps([created_at.isoformat(), str(pk)]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        created_at, pk = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return str(created_at), str(pk)
-    except (ValueError, TypeError, binascii.Error):
-        raise serializers.ValidationError(
-            {"page_cursor": ["Not a cursor this API gave out; use next_page_cursor as given."]}
-        ) from None
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -361,6 +351,8 @@ class DeviceSerializer(IssuesMixin):
     location = serializers.SerializerMethodField()
     capabilities_supported = serializers.SerializerMethodField()
     can_program_online_access_codes = serializers.SerializerMethodField()
+    can_remotely_lock = serializers.BooleanField()
+    can_remotely_unlock = serializers.BooleanField()
     can_simulate_connection = serializers.SerializerMethodField()
     can_simulate_disconnection = serializers.SerializerMethodField()
     is_managed = serializers.SerializerMethodField()
@@ -400,6 +392,8 @@ class DeviceSerializer(IssuesMixin):
             "location": self.get_location(lock),
             "capabilities_supported": self.get_capabilities_supported(lock),
             "can_program_online_access_codes": self.get_can_program_online_access_codes(lock),
+            "can_remotely_lock": bool(lock.can_remotely_lock),
+            "can_remotely_unlock": bool(lock.can_remotely_unlock),
             "can_simulate_connection": self.get_can_simulate_connection(lock),
             "can_simulate_disconnection": self.get_can_simulate_disconnection(lock),
             "is_managed": self.get_is_managed(lock),
@@ -411,8 +405,9 @@ class DeviceSerializer(IssuesMixin):
         return {
             "name": lock.name,
             "online": lock.online,
-            # Innkeeper keeps codes; it does not follow the bolt.
-            "locked": None,
+            # The bolt as the lock last reported it (its events, a remote turn, a reading);
+            # null for a lock that does not say.
+            "locked": lock.locked,
             "battery_level": lock.battery_level,
             "battery": None
             if lock.battery_level is None
@@ -425,7 +420,7 @@ class DeviceSerializer(IssuesMixin):
             "supports_native_scheduling": lock.supports_native_scheduling,
             "supports_backup_access_code_pool": True,
             "backup_access_code_pool_enabled": lock.backup_pool_enabled,
-            "has_native_entry_events": lock.driver == "simulated",
+            "has_native_entry_events": supports_events(lock.driver),
             "door_kind": lock.door_kind,
             "unit_name": lock.unit.name if lock.unit_id else None,
             "property_name": lock.property.name,
@@ -460,6 +455,9 @@ class ActionAttemptSerializer(serializers.Serializer):
     def get_result(self, attempt: ActionAttempt) -> dict | None:
         if attempt.status != ActionAttempt.Status.SUCCESS:
             return None
+        if attempt.action_type in (UNLOCK_DOOR, LOCK_DOOR):
+            # A driver's turn succeeds only once the lock did it (it raises otherwise).
+            return {"was_confirmed_by_device": True, **attempt.result}
         code = attempt.access_code
         if (
             attempt.action_type != ActionAttempt.DELETE_ACCESS_CODE
@@ -482,5 +480,8 @@ class EventSerializer(serializers.Serializer):
 
     def to_representation(self, event: Event) -> dict:
         data = super().to_representation(event)
+        if event.event_type in (UNLOCKED, LOCKED) and event.access_code_id:
+            # Seam's word on a door opened with a code: one of ours, or one found on the lock.
+            data["access_code_is_managed"] = event.access_code.is_managed
         # Extra facts (battery level, unlock method) sit beside Seam's fields, never over them.
         return {**{k: v for k, v in event.data.items() if k not in data}, **data}

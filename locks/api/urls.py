@@ -28,6 +28,8 @@ ROUTES = {
     "devices/simulate/remove_code": simulate.simulate_remove_code,
     "locks/list": views.lock_list,
     "locks/get": views.lock_get,
+    "locks/unlock_door": views.lock_unlock_door,
+    "locks/lock_door": views.lock_lock_door,
     "locks/simulate/keypad_code_entry": simulate.simulate_keypad_code_entry,
     "action_attempts/get": views.action_attempt_get,
     "events/list": views.event_list,

@@ -7,13 +7,13 @@ answer 404) and writes through the services; none talks to a lock: the reconcile
 from datetime import datetime
 
 from backups.services import backup_pool_enable, backup_pull
-from locks import access_codes, selectors, unmanaged
+from locks import access_codes, remote, selectors, unmanaged
 from locks.api import answers as a
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
-from locks.models import AccessCode, Owner
+from locks.models import AccessCode, ApiKey, Owner
 
 
 def _code(code, now: datetime) -> dict:
@@ -298,6 +298,43 @@ def lock_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """As devices/get; the device is under both `lock` and `device` (the SDK reads the latter)."""
     device = _device(owner, params)
     return {"lock": device, "device": device}
+
+
+def _turn(owner: Owner, params: dict, now: datetime, key: ApiKey, *, unlock: bool) -> dict:
+    lock = selectors.lock_get_by_device_id(
+        owner, params["device_id"], related=("owner", "property", "unit", "account")
+    )
+    attempt, _ = remote.lock_turn(
+        lock=lock, unlock=unlock, now=now, by=key.name, reason=params["reason"]
+    )
+    return {"action_attempt": _attempt(attempt, now)}
+
+
+@endpoint(
+    input=s.RemoteTurnInput,
+    summary="Unlock a door now",
+    answer=a.ActionAttemptAnswer,
+    with_key=True,
+)
+def lock_unlock_door(*, owner: Owner, params: dict, now: datetime, key: ApiKey) -> dict:
+    """The last resort for a guest who cannot get in: the lock is told to unlock at once.
+
+    Recorded as a `lock.unlocked` event (`method: remote`, with the key's name and the
+    `reason`, if given). A lock that is offline or cannot be unlocked remotely answers 400
+    and nothing is sent; a lock that fails to do it answers an action attempt in `error`.
+    """
+    return _turn(owner, params, now, key, unlock=True)
+
+
+@endpoint(
+    input=s.RemoteTurnInput,
+    summary="Lock a door now",
+    answer=a.ActionAttemptAnswer,
+    with_key=True,
+)
+def lock_lock_door(*, owner: Owner, params: dict, now: datetime, key: ApiKey) -> dict:
+    """As `locks/unlock_door`, the other way: recorded as a `lock.locked` event."""
+    return _turn(owner, params, now, key, unlock=False)
 
 
 # --- action attempts and events ------------------------------------------------------------------

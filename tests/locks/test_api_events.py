@@ -68,3 +68,33 @@ def test_it_records_keypad_entries_as_events(seam, lock, since):
 def test_it_refuses_bad_filters(client, key, query):
     status, body = call(client, "GET", "events/list", key, **query)
     assert (status, body["error"]["type"]) == (400, "invalid_input")
+
+
+def test_entries_wrong_pins_and_remote_unlocks_read_as_seams_lock_events(client, key, seam, lock):
+    code = seam.access_codes.create(device_id=str(lock.public_id), code="4826")
+    scheduler.run_due_locks(now=timezone.now())
+    since = (timezone.now() - timedelta(minutes=1)).isoformat()
+    seam.locks.simulate.keypad_code_entry(device_id=str(lock.public_id), code="4826")
+    seam.locks.simulate.keypad_code_entry(device_id=str(lock.public_id), code="9157")
+    attempt = seam.locks.unlock_door(device_id=str(lock.public_id))
+    status, body = call(
+        client,
+        "POST",
+        "events/list",
+        key,
+        {"since": since, "event_types": ["lock.unlocked", "lock.access_denied"]},
+    )
+    assert status == 200
+    remote, denied, entry = body["events"]  # newest first
+    assert (entry["event_type"], entry["method"]) == ("lock.unlocked", "keycode")
+    assert (entry["access_code_id"], entry["access_code_is_managed"]) == (
+        code.access_code_id,
+        True,
+    )
+    assert (denied["event_type"], denied["access_code_id"]) == ("lock.access_denied", None)
+    assert "reason" not in denied  # Seam's `reason` is an object; a keypad tells us none
+    assert (remote["event_type"], remote["method"]) == ("lock.unlocked", "remote")
+    assert remote["action_attempt_id"] == attempt.action_attempt_id
+    assert remote["access_code_id"] is None
+    assert all(e["device_id"] == str(lock.public_id) for e in body["events"])
+    assert all("4826" not in str(e) for e in body["events"])  # never the PIN

@@ -40,6 +40,8 @@ def test_their_devices_are_not_listed(client, key, lock, other_lock):
         ("POST", "devices/simulate/factory_reset", {}),
         ("POST", "devices/simulate/remove_code", {"code": "4826"}),
         ("POST", "locks/simulate/keypad_code_entry", {"code": "4826"}),
+        ("POST", "locks/unlock_door", {"reason": "Let me in"}),
+        ("POST", "locks/lock_door", {}),
         ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
     ],
 )
@@ -48,8 +50,9 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
     status, answer = call_with(client, method, path, key, body)
     assert (status, answer["error"]["type"]) == (404, "device_not_found")
     device = SimulatedDevice.objects.get(device_id=other_lock.device_id)
-    assert device.online and not device.wiped
+    assert device.online and not device.wiped and device.locked
     assert AccessCode.objects.filter(lock=other_lock).count() == 1
+    assert not other_lock.events.filter(event_type__startswith="lock.").exists()
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from locks import hooks
+from locks.records import event_record
 from reservations import stays
 from reservations.models import Reservation
 from tests import factories
@@ -42,6 +44,21 @@ def stay(owner, unit, name, check_in, check_out, **fields) -> Reservation:
     )
 
 
+def came_in(stay: Reservation, lock, hours_after_check_in: int = 1) -> None:
+    """The stay's code opened `lock`, as the lock's feed reports it."""
+    at = stay.check_in + timedelta(hours=hours_after_check_in)
+    event = event_record(
+        owner=stay.owner,
+        event_type="lock.unlocked",
+        now=at,
+        lock=lock,
+        access_code=stay.access_codes.get(lock=lock),
+        method="keycode",
+        is_backup=False,
+    )
+    hooks.door_events_run(owner=stay.owner, events=[event], now=at)
+
+
 def test_it_lists_every_stay_in_the_order_they_were_entered(client, key, room, lock):
     for name, day in (("Carla", 10), ("Anna", 1), ("Ben", 5)):
         booked(client, key, room, next_year(7, day), next_year(7, day + 2), guest_name=name)
@@ -65,6 +82,37 @@ def test_it_filters_by_status(client, key, room, lock):
     call(client, "POST", "reservations/cancel", key, {"reservation_id": anna["reservation_id"]})
     assert listed(client, key, status="cancelled") == ["Anna"]
     assert listed(client, key, status="confirmed") == ["Ben"]
+
+
+def test_it_filters_by_whether_the_guest_has_arrived(client, key, owner, room, lock):
+    anna = stay(owner, room, "Anna", lisbon(next_year(7, 1), 15), lisbon(next_year(7, 3), 11))
+    stay(owner, room, "Ben", lisbon(next_year(7, 5), 15), lisbon(next_year(7, 7), 11))
+    came_in(anna, lock)
+    assert listed(client, key, arrived="true") == ["Anna"]
+    assert listed(client, key, arrived="false") == ["Ben"]
+    assert listed(client, key) == ["Anna", "Ben"]
+    status, body = call(client, "GET", "reservations/list", key, arrived="maybe")
+    assert (status, body["error"]["type"]) == (400, "invalid_input")
+    assert "arrived" in body["error"]["validation_errors"]
+
+
+def test_it_lists_each_stays_entries_oldest_first(client, key, owner, hotel, room, lock):
+    entrance = factories.simulated_lock(
+        owner=owner, property=hotel, name="Street entrance", now=timezone.now()
+    )
+    anna = stay(owner, room, "Anna", lisbon(next_year(7, 1), 15), lisbon(next_year(7, 3), 11))
+    came_in(anna, lock, hours_after_check_in=2)
+    came_in(anna, entrance, hours_after_check_in=1)
+    status, body = call(client, "GET", "reservations/list", key)
+    assert status == 200
+    [listed_stay] = body["reservations"]
+    assert listed_stay["arrived_at"] == lisbon(next_year(7, 1), 16)
+    assert [(e["device_id"], e["occurred_at"], e["method"]) for e in listed_stay["entries"]] == [
+        (str(entrance.public_id), lisbon(next_year(7, 1), 16), "keycode"),
+        (str(lock.public_id), lisbon(next_year(7, 1), 17), "keycode"),
+    ]
+    codes = {str(c.lock.public_id): str(c.pk) for c in anna.access_codes.select_related("lock")}
+    assert all(e["access_code_id"] == codes[e["device_id"]] for e in listed_stay["entries"])
 
 
 def test_from_and_to_dates_find_the_stays_touching_those_days(client, key, room, lock):
@@ -126,7 +174,7 @@ def test_a_page_of_stays_takes_the_same_number_of_queries_for_2_or_20(
     def add(n: int) -> None:
         begins = start + timedelta(days=2 * n)
         end = begins + timedelta(days=1)
-        stay(owner, room, f"Guest {n}", begins.isoformat(), end.isoformat())
+        came_in(stay(owner, room, f"Guest {n}", begins.isoformat(), end.isoformat()), lock)
 
     def count() -> tuple[int, int]:
         query = {"property_id": hotel.pk, "from": start.date().isoformat()}
@@ -134,6 +182,7 @@ def test_a_page_of_stays_takes_the_same_number_of_queries_for_2_or_20(
             status, body = call(client, "GET", "reservations/list", key, **query)
         assert status == 200
         assert all(len(r["guest_code"]["doors"]) == 2 for r in body["reservations"])
+        assert all(len(r["entries"]) == 1 for r in body["reservations"])
         return len(queries), len(body["reservations"])
 
     for n in range(2):
