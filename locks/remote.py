@@ -41,9 +41,12 @@ def lock_turn(
     cannot be told so remotely; a lock that fails to do it gives an attempt in error (and no
     event). `by`: who asked (a person's name, or the API key's); `reason`: why, in their words;
     `reservation`: the stay it was done for, if any."""
+    credentials = lock.account.credentials if lock.account_id else {}
+    driver = get_driver(lock.driver, now=now, **credentials)
+    turn = getattr(driver, "unlock" if unlock else "lock", None)
     can = lock.can_remotely_unlock if unlock else lock.can_remotely_lock
     verb = "unlocked" if unlock else "locked"
-    if not can:
+    if not can or turn is None:
         raise ServiceError(
             f"{lock.name} cannot be {verb} remotely: the lock does not support it.",
             type="device_cannot_perform_requested_action",
@@ -59,10 +62,8 @@ def lock_turn(
     attempt = ActionAttempt.objects.create(
         owner=lock.owner, action_type=UNLOCK_DOOR if unlock else LOCK_DOOR, lock=lock
     )
-    credentials = lock.account.credentials if lock.account_id else {}
-    driver = get_driver(lock.driver, now=now, **credentials)
     try:
-        (driver.unlock if unlock else driver.lock)(lock.device_id)
+        turn(lock.device_id)
     except DriverError as exc:
         attempt.status = ActionAttempt.Status.ERROR
         attempt.error = {"type": exc.error_code or PROVIDER_ISSUE, "message": exc.message}
