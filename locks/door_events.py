@@ -16,7 +16,7 @@ from django.utils.module_loading import import_string
 
 from locks import hooks
 from locks.drivers import DRIVERS, DriverError, get_driver
-from locks.drivers.base import LOCKED, REMOTE, UNLOCKED, EventBatch, LockEventReading
+from locks.drivers.base import LOCKED, REMOTE, UNKNOWN, UNLOCKED, EventBatch, LockEventReading
 from locks.models import AccessCode, DriverAccount, Event, Lock
 
 READ_EVERY = timedelta(minutes=1)
@@ -187,7 +187,7 @@ def _code_typed(candidates: list[AccessCode], at: datetime) -> AccessCode | None
 def _remote_unlock_asked_here(lock: Lock, reading: LockEventReading, ref: str) -> bool:
     """Whether this is the lock's report of a remote unlock someone asked for here: our record
     of it (with who and why) then takes the lock's reference, and nothing new is stored."""
-    if reading.event_type != UNLOCKED or reading.method != REMOTE:
+    if reading.event_type != UNLOCKED or reading.method not in (REMOTE, UNKNOWN):
         return False
     ours = Event.objects.filter(
         lock=lock,

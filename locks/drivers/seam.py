@@ -17,12 +17,27 @@ again cannot cure (a bad key, a PIN the lock rejects, a removed device) is `perm
 from datetime import datetime
 
 import httpx
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from httpx_retries import Retry
 from seam import Seam
-from seam.exceptions import SeamError, SeamHttpApiError, SeamHttpInvalidInputError
+from seam.exceptions import (
+    SeamActionAttemptError,
+    SeamActionAttemptTimeoutError,
+    SeamError,
+    SeamHttpApiError,
+    SeamHttpInvalidInputError,
+)
 
-from locks.drivers.base import CALL_TIMEOUT_SECONDS, CodeOnLock, CodeSpec, DeviceInfo, DriverError
+from locks.drivers.base import (
+    CALL_TIMEOUT_SECONDS,
+    CodeOnLock,
+    CodeSpec,
+    DeviceInfo,
+    DriverError,
+    EventBatch,
+)
+from locks.drivers.seam_events import events_read
 from locks.drivers.seam_issues import code_issues
 from locks.issue_codes import (
     ACCESS_CODE_NOT_FOUND,
@@ -41,6 +56,8 @@ from locks.issue_codes import (
 )
 
 TIMEOUT_SECONDS = CALL_TIMEOUT_SECONDS  # httpx's: connecting, and each read or write
+# How long an unlock or lock waits for the lock to confirm it (Seam's action attempt), polling.
+ACTION_WAIT = {"timeout": CALL_TIMEOUT_SECONDS, "polling_interval": 0.5}
 # Page size for code lists; every page is read (Seam also lists codes it holds for later).
 CODES_LIMIT = 500
 # A bound on the pages of one list, in case a server keeps answering with new cursors.
@@ -101,6 +118,9 @@ def device_info(device) -> DeviceInfo:
         max_active_codes=_get(props, "max_active_codes_supported"),
         supports_native_scheduling=native_scheduling(device),
         capabilities=tuple(_get(device, "capabilities_supported", [])),
+        locked=_get(props, "locked"),
+        can_remotely_unlock=bool(_get(device, "can_remotely_unlock", False)),
+        can_remotely_lock=bool(_get(device, "can_remotely_lock", False)),
     )
 
 
@@ -164,6 +184,12 @@ def driver_error(exc: Exception) -> DriverError:
         return DriverError("Seam did not answer in time; will retry.", error_code=PROVIDER_ISSUE)
     if isinstance(exc, httpx.TransportError):
         return DriverError("Could not reach Seam; will retry.", error_code=PROVIDER_ISSUE)
+    if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code >= 500:
+        # A failure without Seam's error body (a gateway's page, or an empty one).
+        return DriverError(
+            f"Seam's service failed (HTTP {exc.response.status_code}); will retry.",
+            error_code=PROVIDER_ISSUE,
+        )
     if not isinstance(exc, SeamHttpApiError):
         return DriverError("Seam sent an unexpected answer; will retry.", error_code=PROVIDER_ISSUE)
     status, kind = exc.status_code, exc.code or ""
@@ -332,3 +358,45 @@ class SeamDriver:
             lambda s: s.client.post("/access_codes/delete", json={"access_code_id": ref}),
             gone_ok=True,
         )
+
+    def read_events(self, account: str, cursor: str | None) -> EventBatch:
+        """What the workspace's locks reported at their doors since `cursor`, a page at a time
+        (`seam_events`). The API key is the workspace: `account` names nothing more."""
+        return events_read(
+            lambda **params: self._call(lambda s: s.events.list(**params)),
+            cursor,
+            now=self.now or timezone.now(),
+        )
+
+    def unlock(self, device_id: str) -> None:
+        self._turn(device_id, unlock=True)
+
+    def lock(self, device_id: str) -> None:
+        self._turn(device_id, unlock=False)
+
+    def _turn(self, device_id: str, *, unlock: bool) -> None:
+        """Seam's `locks/unlock_door` (or `lock_door`), waiting for the lock to confirm it."""
+        verb = "unlock" if unlock else "lock"
+
+        def turn(s: Seam):
+            send = s.locks.unlock_door if unlock else s.locks.lock_door
+            try:
+                return send(device_id=device_id, wait_for_action_attempt=ACTION_WAIT)
+            except SeamActionAttemptError as exc:
+                raise attempt_error(exc, verb) from exc
+
+        self._call(turn)
+
+
+def attempt_error(exc: SeamActionAttemptError, verb: str) -> DriverError:
+    """An unlock or lock Seam took but the lock did not carry out (or did not confirm in time).
+    Seam's message is not passed on."""
+    if isinstance(exc, SeamActionAttemptTimeoutError):
+        return DriverError(
+            f"The lock did not confirm the {verb} in time (via Seam). It may still {verb}: "
+            "check the door before trying again.",
+            error_code=PROVIDER_ISSUE,
+        )
+    return DriverError(
+        f"The lock did not {verb}: Seam reports the attempt failed.", error_code=PROVIDER_ISSUE
+    )

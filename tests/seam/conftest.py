@@ -15,6 +15,7 @@ import pytest
 from locks.models import DriverAccount
 from tests.seam import fake_server
 from tests.seam.fake_server import API_KEY
+from tests.seam.recorded_seam import recorded_seam, recorded_workspace  # noqa: F401 (fixtures)
 
 
 def _unavailable(reason: str):
@@ -48,6 +49,19 @@ class FakeSeam:
         """Managed codes on a device, straight from the fake (whose list ignores device_id)."""
         body = self.http.get("/access_codes/list", params={"device_id": device_id}).json()
         return [c for c in body["access_codes"] if c["device_id"] == device_id]
+
+    def add_event(self, **event) -> None:
+        """What Seam records when a lock reports something at its door (a PIN typed, a wrong
+        one): the fake has no keypad of its own to type at."""
+        self.command("add_event", **event)
+
+    def events(self) -> list[dict]:
+        """Every event the fake has recorded, as events/list answers them."""
+        since = "2000-01-01T00:00:00.000Z"
+        return self.http.get("/events/list", params={"since": since}).json()["events"]
+
+    def device(self, device_id: str) -> dict:
+        return self.http.get("/devices/get", params={"device_id": device_id}).json()["device"]
 
     def add_unmanaged(self, device_id: str, code: str, name: str) -> dict:
         """A code someone put on the lock outside Seam (the fake creates it as `set`)."""

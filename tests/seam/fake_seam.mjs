@@ -4,6 +4,9 @@
 // store, actions included, which breaks it. So the tests send commands as JSON lines on stdin:
 //   {"command": "reset"}                                 back to the seeded state
 //   {"command": "update_access_code", "access_code_id": "...", "status": "set"}
+//   {"command": "add_event", "event_type": "lock.unlocked", "device_id": "...", ...}
+// The last is what Seam records when a lock reports something at its door: the fake has no
+// keypad to type at (its unlock_door and lock_door do record their own events).
 // Each is answered with one line on stdout: "ok <command>" or "error <message>".
 // The server stops when stdin closes, so it never outlives the test run.
 import { createInterface } from "node:readline";
@@ -19,6 +22,7 @@ await fake.startServer({ port: Number(process.env.PORT) });
 const commands = {
   reset: () => fake.loadJSON(seeded),
   update_access_code: ({ command, ...fields }) => fake.database.updateAccessCode(fields),
+  add_event: ({ command, ...fields }) => fake.database.addEvent(fields),
 };
 
 const lines = createInterface({ input: process.stdin });
