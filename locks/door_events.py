@@ -22,9 +22,9 @@ from locks.models import AccessCode, DriverAccount, Event, Lock
 READ_EVERY = timedelta(minutes=1)
 # A feed behind by more pages than this is read on at the next tick (a read stays short).
 PAGES_PER_READ = 20
-# A remote unlock we asked for and recorded ourselves is the lock's own report of it when the
+# A remote turn we asked for and recorded ourselves is the lock's own report of it when the
 # lock reports one this close to it (so it is not stored twice).
-SAME_REMOTE_UNLOCK = timedelta(minutes=2)
+SAME_REMOTE_TURN = timedelta(minutes=2)
 EVENTS_UNREAD = "lock_events_unread"
 
 
@@ -103,15 +103,21 @@ def events_store(*, owner, driver_key: str, batch: EventBatch) -> list[Event]:
         ).select_related("owner", "property")
     }
     codes = _codes_by_ref(locks.values(), fresh.values())
-    events = []
+    events, bolts = [], {}
     for ref, reading in sorted(fresh.items(), key=lambda item: item[1].occurred_at):
         lock = locks.get(reading.device_id)
-        if lock is None or _remote_unlock_asked_here(lock, reading, ref):
+        if lock is None:
+            continue
+        if reading.event_type in (LOCKED, UNLOCKED):
+            bolts[lock.pk] = reading.event_type == LOCKED  # the latest turn of each door
+        if _remote_turn_asked_here(lock, reading, ref):
             continue
         code = _code_typed(codes.get((lock.pk, reading.code_ref), []), reading.occurred_at)
         events.append(_event_of(lock, reading, ref, code))
     stored = _insert(events)
-    _bolts_follow(stored)
+    for lock_id, locked in bolts.items():
+        # A door's bolt is as its latest turn left it (until its next reading).
+        Lock.objects.filter(pk=lock_id).update(locked=locked)
     return stored
 
 
@@ -150,16 +156,6 @@ def _insert(events: list[Event]) -> list[Event]:
     return stored
 
 
-def _bolts_follow(events: list[Event]) -> None:
-    """A door's bolt is as its latest lock or unlock left it (until its next reading)."""
-    latest = {}
-    for event in events:
-        if event.event_type in (LOCKED, UNLOCKED):
-            latest[event.lock_id] = event.event_type == LOCKED
-    for lock_id, locked in latest.items():
-        Lock.objects.filter(pk=lock_id).update(locked=locked)
-
-
 def _codes_by_ref(locks, readings) -> dict[tuple, list[AccessCode]]:
     """The codes that ever held the references the readings name, by (lock, reference)."""
     refs = {r.code_ref for r in readings if r.code_ref}
@@ -184,19 +180,27 @@ def _code_typed(candidates: list[AccessCode], at: datetime) -> AccessCode | None
     return candidates[0] if candidates else None
 
 
-def _remote_unlock_asked_here(lock: Lock, reading: LockEventReading, ref: str) -> bool:
-    """Whether this is the lock's report of a remote unlock someone asked for here: our record
-    of it (with who and why) then takes the lock's reference, and nothing new is stored."""
-    if reading.event_type != UNLOCKED or reading.method not in (REMOTE, UNKNOWN):
+def _remote_turn_asked_here(lock: Lock, reading: LockEventReading, ref: str) -> bool:
+    """Whether this is the lock's report of a remote unlock (or lock) someone asked for here:
+    our record of it (with who and why; the oldest not yet matched) then takes the lock's
+    reference, and nothing new is stored. A cloud that does not say how may report it with no
+    method (Seam's fake does), never with a code."""
+    if reading.event_type not in (LOCKED, UNLOCKED) or reading.code_ref:
         return False
-    ours = Event.objects.filter(
-        lock=lock,
-        event_type=UNLOCKED,
-        driver_event_ref="",
-        data__method=REMOTE,
-        occurred_at__gte=reading.occurred_at - SAME_REMOTE_UNLOCK,
-        occurred_at__lte=reading.occurred_at + SAME_REMOTE_UNLOCK,
-    ).first()
+    if reading.method not in (REMOTE, UNKNOWN):
+        return False
+    ours = (
+        Event.objects.filter(
+            lock=lock,
+            event_type=reading.event_type,
+            driver_event_ref="",
+            data__method=REMOTE,
+            occurred_at__gte=reading.occurred_at - SAME_REMOTE_TURN,
+            occurred_at__lte=reading.occurred_at + SAME_REMOTE_TURN,
+        )
+        .order_by("occurred_at")
+        .first()
+    )
     if ours is None:
         return False
     Event.objects.filter(pk=ours.pk).update(driver_event_ref=ref)

@@ -135,7 +135,8 @@ class LockDriver(Protocol):
     # Optional: `update_code(device_id, ref, spec) -> str` changes a code in place (its window),
     # keeping its reference where the lock can; `code_update` falls back to remove + set.
     # Optional: `read_events(account, cursor) -> EventBatch`: what the account's locks reported
-    # since `cursor` (None: from now on, with nothing before), at most a page at a time.
+    # since `cursor` (None: never read; the driver says where to start: the simulated hub's log
+    # from its start, Seam's feed an hour back), at most a page at a time.
     # Optional: `unlock(device_id)` / `lock(device_id)`: turn the bolt remotely, raising
     # DriverError when the lock did not (DeviceInfo.can_remotely_unlock says it can try).
 

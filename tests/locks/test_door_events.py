@@ -138,3 +138,17 @@ def test_a_lock_that_fails_to_turn_gives_an_attempt_in_error_and_no_event(lock, 
     assert event is None and attempt.status == "error"
     assert "refused" in attempt.error["message"]
     assert device(lock).locked is True
+
+
+def test_a_remote_lock_then_unlock_are_each_stored_once_and_the_bolt_ends_open(owner, lock, t0):
+    lock.refresh_from_db()
+    remote.lock_turn(lock=lock, unlock=False, now=t0, by="Rui")
+    remote.lock_turn(lock=lock, unlock=True, now=t0 + timedelta(seconds=20), by="Rui")
+
+    hub_read(owner, t0 + timedelta(minutes=1))
+
+    turns = Event.objects.filter(lock=lock, event_type__in=["lock.locked", "lock.unlocked"])
+    assert sorted(turns.values_list("event_type", flat=True)) == ["lock.locked", "lock.unlocked"]
+    assert all(t.driver_event_ref.startswith("simulated:") for t in turns)
+    lock.refresh_from_db()
+    assert lock.locked is False and device(lock).locked is False
