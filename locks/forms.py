@@ -200,10 +200,13 @@ class KeypadForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    """*Unlock now*: why (a reason offered, or typed), and for which guest when the door lets
-    in several (`guests`: the stays to choose from)."""
+    """*Unlock now*: why (a reason offered, or typed), and, when the door lets in guests today
+    (`guests`: the stays to choose from), whom for: one of them, or nobody in particular. It
+    is asked, not assumed: an unlock for a guest is their way in (their arrival), and one for
+    a contractor must not be."""
 
     OTHER = "other"
+    NOBODY = "nobody"
     reason = forms.ChoiceField(
         label="Why",
         required=False,
@@ -213,16 +216,17 @@ class UnlockForm(forms.Form):
     other_reason = forms.CharField(label="Another reason", max_length=200, required=False)
     reservation = forms.ChoiceField(
         label="For",
-        required=False,
         error_messages={
-            "invalid_choice": "That guest is no longer staying or arriving here; pick another."
+            "required": "Say whom the door is unlocked for: a guest, or nobody in particular.",
+            "invalid_choice": "That guest is no longer staying or arriving here; pick another.",
         },
     )
 
     def __init__(self, *args, guests=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.guests = {str(stay.pk): stay for stay in guests}
-        self.fields["reservation"].choices = [("", "Nobody in particular")] + [
+        self.fields["reservation"].required = bool(self.guests)
+        self.fields["reservation"].choices = [(self.NOBODY, "Nobody in particular")] + [
             (pk, stay.guest_name) for pk, stay in self.guests.items()
         ]
 

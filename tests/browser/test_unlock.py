@@ -37,13 +37,14 @@ def test_the_front_desk_unlocks_a_door_for_the_guest(live_site, page, bob, door,
     expect(form).to_contain_text("Unlock Room 7 door now?")
     guest = form.locator("label:has-text('Anna Smith')")
     expect(guest).to_contain_text("arrives")
-    expect(guest.locator("input")).to_be_checked()
     shoot(page, f"1-confirm-{width}")
 
-    # Without a reason nothing happens: the box says what to give.
+    # Without whom for and why nothing happens: the box says what to give.
     form.locator("button:has-text('Unlock Room 7 door')").click()
-    expect(form.locator(".error")).to_contain_text("pick a reason or type one")
+    expect(form).to_contain_text("Say whom the door is unlocked for")
+    expect(form).to_contain_text("pick a reason or type one")
     form = box.locator("form")
+    form.locator("label:has-text('Anna Smith')").click()
     form.locator("label:has-text('Guest locked out')").click()
     form.locator("button:has-text('Unlock Room 7 door')").click()
 

@@ -103,11 +103,25 @@ def test_the_guest_chosen_is_the_stay_the_unlock_was_for(
 
 def test_nobody_in_particular_is_no_guest_s_arrival(client_for, bob, owner, room, lock, frozen):
     stay = book(owner, room, frozen, check_in=frozen - 2 * HOUR, guest_name="Anna Smith")
-    unlock(client_for(bob), lock, reason=UNLOCK_REASONS[2], reservation="")
+    unlock(client_for(bob), lock, reason=UNLOCK_REASONS[2], reservation="nobody")
     (event,) = remote_unlocks(lock)
     assert event.reservation is None
     stay.refresh_from_db()
     assert stay.arrived_at is None
+
+
+def test_with_guests_at_the_door_it_asks_whom_for_rather_than_assume(
+    client_for, bob, owner, room, lock, frozen
+):
+    book(owner, room, frozen, check_in=frozen - 2 * HOUR, guest_name="Anna Smith")
+    client = client_for(bob)
+    assert " checked>" not in html_of(client, "lock_detail", lock.pk)
+    response = unlock(client, lock, reason=LOCKED_OUT)
+    assert response.status_code == 400
+    assert "Say whom the door is unlocked for: a guest, or nobody in particular." in (
+        response.content.decode()
+    )
+    assert not remote_unlocks(lock).exists()
 
 
 def test_a_guest_not_at_this_door_is_refused(client_for, bob, owner, room_102, lock, frozen):
@@ -125,7 +139,7 @@ def test_a_shared_door_offers_its_guests_and_nobody_by_default(
     book(owner, room, frozen, check_in=frozen + HOUR, guest_name="Anna Smith")
     book(owner, room_102, frozen, check_in=frozen - HOUR, guest_name="Ben Ortiz")
     html = html_of(client_for(bob), "lock_detail", entrance.pk)
-    assert '<option value="">Nobody in particular (staff, a contractor)</option>' in html
+    assert '<option value="nobody">Nobody in particular</option>' in html
     assert "Anna Smith · Room 101 · arrives 14:00" in html
     assert "Ben Ortiz · Room 102 · in house" in html
 
