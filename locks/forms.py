@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 from locks.models import AccessCode, Lock, Owner, Property, Unit
+from locks.remote import UNLOCK_REASONS
 from locks.simulator import SIMULATED_MODELS
 
 digits_only = RegexValidator(r"^\d+$", "A PIN is digits only, e.g. 4821.")
@@ -196,6 +197,52 @@ class LockEditForm(forms.Form):
 
 class KeypadForm(forms.Form):
     code = pin_field(required="Type a PIN to try.")
+
+
+class UnlockForm(forms.Form):
+    """*Unlock now*: why (a reason offered, or typed), and, when the door lets in guests today
+    (`guests`: the stays to choose from), whom for: one of them, or nobody in particular. It
+    is asked, not assumed: an unlock for a guest is their way in (their arrival), and one for
+    a contractor must not be."""
+
+    OTHER = "other"
+    NOBODY = "nobody"
+    reason = forms.ChoiceField(
+        label="Why",
+        required=False,
+        choices=[(r, r) for r in UNLOCK_REASONS] + [(OTHER, "Another reason")],
+        widget=forms.RadioSelect,
+    )
+    other_reason = forms.CharField(label="Another reason", max_length=200, required=False)
+    reservation = forms.ChoiceField(
+        label="For",
+        error_messages={
+            "required": "Say whom the door is unlocked for: a guest, or nobody in particular.",
+            "invalid_choice": "That guest is no longer staying or arriving here; pick another.",
+        },
+    )
+
+    def __init__(self, *args, guests=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.guests = {str(stay.pk): stay for stay in guests}
+        self.fields["reservation"].required = bool(self.guests)
+        self.fields["reservation"].choices = [(self.NOBODY, "Nobody in particular")] + [
+            (pk, stay.guest_name) for pk, stay in self.guests.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        chosen, typed = data.get("reason", ""), data.get("other_reason", "").strip()
+        if chosen and chosen != self.OTHER:
+            data["why"] = chosen
+        elif typed:  # typed without picking "Another reason" first: what they typed is why
+            data["why"] = typed
+        elif chosen == self.OTHER:
+            self.add_error("other_reason", "Type the reason.")
+        else:
+            self.add_error("reason", "Say why the door is unlocked: pick a reason or type one.")
+        data["stay"] = self.guests.get(data.get("reservation") or "")
+        return data
 
 
 class UnmanagedCodeForm(forms.Form):

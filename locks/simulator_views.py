@@ -1,4 +1,5 @@
-"""A manager's controls of a simulated lock: go offline, lose a code, refuse writes, reset."""
+"""A manager's controls of a simulated lock: go offline, lose a code, refuse writes, reset, turn
+the bolt by hand."""
 
 from datetime import timedelta
 from functools import wraps
@@ -105,3 +106,19 @@ def simulate_factory_reset(request, lock, now):
         "device. This door shows as offline until a manager links the new device to it in "
         "Devices → New devices.",
     )
+
+
+@simulated_control
+def simulate_turn_by_hand(request, lock, now):
+    locked = request.POST.get("locked") == "1"
+    simulator.simulated_turn_by_hand(lock=lock, locked=locked, now=now)
+    if locked:
+        messages.success(
+            request, "Someone locked the door by hand: it shows under Recent activity."
+        )
+    else:
+        messages.success(
+            request,
+            "Someone opened the door by hand (from inside, or with a key): it shows in the "
+            "entries.",
+        )

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from config.routes import pages
-from locks import device_views, simulator_views, views
+from locks import device_views, entry_views, simulator_views, views
 
 LOCK = "locks/<int:lock_id>/"
 CODE = LOCK + "codes/<uuid:code_id>/"
@@ -18,6 +18,8 @@ urlpatterns = [
         (LOCK + "edit/", views.lock_edit),
         (LOCK + "check/", views.lock_check),
         (LOCK + "keypad/", views.keypad_try),
+        (LOCK + "unlock/", entry_views.lock_unlock),
+        (LOCK + "entries.csv", entry_views.lock_entries_csv),
         (LOCK + "codes/add/", views.code_create),
         (CODE + "revoke/", views.code_revoke),
         (CODE + "reveal/", views.code_reveal),
@@ -29,6 +31,7 @@ urlpatterns = [
         (LOCK + "simulate/add-code/", simulator_views.simulate_add_code),
         (LOCK + "simulate/refuse-writes/", simulator_views.simulate_refuse_writes),
         (LOCK + "simulate/factory-reset/", simulator_views.simulate_factory_reset),
+        (LOCK + "simulate/turn-by-hand/", simulator_views.simulate_turn_by_hand),
         ("devices/", device_views.devices_page, "devices"),
         ("devices/accounts/<int:account_id>/discover/", device_views.account_discover),
         ("devices/seam/connect/", device_views.seam_account_connect),

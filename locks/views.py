@@ -39,12 +39,14 @@ from locks.tenancy.decorators import (
     owned_or_404,
 )
 from locks.timeline import lock_timeline, timeline_codes
+from reservations.selectors import door_entries, stays_at_door
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCKS_PER_PAGE = 50
 PROPERTIES_IN_FULL = 3  # past that, the Locks page shows a line per property
 PROPERTY_LINES_PER_PAGE = 20
-LOCK_PARTIALS = {"lock-status", "codes", "backups", "events", "timeline"}
+LOCK_PARTIALS = {"lock-status", "codes", "entries", "backups", "events", "timeline"}
+ENTRIES_SHOWN = 15  # the rest are in the entries' export
 CODES_PER_PAGE = 25  # a shared entrance holds a code per stay of every room behind it
 
 
@@ -111,6 +113,7 @@ def _lock_page(request, lock: Lock, *, status: int = 200, **extra):
             "keypad_form": KeypadForm(),
             "unmanaged_form": UnmanagedCodeForm(),
             "lose_form": LoseCodeForm(slots=slots),
+            "unlock_guests": stays_at_door(lock, now),
             **extra,
         }
     )
@@ -152,6 +155,8 @@ def _lock_parts(
         context["timeline"] = lock_timeline(lock, shown + given, now, others=meeting - len(shown))
     if "events" in parts:
         context["events"] = selectors.lock_events(lock, limit=15)
+    if "entries" in parts:
+        context["entries"] = list(door_entries(lock, denied=True)[:ENTRIES_SHOWN])
     return context
 
 

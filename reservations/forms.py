@@ -146,6 +146,11 @@ class ReservationFilterForm(forms.Form):
     date_from = forms.DateField(label="Staying from", required=False, widget=DATE)
     date_to = forms.DateField(label="to", required=False, widget=DATE)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    arrived = forms.ChoiceField(
+        label="Arrived",
+        choices=[("", "Arrived or not"), ("yes", "Arrived"), ("no", "Not arrived yet")],
+        required=False,
+    )
 
     def __init__(self, *args, properties: list[Property], **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,6 +163,7 @@ class ReservationFilterForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "The end of the range is before its start.")
+        data["has_arrived"] = {"yes": True, "no": False}.get(data.get("arrived", ""))
         return data
 
 

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from locks.drivers.base import UNLOCKED
+from locks.drivers.base import ACCESS_DENIED, UNLOCKED
 from locks.errors import NotFound
 from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property
 from locks.times import local_day_bounds
 from locks.words import local_time
 from reservations import search, spans
-from reservations.models import Reservation
+from reservations.models import EntryAlert, Reservation
 
 
 def _door_codes() -> QuerySet[AccessCode]:
@@ -240,11 +240,12 @@ def today_for(
     every: bool = False,
     q: str = "",
     limit: int | None = None,
+    arrived: bool | None = None,
 ) -> list[PropertyToday]:
     """Each property's arrivals, departures and stays of its local today, issues first: of
-    `properties` (all by default), the stays matching `q` (a name or phone digits), at most
-    `limit` of them. `every` says `properties` are all the owner's (so the database need not
-    test each stay's property).
+    `properties` (all by default), the stays matching `q` (a name or phone digits), whose guest
+    has come in or not (`arrived`; None: both), at most `limit` of them. `every` says
+    `properties` are all the owner's (so the database need not test each stay's property).
 
     Four queries whatever the number of stays: the properties, which stays touch today, those
     stays, their codes.
@@ -259,6 +260,8 @@ def today_for(
     stays = reservations_for(owner).filter(pk__in=touching)
     if q.strip():
         stays = stays.filter(search.stay_match(q))
+    if arrived is not None:
+        stays = stays.filter(arrived_at__isnull=not arrived)
     stays = stays.order_by("check_in", "pk")
     by_property = {prop.pk: ([], [], []) for prop in properties}
     for stay in stays[:limit] if limit else stays:
@@ -345,12 +348,16 @@ def reservations_search(
     date_from: date | None = None,
     date_to: date | None = None,
     status: str = "",
+    arrived: bool | None = None,
 ) -> QuerySet[Reservation] | spans.StaysFrom:
     """Stays matching a search, by check-in: a guest's name or phone digits, a property, the
-    days they are staying (local days of each of `properties`, all the owner's), a status."""
+    days they are staying (local days of each of `properties`, all the owner's), a status,
+    whether the guest has come in (`arrived`)."""
     found = reservations_for(owner)
     if q.strip():
         found = found.filter(search.stay_match(q))
+    if arrived is not None:
+        found = found.filter(arrived_at__isnull=not arrived)
     if property_id:
         found = found.filter(property=property_id)
     if date_to:
@@ -380,21 +387,60 @@ def reservation_history(reservation: Reservation, limit: int = 50) -> list[Event
     )
 
 
-# --- entries: who came in -------------------------------------------------------------------
+# --- who came in ------------------------------------------------------------------------------
 
 
 def _entries() -> QuerySet[Event]:
-    return Event.objects.filter(event_type=UNLOCKED).select_related("lock").order_by("occurred_at")
+    return Event.objects.select_related("lock", "access_code", "reservation").order_by(
+        "-occurred_at", "-pk"
+    )
 
 
 def with_entries(stays: QuerySet[Reservation]) -> QuerySet[Reservation]:
-    """The stays, each with its entries (`entries`): one more query for a whole page."""
-    return stays.prefetch_related(Prefetch("events", queryset=_entries(), to_attr="entries"))
+    """The stays, each with its entries, oldest first (`entries`): one more query for a whole
+    page (the API's)."""
+    oldest_first = _entries().filter(event_type=UNLOCKED).order_by("occurred_at", "pk")
+    return stays.prefetch_related(Prefetch("events", queryset=oldest_first, to_attr="entries"))
 
 
 def reservation_entries(reservation: Reservation) -> list[Event]:
-    """The stay's entries (its `lock.unlocked` events, with their doors), oldest first: those
-    `with_entries` read, else read now."""
+    """The stay's entries, oldest first: those `with_entries` read, else read now."""
     if hasattr(reservation, "entries"):
         return reservation.entries
-    return list(_entries().filter(reservation=reservation))
+    return list(stay_entries(reservation).order_by("occurred_at", "pk"))
+
+
+def stay_entries(reservation: Reservation) -> QuerySet[Event]:
+    """The stay's entries (`lock.unlocked` with its code, or a remote unlock done for it),
+    newest first, each with its door and code: read off `event_stay_time`."""
+    return _entries().filter(reservation=reservation, event_type=UNLOCKED)
+
+
+def door_entries(lock: Lock, *, denied: bool = False) -> QuerySet[Event]:
+    """The door's entries (and its wrong PINs, with `denied`), newest first, each with its code
+    and stay: read off `event_lock_time`."""
+    kinds = [UNLOCKED, ACCESS_DENIED] if denied else [UNLOCKED]
+    return _entries().filter(lock=lock, event_type__in=kinds)
+
+
+def stay_entry_alerts(reservation: Reservation) -> list[EntryAlert]:
+    """Trouble the stay's doors reported (lockouts, late entries), newest first."""
+    return list(
+        EntryAlert.objects.filter(reservation=reservation)
+        .select_related("lock")
+        .order_by("-raised_at", "-pk")
+    )
+
+
+def stays_at_door(lock: Lock, now: datetime, *, limit: int = 100) -> list[Reservation]:
+    """The confirmed stays whose guests this door lets in now or later today (at its
+    property): in house, or arriving before the day ends; the earliest check-in first. Read
+    from the ranges of the stays touching today (`spans.touching_today`), never the door's
+    history."""
+    touching = spans.touching_today(lock.owner, [lock.property], now, every=False)
+    stays = Reservation.objects.filter(
+        pk__in=touching, check_out__gt=now, checked_out_at__isnull=True
+    )
+    if lock.unit_id is not None:
+        stays = stays.filter(unit_id=lock.unit_id)
+    return list(stays.select_related("unit").order_by("check_in", "pk")[:limit])

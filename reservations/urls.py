@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from config.routes import pages
-from reservations import views
+from reservations import entry_views, views
 
 STAY = "reservations/<uuid:reservation_id>/"
 
@@ -16,6 +16,8 @@ urlpatterns = [
         (STAY + "check-out/", views.reservation_check_out),
         (STAY + "cancel/", views.reservation_cancel),
         (STAY + "new-pin/", views.reservation_new_pin),
+        (STAY + "doors/<int:lock_id>/unlock/", entry_views.reservation_unlock),
+        (STAY + "entries.csv", entry_views.reservation_entries_csv),
     ),
     path("", include("reservations.imports.urls")),
 ]

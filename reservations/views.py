@@ -32,6 +32,7 @@ from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
 from reservations import guest_codes, selectors, spans, stays
 from reservations.alerts import door_trouble
+from reservations.entry_views import unlock_offered
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
@@ -59,6 +60,8 @@ TODAY_IN_FULL = 3
 TODAY_MATCHES = 50
 # Past TODAY_IN_FULL properties, this many lines a page.
 TODAY_LINES_PER_PAGE = 20
+# Today's filter by whether the guest has come in (`?arrived=`): everyone, arrived, not yet.
+ARRIVED = {"": None, "yes": True, "no": False}
 
 
 @member_view
@@ -73,6 +76,9 @@ def today(request):
     q = request.GET.get("q", "").strip()[:100]
     opened = request.GET.get("property", "")
     page = request.GET.get("page", "")
+    arrived = request.GET.get("arrived", "")
+    if arrived not in ARRIVED:
+        arrived = ""
     in_full = len(properties) <= TODAY_IN_FULL
     shown = [p for p in properties if in_full or q or str(p.pk) == opened]
     days = (
@@ -83,6 +89,7 @@ def today(request):
             every=len(shown) == len(properties),
             q=q,
             limit=TODAY_MATCHES if q else None,
+            arrived=ARRIVED[arrived],
         )
         if shown
         else []
@@ -92,9 +99,14 @@ def today(request):
         "now": now,
         "q": q,
         "opened": opened,
+        "arrived": arrived,
         **_glances(request, owner, now, [] if in_full else properties),
         "refresh_query": urlencode(
-            {k: v for k, v in (("q", q), ("property", opened), ("page", page)) if v}
+            {
+                k: v
+                for k, v in (("q", q), ("property", opened), ("page", page), ("arrived", arrived))
+                if v
+            }
         ),
         "attention": sum(day.attention_count for day in days),
         "conflicts": selectors.upcoming_conflicts(owner, now),
@@ -120,7 +132,7 @@ def _glances(request, owner, now, properties: list) -> dict:
     if not properties:
         return {"glances": []}
     lines = Paginator(properties, TODAY_LINES_PER_PAGE).get_page(request.GET.get("page"))
-    kept = {k: request.GET[k] for k in ("q", "property") if request.GET.get(k)}
+    kept = {k: request.GET[k] for k in ("q", "property", "arrived") if request.GET.get(k)}
     return {
         "glances": selectors.today_glances(
             owner, now, list(lines.object_list), every=lines.paginator.num_pages == 1
@@ -175,6 +187,7 @@ def reservation_list(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
         status=filters.get("status", ""),
+        arrived=filters.get("has_arrived"),
     )
     page = _ListPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(stay, selectors.guest_code_state(stay, now)) for stay in page.object_list]
@@ -273,6 +286,8 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
         and stay.check_in <= now < stay.check_out,
         "can_change": stay.is_confirmed and stay.checked_out_at is None and stay.ends_at > now,
         "can_give_backup": backup_offered(stay, now),
+        "can_unlock": unlock_offered(stay, now),
+        **_entries_context(stay),
         "stay_messages": stay_messages,
         "messages_pending": any_pending(stay_messages),
         "message_form": FreeMessageForm(),
@@ -280,11 +295,33 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
     }
 
 
+# The stay's page lists this many entries; a manager exports them all.
+ENTRIES_SHOWN = 100
+
+
+def _entries_context(stay: Reservation) -> dict:
+    entries = list(selectors.stay_entries(stay)[: ENTRIES_SHOWN + 1])
+    return {
+        "entries": entries[:ENTRIES_SHOWN],
+        "more_entries": len(entries) > ENTRIES_SHOWN,
+        "entry_alerts": selectors.stay_entry_alerts(stay),
+    }
+
+
 @member_view
 def reservation_detail(request, reservation_id):
     stay = _reservation(request, reservation_id)
+    target = request.htmx.target if request.htmx else None
+    if target == "stay-entries":
+        context = {
+            "stay": stay,
+            "tz": stay.unit.property.tz,
+            "now": timezone.now(),
+            **_entries_context(stay),
+        }
+        return render(request, "reservations/detail.html#stay-entries", context)
     context = _detail_context(request, stay, timezone.now())
-    if request.htmx and request.htmx.target == "guest-code":
+    if target == "guest-code":
         return render(request, "reservations/detail.html#guest-code", context)
     return render(request, "reservations/detail.html", context)
 

@@ -5,6 +5,7 @@ from django.urls import resolve, reverse
 
 from locks import access_codes, devices, simulator
 from locks.models import AccessCode, ApiKey, DiscoveredDevice, SimulatedDevice
+from locks.remote import UNLOCK_REASONS
 from locks.tenancy import services as tenancy
 from locks.urls import urlpatterns
 from reservations.models import EntryAlert
@@ -32,6 +33,9 @@ def seaside_urls(owner, lock, t0):
         ("post", reverse("lock_edit", args=on_lock)),
         ("post", reverse("lock_check", args=on_lock)),
         ("post", reverse("keypad_try", args=on_lock)),
+        ("get", reverse("lock_unlock", args=on_lock)),
+        ("post", reverse("lock_unlock", args=on_lock)),
+        ("get", reverse("lock_entries_csv", args=on_lock)),
         ("post", reverse("code_create", args=on_lock)),
         ("post", reverse("code_revoke", args=on_code)),
         ("post", reverse("code_reveal", args=on_code)),
@@ -41,6 +45,7 @@ def seaside_urls(owner, lock, t0):
         ("post", reverse("simulate_add_code", args=on_lock)),
         ("post", reverse("simulate_refuse_writes", args=on_lock)),
         ("post", reverse("simulate_factory_reset", args=on_lock)),
+        ("post", reverse("simulate_turn_by_hand", args=on_lock)),
         ("post", reverse("api_key_revoke", args=[key.pk])),
         ("post", reverse("unmanaged_take_over", args=on_code)),
         ("post", reverse("unmanaged_remove", args=on_code)),
@@ -57,7 +62,16 @@ def seaside_urls(owner, lock, t0):
 
 def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_urls, lock):
     client = client_for(charlie)
-    data = {"code": "4826", "name": "X", "online": "0", "slot": "1", "refuse": "1", "lock": lock.pk}
+    data = {
+        "code": "4826",
+        "name": "X",
+        "online": "0",
+        "slot": "1",
+        "refuse": "1",
+        "lock": lock.pk,
+        "locked": "0",
+        "reason": UNLOCK_REASONS[0],
+    }
     for method, url in seaside_urls:
         response = getattr(client, method)(url, data) if method == "post" else client.get(url)
         assert response.status_code == 404, url
@@ -65,7 +79,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
     code = AccessCode.objects.get(name="Anna")
     assert code.deleted_at is None and code.code == "5937"
     device = SimulatedDevice.objects.get(device_id=lock.device_id)
-    assert device.online and not device.wiped
+    assert device.online and not device.wiped and device.locked
     assert ApiKey.objects.get().revoked_at is None
     assert DiscoveredDevice.objects.get(name="Garden gate").status == "new"
     assert EntryAlert.objects.get().cleared_at is None

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import URLPattern, resolve, reverse
 
-from locks.models import Membership
+from locks.models import Event, Membership
 from reservations.models import Reservation
 from reservations.urls import urlpatterns
 from tests.reservations.front_desk import book
@@ -15,6 +15,7 @@ MANAGERS_ONLY = {
     "reservation_pin_reveal",
     "reservation_cancel",
     "reservation_new_pin",
+    "reservation_entries_csv",
     "settings",
     "member_add",
     "member_role",
@@ -32,8 +33,9 @@ def stay(owner, room, lock, frozen):
 
 
 @pytest.fixture
-def seaside_urls(stay, hotel, room, bob):
+def seaside_urls(stay, hotel, room, lock, bob):
     on_stay = [stay.pk]
+    on_door = [stay.pk, lock.pk]
     membership = Membership.objects.get(user=bob)
     return [
         ("get", reverse("reservation_detail", args=on_stay)),
@@ -43,6 +45,9 @@ def seaside_urls(stay, hotel, room, bob):
         ("post", reverse("reservation_check_out", args=on_stay)),
         ("post", reverse("reservation_cancel", args=on_stay)),
         ("post", reverse("reservation_new_pin", args=on_stay)),
+        ("get", reverse("reservation_entries_csv", args=on_stay)),
+        ("get", reverse("reservation_unlock", args=on_door)),
+        ("post", reverse("reservation_unlock", args=on_door)),
         ("get", reverse("property_edit", args=[hotel.pk])),
         ("post", reverse("property_edit", args=[hotel.pk])),
         ("post", reverse("unit_create", args=[hotel.pk])),
@@ -54,7 +59,7 @@ def seaside_urls(stay, hotel, room, bob):
 
 def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_urls, stay, bob):
     client = client_for(charlie)
-    data = {"name": "Hacked", "role": "manager", "guest_name": "Hacked"}
+    data = {"name": "Hacked", "role": "manager", "guest_name": "Hacked", "reason": "Emergency"}
     for method, url in seaside_urls:
         response = getattr(client, method)(url, data) if method == "post" else client.get(url)
         assert response.status_code == 404, url
@@ -62,6 +67,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
     stay.refresh_from_db()
     assert stay.is_confirmed and stay.checked_out_at is None and stay.guest_name == "Ana Lima"
     assert Membership.objects.get(user=bob).role == "front_desk"
+    assert not Event.objects.filter(event_type="lock.unlocked").exists()
 
 
 def test_every_front_desk_url_that_names_an_object_is_in_the_outsider_check(seaside_urls):
