@@ -189,7 +189,12 @@ class SimulatedDriver:
         device = self._device(device_id)
         if not device.remote_unlock:
             raise DriverError("This lock cannot be locked or unlocked remotely.", permanent=True)
-        self._receive_write(device)
+        try:
+            self._receive_write(device)
+        except DriverError:
+            raise DriverError(
+                "The lock is busy or jammed and did not turn.", error_code=PROVIDER_ISSUE
+            ) from None
         device.locked = locked
         device.save(update_fields=["locked"])
         simulated_event_log(device, LOCKED if locked else UNLOCKED, REMOTE, self._now())

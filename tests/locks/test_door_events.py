@@ -136,7 +136,7 @@ def test_a_lock_that_fails_to_turn_gives_an_attempt_in_error_and_no_event(lock, 
     attempt, event = remote.lock_turn(lock=lock, unlock=True, now=t0, by="Rui")
 
     assert event is None and attempt.status == "error"
-    assert "refused" in attempt.error["message"]
+    assert attempt.error["message"] == "The lock is busy or jammed and did not turn."
     assert device(lock).locked is True
 
 
