@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from backups.selectors import backups_for_lock, pool_glances, pool_reason
 from backups.services import backup_pool_health
 from locks import access_codes, records, scheduler, selectors, services, simulator, unmanaged
+from locks.drivers.base import ACCESS_DENIED, UNLOCKED
 from locks.errors import ServiceError
 from locks.forms import (
     AccessCodeForm,
@@ -39,14 +40,20 @@ from locks.tenancy.decorators import (
     owned_or_404,
 )
 from locks.timeline import lock_timeline, timeline_codes
-from reservations.selectors import door_entries, stays_at_door
+from reservations.selectors import door_entries, door_history, stays_at_door
 
 # Parts of the lock page that refresh themselves; an htmx request names one as its target.
 LOCKS_PER_PAGE = 50
 PROPERTIES_IN_FULL = 3  # past that, the Locks page shows a line per property
 PROPERTY_LINES_PER_PAGE = 20
+ENTRY_TYPES = (UNLOCKED, ACCESS_DENIED)
 LOCK_PARTIALS = {"lock-status", "codes", "entries", "backups", "events", "timeline"}
 ENTRIES_SHOWN = 15  # the rest are in the entries' export
+EVENTS_SHOWN = 15
+# The whole page reads the door's latest events once for both its cards (activity and entries)
+# when this many hold enough entries; only a door whose recent history is mostly other events
+# reads its entries apart.
+HISTORY_READ = 60
 CODES_PER_PAGE = 25  # a shared entrance holds a code per stay of every room behind it
 
 
@@ -153,9 +160,16 @@ def _lock_parts(
         shown, meeting = timeline_codes(lock, now)
         given = [b for b in backups if b.pulled_at]
         context["timeline"] = lock_timeline(lock, shown + given, now, others=meeting - len(shown))
-    if "events" in parts:
-        context["events"] = selectors.lock_events(lock, limit=15)
-    if "entries" in parts:
+    if {"events", "entries"} <= parts:
+        recent = door_history(lock, HISTORY_READ)
+        context["events"] = recent[:EVENTS_SHOWN]
+        entries = [e for e in recent if e.event_type in ENTRY_TYPES][:ENTRIES_SHOWN]
+        if len(entries) < ENTRIES_SHOWN and len(recent) == HISTORY_READ:
+            entries = list(door_entries(lock, denied=True)[:ENTRIES_SHOWN])  # older ones too
+        context["entries"] = entries
+    elif "events" in parts:
+        context["events"] = selectors.lock_events(lock, limit=EVENTS_SHOWN)
+    elif "entries" in parts:
         context["entries"] = list(door_entries(lock, denied=True)[:ENTRIES_SHOWN])
     return context
 

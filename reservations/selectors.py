@@ -423,6 +423,11 @@ def door_entries(lock: Lock, *, denied: bool = False) -> QuerySet[Event]:
     return _entries().filter(lock=lock, event_type__in=kinds)
 
 
+def door_history(lock: Lock, limit: int) -> list[Event]:
+    """The door's latest events of every kind, newest first, each with its code and stay."""
+    return list(_entries().filter(lock=lock)[:limit])
+
+
 def stay_entry_alerts(reservation: Reservation) -> list[EntryAlert]:
     """Trouble the stay's doors reported (lockouts, late entries), newest first."""
     return list(
@@ -437,7 +442,7 @@ def stays_at_door(lock: Lock, now: datetime, *, limit: int = 100) -> list[Reserv
     property): in house, or arriving before the day ends; the earliest check-in first. Read
     from the ranges of the stays touching today (`spans.touching_today`), never the door's
     history."""
-    touching = spans.touching_today(lock.owner, [lock.property], now, every=False)
+    touching = spans.touching_today_query(lock.owner, [lock.property], now, every=False)
     stays = Reservation.objects.filter(
         pk__in=touching, check_out__gt=now, checked_out_at__isnull=True
     )

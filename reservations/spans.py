@@ -54,11 +54,16 @@ def _touching_arms(
 
 def touching_today(owner: Owner, properties: list[Property], now: datetime, *, every: bool) -> list:
     """The ids of the stays touching today (see `_touching_arms`), in one query."""
+    return list(touching_today_query(owner, properties, now, every=every))
+
+
+def touching_today_query(owner: Owner, properties: list[Property], now: datetime, *, every: bool):
+    """The same, not read yet: a UNION (once each) to read, or to filter by (`pk__in=`)."""
     first, *rest = [
         arm.values_list("pk", flat=True)
         for arm, _, _ in _touching_arms(owner, properties, now, every=every)
     ]
-    return list(first.union(*rest))  # UNION: once each
+    return first.union(*rest)
 
 
 def today_counts(

@@ -8,7 +8,9 @@ from datetime import timedelta
 from django.urls import reverse
 
 from locks import access_codes, scheduler, simulator
+from locks.models import Event
 from locks.remote import UNLOCK_REASONS, lock_turn
+from locks.views import HISTORY_READ
 from tests.pages import html_of, without_ids
 from tests.reservations.front_desk import book
 
@@ -166,3 +168,20 @@ def test_the_entries_refresh_by_themselves_and_when_a_door_turns(client_for, bob
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="entries"')
     assert 'hx-trigger="every 10s, door-turned from:body"' in html
+
+
+def test_a_door_busy_with_other_events_still_lists_its_older_entries(
+    client_for, bob, owner, room, lock, frozen
+):
+    stay = arriving_guest(owner, room, lock, frozen)
+    simulator.simulated_keypad_entry(lock=lock, code=stay.pin, now=frozen - 2 * HOUR)
+    Event.objects.bulk_create(
+        Event(owner=owner, lock=lock, event_type="device.low_battery", occurred_at=frozen)
+        for _ in range(HISTORY_READ)
+    )
+
+    card = entries_card(
+        client_for(bob).get(reverse("lock_detail", args=[lock.pk])).content.decode()
+    )
+
+    assert "Anna Smith" in card and "Own PIN" in card
