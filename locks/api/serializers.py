@@ -174,6 +174,8 @@ class EventListInput(Input):
 class RemoteTurnInput(DeviceIdInput):
     # Why the door is turned, in the caller's words (Seam has no such field; it is ours).
     reason = Text(required=False, allow_blank=True, max_length=200, default="")
+    # The stay it is done for (ours too): the unlock is then one of its entries.
+    reservation_id = serializers.UUIDField(required=False, default=None)
 
 
 class DeviceCodeInput(Input):

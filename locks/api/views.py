@@ -14,6 +14,7 @@ from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
 from locks.models import AccessCode, ApiKey, Owner
+from reservations.selectors import reservation_get
 
 
 def _code(code, now: datetime) -> dict:
@@ -304,8 +305,16 @@ def _turn(owner: Owner, params: dict, now: datetime, key: ApiKey, *, unlock: boo
     lock = selectors.lock_get_by_device_id(
         owner, params["device_id"], related=("owner", "property", "unit", "account")
     )
+    stay = None
+    if params["reservation_id"] is not None:
+        stay = reservation_get(owner, params["reservation_id"])
+        if stay.property_id != lock.property_id or lock.unit_id not in (None, stay.unit_id):
+            raise ServiceError(
+                f"{stay.guest_name}'s stay has no code on {lock.name}: it is not one of its doors.",
+                field="reservation_id",
+            )
     attempt, _ = remote.lock_turn(
-        lock=lock, unlock=unlock, now=now, by=key.name, reason=params["reason"]
+        lock=lock, unlock=unlock, now=now, by=key.name, reason=params["reason"], reservation=stay
     )
     return {"action_attempt": _attempt(attempt, now)}
 

@@ -1,11 +1,17 @@
 """locks/unlock_door and locks/lock_door, and what a device says of its bolt and events."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from seam.exceptions import SeamActionAttemptFailedError, SeamHttpApiError
 
 from locks.drivers import DRIVERS
 from locks.models import Event, SimulatedDevice
+from reservations.models import EntryAlert, Reservation
+from tests import factories
 from tests.locks.seam_api import call, reconcile, seam_client
+from tests.reservations.front_desk import book
 
 
 def bolt(lock) -> bool:
@@ -110,3 +116,46 @@ def test_a_device_reports_its_remote_turns_and_its_entry_events(seam, lock, monk
         lock.save(update_fields=["driver"])
         [listed] = seam.locks.list()
         assert listed.properties.has_native_entry_events is reads_events
+
+
+def test_an_unlock_for_a_stay_is_its_entry_and_clears_its_lockout(
+    client, key, seam, owner, room, lock, other_owner, t0
+):
+    now = timezone.now()
+    stay = book(owner, room, now, check_in=now, guest_name="Anna Smith")
+    lockout = EntryAlert.objects.create(
+        owner=owner,
+        reservation=stay,
+        lock=lock,
+        kind="lockout",
+        raised_at=now,
+        last_attempt_at=now,
+        watch_ends_at=now + timedelta(hours=12),
+    )
+
+    status, _ = turn(client, key, "locks/unlock_door", lock, reservation_id=str(stay.pk))
+
+    assert status == 200
+    entry = Event.objects.get(event_type="lock.unlocked")
+    assert entry.reservation_id == stay.pk and entry.data["method"] == "remote"
+    assert Reservation.objects.get(pk=stay.pk).arrived_at == entry.occurred_at
+    lockout.refresh_from_db()
+    assert lockout.cleared_at is not None
+
+
+def test_an_unlock_for_a_stay_elsewhere_or_another_owner_s_is_refused(
+    client, key, owner, hotel, lock, other_owner, t0
+):
+    now = timezone.now()
+    elsewhere = book(owner, factories.UnitFactory(property=hotel, name="Room 9"), now, check_in=now)
+    theirs_unit = factories.UnitFactory(
+        property=factories.PropertyFactory(owner=other_owner), name="Loft"
+    )
+    theirs = book(other_owner, theirs_unit, now, check_in=now)
+
+    status, body = turn(client, key, "locks/unlock_door", lock, reservation_id=str(elsewhere.pk))
+    assert (status, body["error"]["type"]) == (400, "invalid_input")
+    assert "not one of its doors" in body["error"]["message"]
+    status, body = turn(client, key, "locks/unlock_door", lock, reservation_id=str(theirs.pk))
+    assert (status, body["error"]["type"]) == (404, "reservation_not_found")
+    assert bolt(lock) is True
