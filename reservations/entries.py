@@ -115,11 +115,16 @@ def _lockouts_caught(owner: Owner, denied: list[Event], now: datetime) -> None:
     for lock_id in {e.lock_id for e in denied}:
         lock = locks[lock_id]
         at = max(e.occurred_at for e in denied if e.lock_id == lock_id)
-        if _wrong_pins(owner, lock, at) < owner.lockout_attempts:
+        attempts = _wrong_pins(owner, lock, at)
+        if attempts < owner.lockout_attempts:
             continue
-        stays = [s for s in _watched_stays(owner, lock, at) if not _got_in(s, lock, at)]
-        for stay in stays:
-            _lockout_raise(owner, lock, stay, at, now, whose_unknown=len(stays) > 1)
+        watched = _watched_stays(owner, lock, at)
+        got_in = _got_in({stay.pk for stay, _ in watched}, lock, at)
+        locked_out = [(stay, ends) for stay, ends in watched if stay.pk not in got_in]
+        for stay, ends in locked_out:
+            _lockout_raise(
+                owner, lock, stay, at, now, attempts, ends, whose_unknown=len(locked_out) > 1
+            )
 
 
 def _wrong_pins(owner: Owner, lock: Lock, at: datetime) -> int:
@@ -133,8 +138,9 @@ def _wrong_pins(owner: Owner, lock: Lock, at: datetime) -> int:
     ).count()
 
 
-def _watched_stays(owner: Owner, lock: Lock, at: datetime) -> list[Reservation]:
-    """The confirmed stays whose doors include `lock` and whose watch is on at `at`."""
+def _watched_stays(owner: Owner, lock: Lock, at: datetime) -> list[tuple[Reservation, datetime]]:
+    """The confirmed stays whose doors include `lock` and whose watch is on at `at`, each with
+    when its watch ends."""
     stays = Reservation.objects.filter(
         property_id=lock.property_id,
         status=Reservation.Status.CONFIRMED,
@@ -143,19 +149,22 @@ def _watched_stays(owner: Owner, lock: Lock, at: datetime) -> list[Reservation]:
     )
     if lock.unit_id is not None:
         stays = stays.filter(unit_id=lock.unit_id)
-    tz = lock.property.tz
-    return [s for s in stays if watch_window(s, owner, tz)[0] <= at < watch_window(s, owner, tz)[1]]
+    windows = [(stay, watch_window(stay, owner, lock.property.tz)) for stay in stays]
+    return [(stay, ends) for stay, (starts, ends) in windows if starts <= at < ends]
 
 
-def _got_in(stay: Reservation, lock: Lock, at: datetime) -> bool:
-    """Whether the stay's guest got in at this door already (their code, a backup, a remote
-    unlock for them): wrong PINs after that are not their lockout."""
-    return Event.objects.filter(
-        lock=lock, event_type=UNLOCKED, reservation=stay, occurred_at__lte=at
-    ).exists()
+def _got_in(stay_ids: set, lock: Lock, at: datetime) -> set:
+    """Those of the stays whose guest got in at this door already (their code, a backup, a
+    remote unlock for them): wrong PINs after that are not their lockout. One query."""
+    if not stay_ids:
+        return set()
+    entries = Event.objects.filter(
+        lock=lock, event_type=UNLOCKED, reservation_id__in=stay_ids, occurred_at__lte=at
+    )
+    return set(entries.values_list("reservation_id", flat=True))
 
 
-def _lockout_raise(owner, lock, stay, at, now, *, whose_unknown: bool) -> None:
+def _lockout_raise(owner, lock, stay, at, now, attempts, watch_ends, *, whose_unknown) -> None:
     try:
         with transaction.atomic():
             alert = EntryAlert.objects.create(
@@ -164,9 +173,9 @@ def _lockout_raise(owner, lock, stay, at, now, *, whose_unknown: bool) -> None:
                 lock=lock,
                 kind=EntryAlert.Kind.LOCKOUT,
                 raised_at=now,
-                attempts=_wrong_pins(owner, lock, at),
+                attempts=attempts,
                 last_attempt_at=at,
-                watch_ends_at=watch_window(stay, owner, lock.property.tz)[1],
+                watch_ends_at=watch_ends,
             )
     except IntegrityError:
         return  # raised before for this stay and door: never twice
