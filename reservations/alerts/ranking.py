@@ -198,10 +198,7 @@ def _places(owner: Owner, now: datetime) -> list[_Place]:
         if found := tuple(kept.get(door.pk, ())):
             at = found[-1].occurred_at  # the oldest
             places.append(_Place("code_kept_after_end", AMBER, at, door.pk, codes=found))
-    places += [
-        _Place(kind, RED, raised_at, lock_id, _Stay(stay_id, check_in), entry_id=pk)
-        for pk, kind, lock_id, stay_id, check_in, raised_at in _open_entry_alerts(owner, now)
-    ]
+    places += _entry_places(owner, now)
     waiting = [d for d in devices if d.status == DiscoveredDevice.Status.NEW]
     replaced = likely_replacements([d for d in waiting if d.takes_codes], doors)
     for device in waiting:
@@ -237,20 +234,19 @@ def open_entry_alerts(owner: Owner, now: datetime):
 def door_trouble(owner: Owner, now: datetime, limit: int = 10) -> list[Alert]:
     """The open lockouts and late entries alone, newest first, written (Today shows them on
     top; at most 4 queries)."""
-    rows = sorted(_open_entry_alerts(owner, now), key=lambda row: row[-1], reverse=True)
-    places = [
-        _Place(kind, RED, raised_at, lock_id, _Stay(stay_id, check_in), entry_id=pk)
-        for pk, kind, lock_id, stay_id, check_in, raised_at in rows[:limit]
-    ]
+    places = sorted(_entry_places(owner, now), key=attrgetter("at"), reverse=True)[:limit]
     return _written(owner, now, places)
 
 
-def _open_entry_alerts(owner: Owner, now: datetime) -> list[tuple]:
-    return list(
-        open_entry_alerts(owner, now).values_list(
-            "pk", "kind", "lock_id", "reservation_id", "reservation__check_in", "raised_at"
-        )
+def _entry_places(owner: Owner, now: datetime) -> list[_Place]:
+    """The open lockouts' and late entries' places: red, on their stay."""
+    rows = open_entry_alerts(owner, now).values_list(
+        "pk", "kind", "lock_id", "reservation_id", "reservation__check_in", "raised_at"
     )
+    return [
+        _Place(kind, RED, raised_at, lock_id, _Stay(stay_id, check_in), entry_id=pk)
+        for pk, kind, lock_id, stay_id, check_in, raised_at in rows
+    ]
 
 
 def _failing_by_lock(owner: Owner) -> dict[int, list[_Code]]:
