@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from locks.drivers.base import ACCESS_DENIED, KEYCODE, MANUAL, REMOTE
 from locks.models import AccessCode, Event, Lock
+from locks.remote import CANNOT, OFFLINE, turn_refusal
 
 METHODS = {
     KEYCODE: "Keypad",
@@ -107,15 +108,16 @@ class UnlockRefusal:
 
 
 def unlock_refusal(lock: Lock) -> UnlockRefusal | None:
-    """Why *Unlock now* cannot work on `lock` now, in the order `locks.remote.lock_turn`
-    refuses it; None when it can."""
-    if not lock.can_remotely_unlock:
+    """Why *Unlock now* cannot work on `lock` now (`locks.remote.turn_refusal`, the check
+    `lock_turn` makes), in words; None when it can."""
+    refusal = turn_refusal(lock)
+    if refusal == CANNOT:
         return UnlockRefusal(
             "Cannot unlock remotely",
             f"{lock.name} cannot be unlocked over the air: someone has to go to the door, "
             "or give the guest a backup code.",
         )
-    if not lock.online:
+    if refusal == OFFLINE:
         return UnlockRefusal(
             "Offline: cannot unlock",
             f"{lock.name} is offline, so it cannot be unlocked remotely now. Someone has to go "

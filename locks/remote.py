@@ -28,6 +28,20 @@ UNLOCK_REASONS = (
 )
 
 
+CANNOT, OFFLINE = "cannot", "offline"
+
+
+def turn_refusal(lock: Lock, *, unlock: bool = True, driver=None) -> str | None:
+    """Why the door cannot be turned remotely now (CANNOT: the lock, or its driver, cannot do
+    it; OFFLINE), or None; the dashboard words it on the button before anyone clicks."""
+    can = lock.can_remotely_unlock if unlock else lock.can_remotely_lock
+    if not can or (driver is not None and not hasattr(driver, "unlock" if unlock else "lock")):
+        return CANNOT
+    if not lock.online:
+        return OFFLINE
+    return None
+
+
 def lock_turn(
     *,
     lock: Lock,
@@ -43,16 +57,15 @@ def lock_turn(
     `reservation`: the stay it was done for, if any."""
     credentials = lock.account.credentials if lock.account_id else {}
     driver = get_driver(lock.driver, now=now, **credentials)
-    turn = getattr(driver, "unlock" if unlock else "lock", None)
-    can = lock.can_remotely_unlock if unlock else lock.can_remotely_lock
+    refusal = turn_refusal(lock, unlock=unlock, driver=driver)
     verb = "unlocked" if unlock else "locked"
-    if not can or turn is None:
+    if refusal == CANNOT:
         raise ServiceError(
             f"{lock.name} cannot be {verb} remotely: the lock does not support it.",
             type="device_cannot_perform_requested_action",
             status=400,
         )
-    if not lock.online:
+    if refusal == OFFLINE:
         raise ServiceError(
             f"{lock.name} is offline, so it cannot be {verb} remotely now. "
             "Someone has to go to the door.",
@@ -63,7 +76,7 @@ def lock_turn(
         owner=lock.owner, action_type=UNLOCK_DOOR if unlock else LOCK_DOOR, lock=lock
     )
     try:
-        turn(lock.device_id)
+        getattr(driver, "unlock" if unlock else "lock")(lock.device_id)
     except DriverError as exc:
         attempt.status = ActionAttempt.Status.ERROR
         attempt.error = {"type": exc.error_code or PROVIDER_ISSUE, "message": exc.message}
