@@ -74,9 +74,12 @@ def test_quick_locks_go_before_the_slow_locks_due_with_them(owner, hotel, t0, mo
         factories.simulated_lock(owner=owner, property=hotel, name=f"Quick {n}", now=t0)
         for n in range(2)
     ]
-    Lock.objects.filter(pk__in=[lock.pk for lock in slow]).update(
-        last_pass_seconds=30, next_check_at=t0 - timedelta(minutes=2)
-    )
+    # Due before the quick ones, each at its own minute (tied, two locks' order is the
+    # database's to choose).
+    for minutes, lock in zip((3, 2), slow, strict=True):
+        Lock.objects.filter(pk=lock.pk).update(
+            last_pass_seconds=30, next_check_at=t0 - timedelta(minutes=minutes)
+        )
     order = passes_in_order(monkeypatch)
 
     assert scheduler.drain(clock=lambda: t0) == 4
