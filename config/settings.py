@@ -137,6 +137,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Outbound requests (webhooks; calendar feeds and lock clouds next) never reach loopback, private,
+# link-local or multicast addresses, and plain http only inside these networks: CIDRs, comma-
+# separated (e.g. "192.168.1.0/24" for a LAN receiver). Read when each request is sent.
+OUTBOUND_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("OUTBOUND_ALLOWED_NETWORKS", "").split(",") if n.strip()
+]
+
 # Where Twilio's status callbacks reach this site (e.g. https://locks.example.com); without it
 # messages go out without delivery receipts.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")

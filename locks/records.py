@@ -2,7 +2,10 @@
 
 from datetime import datetime
 
+from django.db import transaction
+
 from locks.models import AccessCode, Event, Lock, Owner
+from locks.outgoing.fanout import deliveries_create
 
 
 def event_record(
@@ -17,19 +20,22 @@ def event_record(
     driver_event_ref: str = "",
     **data,
 ) -> Event:
-    return Event.objects.create(
-        driver_event_ref=driver_event_ref,
-        owner=owner,
-        event_type=event_type,
-        lock=lock,
-        access_code=access_code,
-        reservation_id=reservation.pk
-        if reservation
-        else getattr(access_code, "reservation_id", None),
-        occurred_at=now,
-        message=message[:500],
-        data=data,
-    )
+    with transaction.atomic(savepoint=False):  # the event and its deliveries, or neither
+        event = Event.objects.create(
+            driver_event_ref=driver_event_ref,
+            owner=owner,
+            event_type=event_type,
+            lock=lock,
+            access_code=access_code,
+            reservation_id=reservation.pk
+            if reservation
+            else getattr(access_code, "reservation_id", None),
+            occurred_at=now,
+            message=message[:500],
+            data=data,
+        )
+        deliveries_create(events=[event])
+    return event
 
 
 def lock_event_record(*, lock: Lock, event_type: str, now: datetime, **fields) -> Event:

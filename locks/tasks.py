@@ -6,20 +6,28 @@ from django_q.tasks import async_task
 from locks import scheduler
 from locks.devices import accounts_discover_due
 from locks.door_events import accounts_events_read_due
+from locks.outgoing.delivery import endpoint_send_due, webhooks_queue_due
 from reservations.alerts import alerts_email_due
 
 
 def tick() -> int:
-    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue the drainers, and a
+    """Every minute (the `innkeeper-tick` schedule, migration 0002): queue the drainers, a
     read of the locks' event feeds (a task of its own: a cloud's slow answer never holds up
-    the tick)."""
+    the tick), and a webhook sender per endpoint with a delivery due (retries)."""
     async_task("locks.tasks.read_events", task_name="read-lock-events", group="events")
-    return scheduler.tick(now=timezone.now())
+    now = timezone.now()
+    webhooks_queue_due(now=now)
+    return scheduler.tick(now=now)
 
 
 def read_events() -> int:
     """Read every driver account's event feed that is due (see `locks.door_events`)."""
     return accounts_events_read_due(now=timezone.now())
+
+
+def send_webhooks(endpoint_id: str) -> int:
+    """Send an endpoint's due webhook deliveries, in order (see `locks.outgoing.delivery`)."""
+    return endpoint_send_due(endpoint_id=endpoint_id)
 
 
 def drain() -> int:

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.reservations.front_desk",
     "tests.messaging.desk",
     "tests.messaging.twilio_standin",
+    "tests.locks.webhook_receiver",
 ]
 
 # A fixed "now" for tests that move time by hand.

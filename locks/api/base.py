@@ -93,11 +93,12 @@ def endpoint(
         )
         for method in allowed:
             reads_query = method in ("get", "delete")
+            takes_any = bool(input().fields)
             schema = extend_schema(
                 summary=summary,
                 description=handler.__doc__,
                 request=None if reads_query else input,
-                parameters=[input] if reads_query else None,
+                parameters=[input] if reads_query and takes_any else None,
                 responses=responses,
             )
             setattr(view, method, schema(_answer()))

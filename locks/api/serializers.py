@@ -5,7 +5,7 @@ from functools import cached_property
 from rest_framework import serializers
 
 from locks.door_events import supports_events
-from locks.drivers.base import LOCKED, UNLOCKED
+from locks.event_objects import event_object
 from locks.models import AccessCode, ActionAttempt, Event, Lock
 from locks.reconcile.changes import FROM_LOCK
 from locks.reconcile.clock import REFUSED_AT
@@ -472,18 +472,16 @@ class ActionAttemptSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.Serializer):
+    """One definition with the webhooks' payload: `locks.event_objects.event_object`."""
+
     event_id = serializers.UUIDField(source="id")
     event_type = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField(source="occurred_at")
     device_id = serializers.UUIDField(source="lock.public_id", allow_null=True, default=None)
     access_code_id = serializers.UUIDField(allow_null=True)
+    reservation_id = serializers.UUIDField(required=False)
     message = serializers.CharField()
 
     def to_representation(self, event: Event) -> dict:
-        data = super().to_representation(event)
-        if event.event_type in (UNLOCKED, LOCKED) and event.access_code_id:
-            # Seam's word on a door opened with a code: one of ours, or one found on the lock.
-            data["access_code_is_managed"] = event.access_code.is_managed
-        # Extra facts (battery level, unlock method) sit beside Seam's fields, never over them.
-        return {**{k: v for k, v in event.data.items() if k not in data}, **data}
+        return event_object(event)

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from locks.api import simulate, views
+from locks.api import simulate, views, webhook_views
 from locks.api.errors import route_not_found
 from reservations import api as reservations
 
@@ -33,6 +33,11 @@ ROUTES = {
     "locks/simulate/keypad_code_entry": simulate.simulate_keypad_code_entry,
     "action_attempts/get": views.action_attempt_get,
     "events/list": views.event_list,
+    "webhooks/create": webhook_views.webhook_create,
+    "webhooks/get": webhook_views.webhook_get_view,
+    "webhooks/list": webhook_views.webhook_list,
+    "webhooks/update": webhook_views.webhook_update,
+    "webhooks/delete": webhook_views.webhook_delete,
     "reservations/create": reservations.reservation_create,
     "reservations/get": reservations.reservation_get,
     "reservations/list": reservations.reservation_list,

@@ -16,6 +16,7 @@ from locks.models.devices import (
 )
 from locks.models.events import AlertNotice, Event
 from locks.models.issues import HasIssues
+from locks.models.outgoing import WebhookDelivery, WebhookEndpoint
 from locks.models.places import Property, Unit, validate_time_zone
 from locks.models.tenancy import LOW_BATTERY_PERCENT, ApiKey, Membership, Owner, hash_api_key
 
@@ -41,4 +42,6 @@ __all__ = [
     "ActionAttempt",
     "Event",
     "AlertNotice",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 ]

@@ -99,6 +99,10 @@ class Owner(models.Model):
         "emailed here, once each. Leave empty for none.",
     )
 
+    # Kept by `locks.outgoing.endpoints`: whether any webhook endpoint takes this owner's events,
+    # so recording an event for an owner without one costs no query.
+    sends_webhooks = models.BooleanField(default=False, editable=False)
+
     class Meta:
         ordering = ["name"]
 

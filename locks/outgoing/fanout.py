@@ -1,0 +1,77 @@
+"""The deliveries of events just recorded: one per event and endpoint that wants it, written in
+the event's own transaction (so an event is never recorded without them), and a sender queued
+for each endpoint once that transaction commits."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from locks.event_objects import timestamp
+from locks.models import Event, Owner, WebhookDelivery, WebhookEndpoint
+from locks.outgoing.delivery import endpoint_enqueue
+
+TEST_EVENT = "webhook.test"
+
+
+def deliveries_create(*, events: list[Event]) -> list[WebhookDelivery]:
+    """Costs nothing for owners without an endpoint (`Owner.sends_webhooks`, loaded with the
+    owner), one query for the endpoints and one insert otherwise."""
+    owner_ids = {e.owner_id for e in events if e.owner.sends_webhooks}
+    if not owner_ids:
+        return []
+    endpoints = list(
+        WebhookEndpoint.objects.filter(owner_id__in=owner_ids, disabled_at__isnull=True)
+    )
+    rows = [
+        WebhookDelivery(
+            owner_id=event.owner_id,
+            endpoint=endpoint,
+            event=event,
+            event_type=event.event_type,
+            occurred_at=event.occurred_at,
+            next_attempt_at=event.occurred_at,
+        )
+        for event in events
+        for endpoint in endpoints
+        if endpoint.owner_id == event.owner_id and endpoint.wants(event.event_type)
+    ]
+    if not rows:
+        return []
+    WebhookDelivery.objects.bulk_create(rows)
+    _enqueue_on_commit({row.endpoint_id for row in rows})
+    return rows
+
+
+def _enqueue_on_commit(endpoint_ids: set) -> None:
+    def enqueue():
+        now = timezone.now()
+        for endpoint_id in endpoint_ids:
+            endpoint_enqueue(endpoint_id=endpoint_id, now=now)
+
+    transaction.on_commit(enqueue)
+
+
+def webhook_test_send(*, endpoint: WebhookEndpoint, now: datetime) -> WebhookDelivery:
+    """A made-up event for one endpoint (Settings → Webhooks → Send a test event), in the shape
+    of every other; no event is recorded for it."""
+    owner: Owner = endpoint.owner
+    delivery = WebhookDelivery(
+        owner=owner,
+        endpoint=endpoint,
+        event_type=TEST_EVENT,
+        occurred_at=now,
+        next_attempt_at=now,
+    )
+    delivery.payload = {
+        "event_id": str(delivery.id),
+        "event_type": TEST_EVENT,
+        "occurred_at": timestamp(now),
+        "created_at": timestamp(now),
+        "device_id": None,
+        "access_code_id": None,
+        "message": f"A test event from Innkeeper, sent to {endpoint.url} by {owner.name}.",
+    }
+    delivery.save(force_insert=True)
+    _enqueue_on_commit({endpoint.pk})
+    return delivery
