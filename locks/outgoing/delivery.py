@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from time import monotonic
 
 import httpx
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -142,7 +142,6 @@ def endpoint_send_due(
         log.warning("Webhook endpoint %s cannot be called: %s", endpoint_id, exc.message)
     finally:
         WebhookEndpoint.objects.filter(pk=endpoint_id).update(claimed_until=None)
-        close_old_connections()
     return attempts
 
 
