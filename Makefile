@@ -54,7 +54,7 @@ stays-machine: $(STAMP)
 browser-deps:
 	.ci/browser-deps.sh
 
-# Seam's fake server (npm, pinned in tests/seam/package-lock.json) for the seam driver's tests.
+# Seam's fake server and JavaScript SDK (npm, pinned in tests/seam/package-lock.json) for the tests.
 fake-seam:
 	.ci/fake-seam.sh
 
