@@ -11,12 +11,13 @@ from django.test import override_settings
 from django.utils import timezone
 from seam import SeamWebhook, SeamWebhookVerificationError
 
-from locks import tasks
-from locks.models import Lock, WebhookDelivery
+from locks import simulator, tasks
+from locks.models import Lock, Owner, WebhookDelivery
 from locks.outgoing import delivery as sender
 from locks.outgoing.endpoints import webhook_create
 from locks.outgoing.fanout import webhook_test_send
 from locks.records import lock_event_record
+from reservations.stays import reservation_create
 from tests.locks.seam_api import api_key_for, seam_client
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +275,27 @@ def test_an_owner_without_webhooks_records_events_at_no_extra_cost(
     door = _door(lock)
     with django_assert_num_queries(1):
         lock_event_record(lock=door, event_type="device.low_battery", now=clock.now)
+
+
+def test_a_wrong_pin_at_the_door_and_a_new_stay_reach_the_pms(owner, room, lock, receiver, clock):
+    """Events read from a lock's feed (stored in bulk) and the stays' own events alike."""
+    endpoint = webhook_create(
+        owner=owner, url=receiver.url, event_types=["lock.*", "reservation.created"]
+    )
+    simulator.simulated_keypad_entry(lock=_door(lock), code="0000", now=clock.now)
+    stay = reservation_create(
+        owner=Owner.objects.get(pk=owner.pk),
+        unit=room,
+        guest_name="Ana Costa",
+        check_in=clock.now + timedelta(days=2),
+        check_out=clock.now + timedelta(days=4),
+        now=clock.now,
+    )
+    _send(endpoint, clock)
+    got = [json.loads(r.body) for r in receiver.received]
+    assert [(e["event_type"], e["device_id"]) for e in got] == [
+        ("lock.access_denied", str(lock.public_id)),
+        ("reservation.created", None),
+    ]
+    assert got[1]["reservation_id"] == str(stay.pk)
+    assert "0000" not in receiver.received[0].body  # a PIN is never in an event
