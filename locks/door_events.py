@@ -18,7 +18,7 @@ from locks import hooks
 from locks.drivers import DRIVERS, DriverError, get_driver
 from locks.drivers.base import LOCKED, REMOTE, UNKNOWN, UNLOCKED, EventBatch, LockEventReading
 from locks.models import AccessCode, DriverAccount, Event, Lock
-from locks.outgoing.fanout import deliveries_create
+from locks.outgoing.fanout import events_insert
 
 READ_EVERY = timedelta(minutes=1)
 # A feed behind by more pages than this is read on at the next tick (a read stays short).
@@ -115,9 +115,7 @@ def events_store(*, owner, driver_key: str, batch: EventBatch) -> list[Event]:
             continue
         code = _code_typed(codes.get((lock.pk, reading.code_ref), []), reading.occurred_at)
         events.append(_event_of(lock, reading, ref, code))
-    with transaction.atomic():  # the events and their webhooks' deliveries, or neither
-        stored = _insert(events)
-        deliveries_create(events=stored)
+    stored = events_insert(owner=owner, insert=lambda: _insert(events))
     for lock_id, locked in bolts.items():
         # A door's bolt is as its latest turn left it (until its next reading).
         Lock.objects.filter(pk=lock_id).update(locked=locked)

@@ -2,10 +2,8 @@
 
 from datetime import datetime
 
-from django.db import transaction
-
 from locks.models import AccessCode, Event, Lock, Owner
-from locks.outgoing.fanout import deliveries_create
+from locks.outgoing.fanout import events_insert
 
 
 def event_record(
@@ -20,21 +18,20 @@ def event_record(
     driver_event_ref: str = "",
     **data,
 ) -> Event:
-    with transaction.atomic(savepoint=False):  # the event and its deliveries, or neither
-        event = Event.objects.create(
-            driver_event_ref=driver_event_ref,
-            owner=owner,
-            event_type=event_type,
-            lock=lock,
-            access_code=access_code,
-            reservation_id=reservation.pk
-            if reservation
-            else getattr(access_code, "reservation_id", None),
-            occurred_at=now,
-            message=message[:500],
-            data=data,
-        )
-        deliveries_create(events=[event])
+    fields = dict(
+        driver_event_ref=driver_event_ref,
+        owner=owner,
+        event_type=event_type,
+        lock=lock,
+        access_code=access_code,
+        reservation_id=reservation.pk
+        if reservation
+        else getattr(access_code, "reservation_id", None),
+        occurred_at=now,
+        message=message[:500],
+        data=data,
+    )
+    [event] = events_insert(owner=owner, insert=lambda: [Event.objects.create(**fields)])
     return event
 
 

@@ -147,7 +147,43 @@ def main() -> None:
             first, at = first + events, at + timedelta(minutes=1)
         ratio = per_event[1] / per_event[0]
         print(f"\n  time per event, busy / quiet minute: {ratio:.2f}x (target: at most 1.5x)")
+        with_webhooks(hub, first, at, per_event[1])
         print(f"  events stored: {Event.objects.count():,}")
+
+
+def with_webhooks(hub, first: int, at: datetime, busy_per_event: float) -> None:
+    """A busy minute again, the owner with two webhook endpoints (on a local receiver): what
+    writing the deliveries adds to the read, then what sending them all costs."""
+    from django.test import override_settings
+
+    from locks.door_events import account_events_read
+    from locks.models import Owner, WebhookDelivery
+    from locks.outgoing.delivery import webhooks_send_due
+    from locks.outgoing.endpoints import webhook_create
+    from tests.benchmarks.bench_tick import measured
+    from tests.locks.webhook_receiver import Receiver
+
+    events = MINUTES[1][1]
+    with override_settings(OUTBOUND_ALLOWED_NETWORKS=["127.0.0.0/8"]), Receiver() as receiver:
+        owner = Owner.objects.get(slug="bench")
+        for path in ("/pms", "/analytics"):
+            webhook_create(owner=owner, url=receiver.base_url + path)
+        log_a_minute(first, events, at)
+        hub.refresh_from_db()
+        _, times, queries = measured(lambda: account_events_read(account=hub, now=at))
+        deliveries = WebhookDelivery.objects.count()
+        print(
+            f"\n  a busy minute with 2 webhook endpoints: {events} events, {deliveries:,} "
+            f"deliveries written; {len(queries)} queries, {1000 * times[0] / events:.2f} ms "
+            f"per event ({times[0] / events / busy_per_event:.2f}x the busy minute without)"
+        )
+        sent, times, queries = measured(webhooks_send_due)
+        delivered = WebhookDelivery.objects.filter(status="delivered").count()
+        print(
+            f"    sending them (manage.py tick's path, a thread per endpoint): {sent:,} "
+            f"attempts, {delivered:,} delivered, {len(receiver.received):,} received, "
+            f"{seconds(times)}, {1000 * times[0] / max(sent, 1):.2f} ms per delivery"
+        )
 
 
 if __name__ == "__main__":
