@@ -215,8 +215,11 @@ def connected_account_list(*, owner: Owner, params: dict, now: datetime) -> dict
         accounts = accounts.filter(name__icontains=params["search"])
     has = params.get("custom_metadata_has")
     if has is not None:
-        # Accounts carry no custom metadata: a key asked for is never there.
-        metadata.custom_metadata_filter(has)
+        # Accounts carry no custom metadata: a value asked for is never there.
+        if not isinstance(has, dict):
+            raise ServiceError(
+                "custom_metadata_has must be an object of key/values.", field="custom_metadata_has"
+            )
         if any(value not in (None, "") for value in has.values()):
             accounts = accounts.none()
     page, pagination = paginate(accounts, params)

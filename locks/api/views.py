@@ -13,7 +13,7 @@ from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
-from locks.metadata import custom_metadata_filter
+from locks.metadata import custom_metadata_filtered
 from locks.models import AccessCode, ApiKey, Owner
 from reservations.selectors import reservation_get
 
@@ -261,7 +261,7 @@ def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -
 def _devices(owner: Owner, params: dict):
     locks = selectors.devices_for(owner)
     if "custom_metadata_has" in params:
-        locks = locks.filter(custom_metadata_filter(params["custom_metadata_has"]))
+        locks = custom_metadata_filtered(locks, params["custom_metadata_has"])
     if "device_ids" in params:
         locks = locks.filter(public_id__in=params["device_ids"])
     types = [*params.get("device_types", []), *filter(None, [params.get("device_type")])]
