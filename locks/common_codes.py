@@ -77,6 +77,8 @@ def _plan_pins(
 ) -> dict[int, str | None]:
     """Each lock's PIN: the shared one, or None for a random one of its own."""
     if code:
+        if not (code.isascii() and code.isdigit()):
+            raise ServiceError("A PIN is made of digits only (0 to 9).", field="code")
         weak = pins.weak_pin_reason(code)
         if weak:
             raise ServiceError(

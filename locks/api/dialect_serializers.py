@@ -56,7 +56,7 @@ class EventGetInput(Input):
 
 
 class ActionAttemptListInput(PageInput):
-    action_attempt_ids = ManyOf(child=Text(), required=False, max_length=1000)
+    action_attempt_ids = ManyOf(child=Text(), required=False, max_length=100)
     device_id = Text(required=False)
 
 

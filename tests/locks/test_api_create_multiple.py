@@ -235,3 +235,15 @@ def test_a_stays_guest_codes_are_changed_through_the_stay(seam, owner, room, loc
         seam.access_codes.update_multiple(common_code_key=guest_code.common_code_key, name="x")
 
     assert "reservations/update" in str(exc.value)
+
+
+@pytest.mark.parametrize("pin", ["59a7", "²³⁴⁵", "٣٤٥٦"])
+def test_a_pin_of_anything_but_the_digits_0_to_9_is_refused(seam, lock, entrance, pin):
+    for create in (
+        lambda: seam.access_codes.create_multiple(device_ids=ids(lock, entrance), code=pin),
+        lambda: seam.access_codes.create(device_id=str(lock.public_id), code=pin),
+    ):
+        with pytest.raises(SeamHttpInvalidInputError) as exc:
+            create()
+        assert "digits only (0 to 9)" in str(exc.value)
+    assert not AccessCode.objects.exists()
