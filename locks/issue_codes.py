@@ -41,6 +41,10 @@ MANY_ACTIVE_BACKUP_CODES = "many_active_backup_codes"
 # --- error types of Seam's HTTP API (what the Seam driver maps to the codes above) --------------
 DEVICE_NOT_FOUND = "device_not_found"
 ACCESS_CODE_NOT_FOUND = "access_code_not_found"
+ACTION_ATTEMPT_NOT_FOUND = "action_attempt_not_found"
+ACTION_ATTEMPTS_NOT_FOUND = "action_attempts_not_found"  # none of a list's ids
+EVENT_NOT_FOUND = "event_not_found"
+CONNECTED_ACCOUNT_NOT_FOUND = "connected_account_not_found"
 DUPLICATE_ACCESS_CODE = "duplicate_access_code"
 INVALID_CODE = "invalid_code"
 INVALID_CODE_LENGTH = "invalid_code_length"

@@ -102,8 +102,9 @@ def _breaks(constraint: str, code: str) -> bool:
 
 def pin_violations(code: str, lengths: list[int], constraints: list[str]) -> list[str]:
     """What is wrong with `code` for a lock with these lengths and constraints, in words."""
-    if not code.isdigit():
-        return ["a PIN is made of digits only"]
+    # isdigit() alone takes "²" or "٣" too, which no keypad has (and int() may not read).
+    if not (code.isascii() and code.isdigit()):
+        return ["a PIN is made of digits only (0 to 9)"]
     problems = []
     lengths = lengths or DEFAULT_CODE_LENGTHS
     if len(code) not in lengths:

@@ -19,7 +19,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from locks.errors import NotFound
-from locks.issue_codes import ACCESS_CODE_NOT_FOUND, DEVICE_NOT_FOUND
+from locks.issue_codes import (
+    ACCESS_CODE_NOT_FOUND,
+    ACTION_ATTEMPT_NOT_FOUND,
+    CONNECTED_ACCOUNT_NOT_FOUND,
+    DEVICE_NOT_FOUND,
+    EVENT_NOT_FOUND,
+)
 from locks.models import (
     AccessCode,
     ActionAttempt,
@@ -148,6 +154,25 @@ def lock_get_by_device_id(
         raise NotFound("No device with that device_id.", type=DEVICE_NOT_FOUND) from None
 
 
+def locks_by_device_ids(owner: Owner, device_ids: list[str]) -> list[Lock]:
+    """The owner's locks of these `device_id`s, in that order (once each), in one query; the
+    first unknown one (another owner's too) answers 404."""
+    wanted = []
+    for device_id in device_ids:
+        try:
+            wanted.append(uuid.UUID(str(device_id)))
+        except ValueError:
+            raise NotFound(
+                f"No device with device_id {device_id}.", type=DEVICE_NOT_FOUND
+            ) from None
+    locks = Lock.objects.filter(owner=owner, public_id__in=wanted)
+    found = {lock.public_id: lock for lock in locks}
+    for device_id in wanted:
+        if device_id not in found:
+            raise NotFound(f"No device with device_id {device_id}.", type=DEVICE_NOT_FOUND)
+    return list({device_id: found[device_id] for device_id in wanted}.values())
+
+
 def access_codes_for(owner: Owner) -> QuerySet[AccessCode]:
     return AccessCode.objects.filter(owner=owner).select_related("lock")
 
@@ -220,6 +245,33 @@ def events_for(owner: Owner) -> QuerySet[Event]:
     return Event.objects.filter(owner=owner).select_related("lock", "access_code")
 
 
+def event_get(owner: Owner, event_id) -> Event:
+    try:
+        return events_for(owner).get(pk=event_id)
+    except (Event.DoesNotExist, ValidationError, ValueError, TypeError):
+        raise NotFound("No event with that event_id.", type=EVENT_NOT_FOUND) from None
+
+
+def action_attempts_for(owner: Owner) -> QuerySet[ActionAttempt]:
+    return ActionAttempt.objects.filter(owner=owner).select_related("access_code__lock")
+
+
+def linked_access_codes(owner: Owner, common_code_key: str) -> list[AccessCode]:
+    """The live managed codes of one `common_code_key` (none for an empty key)."""
+    if not common_code_key:
+        return []
+    return list(
+        access_codes_for(owner)
+        .filter(
+            common_code_key=common_code_key,
+            is_managed=True,
+            deleted_at__isnull=True,
+            removed_at__isnull=True,
+        )
+        .order_by("created_at", "pk")
+    )
+
+
 def lock_events(lock: Lock, limit: int = 50) -> list[Event]:
     return list(
         Event.objects.filter(lock=lock)
@@ -232,7 +284,7 @@ def action_attempt_get(owner: Owner, action_attempt_id) -> ActionAttempt:
     try:
         return ActionAttempt.objects.get(owner=owner, pk=action_attempt_id)
     except (ActionAttempt.DoesNotExist, ValidationError, ValueError, TypeError):
-        raise NotFound("No action attempt with that id.", type="action_attempt_not_found") from None
+        raise NotFound("No action attempt with that id.", type=ACTION_ATTEMPT_NOT_FOUND) from None
 
 
 def api_access_code_get(owner: Owner, access_code_id) -> AccessCode:
@@ -271,8 +323,9 @@ def driver_accounts_for(owner: Owner) -> QuerySet[DriverAccount]:
 def driver_account_get(owner: Owner, account_id) -> DriverAccount:
     try:
         return DriverAccount.objects.get(owner=owner, pk=account_id)
-    except (DriverAccount.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such account.", type="account_not_found") from None
+    except (DriverAccount.DoesNotExist, ValidationError, ValueError, TypeError, OverflowError):
+        # Seam's type: the API shows these accounts as connected accounts.
+        raise NotFound("No such account.", type=CONNECTED_ACCOUNT_NOT_FOUND) from None
 
 
 def discovered_devices_for(owner: Owner, *statuses: str) -> QuerySet[DiscoveredDevice]:

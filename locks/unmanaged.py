@@ -49,3 +49,26 @@ def unmanaged_code_remove(*, access_code: AccessCode, now: datetime) -> ActionAt
     code.is_managed = True
     code.save(update_fields=["is_managed", "updated_at"])
     return access_code_delete(access_code=code, now=now)
+
+
+def unmanaged_code_update(
+    *,
+    access_code: AccessCode,
+    now: datetime,
+    is_managed: bool,
+    allow_external_modification: bool | None = None,
+) -> AccessCode:
+    """Seam's `unmanaged/update`: `is_managed: true` takes the code over (as
+    `unmanaged_code_take_over`); false leaves it unmanaged, keeping the external-modification
+    choice for when it is taken over."""
+    if is_managed:
+        return unmanaged_code_take_over(
+            access_code=access_code,
+            now=now,
+            allow_external_modification=allow_external_modification,
+        )
+    code = _unmanaged(access_code)
+    if allow_external_modification is not None:
+        code.is_external_modification_allowed = allow_external_modification
+        code.save(update_fields=["is_external_modification_allowed", "updated_at"])
+    return code

@@ -7,6 +7,7 @@ These serializers only describe answers (the views build them with the output se
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
+from locks.api.dialect_serializers import ConnectedAccountSerializer
 from locks.api.serializers import (
     AccessCodeSerializer,
     ActionAttemptSerializer,
@@ -57,7 +58,8 @@ ERRORS = {
     400: "`invalid_input`: a missing or malformed parameter, or a request that cannot be "
     "carried out; `validation_errors` names the parameter.",
     401: "`unauthorized`: no API key, an unknown key or a revoked key.",
-    404: "No such object for this key's owner (`device_not_found`, `access_code_not_found`, ...).",
+    404: "No such object for this key's owner (`device_not_found`, `access_code_not_found`, "
+    "`event_not_found`, `connected_account_not_found`, ...).",
     409: "A conflict, e.g. `duplicate_access_code` (the PIN is already on that lock) or "
     "`no_backup_access_code_available`.",
     500: "`internal_server_error`: a bug on Innkeeper's side; nothing was changed.",
@@ -76,7 +78,7 @@ def error_responses(statuses) -> dict[int, OpenApiResponse]:
     }
 
 
-# --- answers of the access-code, device and event endpoints --------------------------------------
+# --- answers of the access-code, device, event and account endpoints ---------------------------
 
 
 class AccessCodeAnswer(Answer):
@@ -130,6 +132,31 @@ class LockAnswer(DeviceAnswer):
 
 class EventsAnswer(Answer):
     events = EventSerializer(many=True)
+
+
+class EventAnswer(Answer):
+    event = EventSerializer()
+
+
+class LinkedCodesAnswer(Answer):
+    """The codes of one `common_code_key` and the action attempt of each, in the same order."""
+
+    access_codes = AccessCodeSerializer(many=True)
+    action_attempts = ActionAttemptSerializer(many=True)
+
+
+class ActionAttemptsAnswer(Answer):
+    action_attempts = ActionAttemptSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class ConnectedAccountsAnswer(Answer):
+    connected_accounts = ConnectedAccountSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class ConnectedAccountAnswer(Answer):
+    connected_account = ConnectedAccountSerializer()
 
 
 # --- simulated locks -----------------------------------------------------------------------------

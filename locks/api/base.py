@@ -32,7 +32,9 @@ IGNORED_QUERY_PARAMS = {"_strict"}
 
 
 def request_params(request: Request) -> dict:
-    """Query string and JSON body as one dict (the body wins); `name[]` reads as `name`."""
+    """Query string and JSON body as one dict (the body wins); `name[]` reads as `name`, and
+    `name.key=value` (how Seam's SDKs send an object, e.g. `custom_metadata_has`) as
+    `{"name": {"key": "value"}}` (an empty value, the SDK's null, as None)."""
     body = request.data
     if not isinstance(body, dict):
         raise ServiceError('Send the parameters as a JSON object, e.g. {"device_id": "..."}.')
@@ -42,7 +44,14 @@ def request_params(request: Request) -> dict:
             continue
         values = request.query_params.getlist(key)
         name = key.removesuffix("[]")
-        params[name] = values if len(values) > 1 or key != name else values[0]
+        value = values if len(values) > 1 or key != name else values[0]
+        outer, dot, inner = name.partition(".")
+        if dot and outer and inner:
+            nested = params.setdefault(outer, {})
+            if isinstance(nested, dict):
+                nested[inner] = None if value == "" else value
+                continue
+        params[name] = value
     params.update(body)
     return params
 

@@ -2,6 +2,8 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
@@ -73,6 +75,14 @@ def seam_exception_handler(exc, context):
             ),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, TooManyFieldsSent | RequestDataTooBig):
+        message = (
+            f"A request carries at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters; "
+            "send fewer (e.g. fewer ids at a time)."
+            if isinstance(exc, TooManyFieldsSent)
+            else "The request body is too large; send fewer items at a time."
+        )
+        return Response(error_body("invalid_input", message), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         message = (
             str(exc.detail)

@@ -134,6 +134,7 @@ class DeviceListInput(PageInput):
     device_ids = ManyOf(child=serializers.UUIDField(), required=False)
     device_type = Text(required=False)
     device_types = ManyOf(child=Text(), required=False)
+    custom_metadata_has = serializers.JSONField(required=False)
 
 
 class DeviceGetInput(Input):
@@ -359,6 +360,8 @@ class DeviceSerializer(IssuesMixin):
     can_simulate_disconnection = serializers.SerializerMethodField()
     is_managed = serializers.SerializerMethodField()
     properties = serializers.SerializerMethodField()
+    custom_metadata = serializers.DictField(child=serializers.JSONField())
+    connected_account_id = serializers.CharField(source="account_id", allow_null=True)
     created_at = serializers.DateTimeField()
 
     def get_device_type(self, lock: Lock) -> str:
@@ -400,6 +403,8 @@ class DeviceSerializer(IssuesMixin):
             "can_simulate_disconnection": self.get_can_simulate_disconnection(lock),
             "is_managed": self.get_is_managed(lock),
             "properties": self.get_properties(lock),
+            "custom_metadata": dict(lock.custom_metadata or {}),
+            "connected_account_id": _text(lock.account_id),
             "created_at": _when(lock.created_at),
         }
 

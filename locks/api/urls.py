@@ -3,12 +3,14 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from locks.api import simulate, views, webhook_views
+from locks.api import dialect, simulate, views, webhook_views
 from locks.api.errors import route_not_found
 from reservations import api as reservations
 
 ROUTES = {
     "access_codes/create": views.access_code_create,
+    "access_codes/create_multiple": dialect.access_code_create_multiple,
+    "access_codes/update_multiple": dialect.access_code_update_multiple,
     "access_codes/get": views.access_code_get,
     "access_codes/list": views.access_code_list,
     "access_codes/update": views.access_code_update,
@@ -19,9 +21,11 @@ ROUTES = {
     "access_codes/unmanaged/get": views.unmanaged_access_code_get,
     "access_codes/unmanaged/convert_to_managed": views.unmanaged_access_code_convert_to_managed,
     "access_codes/unmanaged/delete": views.unmanaged_access_code_delete,
+    "access_codes/unmanaged/update": dialect.unmanaged_access_code_update,
     "access_codes/simulate/create_unmanaged_access_code": simulate.simulate_create_unmanaged_code,
     "devices/list": views.device_list,
     "devices/get": views.device_get,
+    "devices/update": dialect.device_update,
     "devices/simulate/connect": simulate.simulate_connect,
     "devices/simulate/disconnect": simulate.simulate_disconnect,
     "devices/simulate/factory_reset": simulate.simulate_factory_reset,
@@ -32,7 +36,11 @@ ROUTES = {
     "locks/lock_door": views.lock_lock_door,
     "locks/simulate/keypad_code_entry": simulate.simulate_keypad_code_entry,
     "action_attempts/get": views.action_attempt_get,
+    "action_attempts/list": dialect.action_attempt_list,
     "events/list": views.event_list,
+    "events/get": dialect.event_get,
+    "connected_accounts/list": dialect.connected_account_list,
+    "connected_accounts/get": dialect.connected_account_get,
     "webhooks/create": webhook_views.webhook_create,
     "webhooks/get": webhook_views.webhook_get_view,
     "webhooks/list": webhook_views.webhook_list,

@@ -13,6 +13,7 @@ from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
 from locks.errors import NotFound, ServiceError
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
+from locks.metadata import custom_metadata_filtered
 from locks.models import AccessCode, ApiKey, Owner
 from reservations.selectors import reservation_get
 
@@ -29,14 +30,14 @@ def _attempt(attempt, now: datetime) -> dict:
     return s.ActionAttemptSerializer(attempt, context={"now": now}).data
 
 
-def _use_backup_pool(params: dict, lock, now: datetime) -> None:
+def use_backup_pool(params: dict, lock, now: datetime) -> None:
     """Seam's switch: `use_backup_access_code_pool: true` on any code turns the lock's pool on
     (false leaves it as it is, as on Seam)."""
     if params.get("use_backup_access_code_pool") and not lock.backup_pool_enabled:
         backup_pool_enable(lock=lock, now=now)
 
 
-def _external_modification(params: dict) -> bool | None:
+def external_modification(params: dict) -> bool | None:
     """Seam renamed `allow_external_modification`; either name is taken."""
     if "allow_external_modification" in params:
         return params["allow_external_modification"]
@@ -67,11 +68,11 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
         starts_at=params.get("starts_at"),
         ends_at=params.get("ends_at"),
         preferred_code_length=params.get("preferred_code_length"),
-        allow_external_modification=bool(_external_modification(params)),
+        allow_external_modification=bool(external_modification(params)),
         common_code_key=params.get("common_code_key", ""),
         prefer_native_scheduling=params.get("prefer_native_scheduling", True),
     )
-    _use_backup_pool(params, lock, now)
+    use_backup_pool(params, lock, now)
     return {"access_code": _code(code, now), "action_attempt": _attempt(attempt, now)}
 
 
@@ -130,11 +131,11 @@ def access_code_update(*, owner: Owner, params: dict, now: datetime) -> dict:
         )
     fields = ("name", "code", "starts_at", "ends_at", "type", "prefer_native_scheduling")
     changes = {k: params[k] for k in fields if k in params}
-    external = _external_modification(params)
+    external = external_modification(params)
     if external is not None:
         changes["allow_external_modification"] = external
     attempt = access_codes.access_code_update(access_code=code, now=now, **changes)
-    _use_backup_pool(params, code.lock, now)
+    use_backup_pool(params, code.lock, now)
     return {"action_attempt": _attempt(attempt, now)}
 
 
@@ -195,7 +196,7 @@ def unmanaged_access_code_list(*, owner: Owner, params: dict, now: datetime) -> 
     return {"access_codes": _codes(page, now), "pagination": pagination}
 
 
-def _unmanaged_code(owner: Owner, params: dict) -> AccessCode:
+def unmanaged_access_code_for(owner: Owner, params: dict) -> AccessCode:
     """A code found on one of the owner's locks; a managed, removed or other owner's code is
     not one (404), so this never reaches past the key's owner."""
     if params.get("access_code_id"):
@@ -221,7 +222,7 @@ def _unmanaged_code(owner: Owner, params: dict) -> AccessCode:
 )
 def unmanaged_access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `access_code_id`, or by `device_id` and `code`."""
-    return {"access_code": _code(_unmanaged_code(owner, params), now)}
+    return {"access_code": _code(unmanaged_access_code_for(owner, params), now)}
 
 
 @endpoint(
@@ -233,9 +234,9 @@ def unmanaged_access_code_get(*, owner: Owner, params: dict, now: datetime) -> d
 def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now: datetime) -> dict:
     """The code stays on the lock with its PIN and is managed from now on, like any other."""
     code = unmanaged.unmanaged_code_take_over(
-        access_code=_unmanaged_code(owner, params),
+        access_code=unmanaged_access_code_for(owner, params),
         now=now,
-        allow_external_modification=_external_modification(params),
+        allow_external_modification=external_modification(params),
     )
     return {"access_code": _code(code, now)}
 
@@ -248,7 +249,9 @@ def unmanaged_access_code_convert_to_managed(*, owner: Owner, params: dict, now:
 )
 def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -> dict:
     """Takes the code off the lock; the action attempt finishes when the lock confirms it."""
-    attempt = unmanaged.unmanaged_code_remove(access_code=_unmanaged_code(owner, params), now=now)
+    attempt = unmanaged.unmanaged_code_remove(
+        access_code=unmanaged_access_code_for(owner, params), now=now
+    )
     return {"action_attempt": _attempt(attempt, now)}
 
 
@@ -257,6 +260,8 @@ def unmanaged_access_code_delete(*, owner: Owner, params: dict, now: datetime) -
 
 def _devices(owner: Owner, params: dict):
     locks = selectors.devices_for(owner)
+    if "custom_metadata_has" in params:
+        locks = custom_metadata_filtered(locks, params["custom_metadata_has"])
     if "device_ids" in params:
         locks = locks.filter(public_id__in=params["device_ids"])
     types = [*params.get("device_types", []), *filter(None, [params.get("device_type")])]
@@ -276,7 +281,8 @@ def _device(owner: Owner, params: dict) -> dict:
 
 @endpoint("GET", input=s.DeviceListInput, summary="List devices", answer=a.DevicesAnswer, errors=())
 def device_list(*, owner: Owner, params: dict, now: datetime) -> dict:
-    """Every lock of the key's owner; filter with `device_ids` or `device_type(s)`."""
+    """Every lock of the key's owner; filter with `device_ids`, `device_type(s)` or
+    `custom_metadata_has` (every pair must match; null: the key is unset)."""
     devices, pagination = _devices(owner, params)
     return {"devices": devices, "pagination": pagination}
 

@@ -150,6 +150,8 @@ class Lock(HasIssues):
     # Bumped by every change to the desired state, so a reconcile that started earlier knows
     # it must run again.
     desired_version = models.PositiveBigIntegerField(default=0)
+    # The API's `custom_metadata`: a caller's own key/values (strings or booleans), as on Seam.
+    custom_metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["property__name", "name"]

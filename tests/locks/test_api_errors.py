@@ -66,3 +66,13 @@ def test_a_unit_id_too_large_is_refused_when_creating_a_stay(client, key, lock):
 
     assert (status, body["error"]["type"]) == (400, "invalid_input")
     assert "unit_id" in body["error"]["validation_errors"]
+
+
+def test_a_query_with_too_many_parameters_is_refused_as_invalid_input(client, key, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"access_code_ids=a1b2c3d4-0000-4000-8000-{n:012}" for n in range(11))
+    response = client.get(f"/api/access_codes/list?{query}", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_input"
+    assert "at most 10 parameters" in response.json()["error"]["message"]

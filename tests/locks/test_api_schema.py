@@ -68,3 +68,12 @@ def test_required_parameters_are_required_for_every_method(schema):
     create = schema["paths"]["/api/reservations/create"]["post"]["requestBody"]
     required = resolve(schema, create["content"]["application/json"]["schema"])["required"]
     assert {"unit_id", "guest_name", "check_in", "check_out"} <= set(required)
+
+
+def test_the_linked_code_endpoints_take_the_sdks_methods_and_answer_lists(schema):
+    for method in ("put", "post"):
+        body = answer(schema, "/api/access_codes/create_multiple", method, 200)
+        assert {"access_codes", "action_attempts", "ok"} <= set(body["required"])
+    assert "patch" in schema["paths"]["/api/access_codes/update_multiple"]
+    assert "patch" in schema["paths"]["/api/devices/update"]
+    assert "get" in schema["paths"]["/api/connected_accounts/get"]

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from locks.access_codes import access_code_create
+from locks.models import Event
 from reservations.stays import reservation_create
 from tests.locks.seam_api import api_key_for
 
@@ -79,10 +80,15 @@ def flatmap_query(context, query):
 
 @pytest.fixture
 def known(owner, hotel, room, lock):
-    """A time-bound code on Room 101's door, its action attempt, and a stay in the room."""
+    """A time-bound code on Room 101's door (linked by a common_code_key), its action attempt
+    and event, the door's account, and a stay in the room."""
     now = timezone.now()
     code, attempt = access_code_create(
-        lock=lock, now=now, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=2)
+        lock=lock,
+        now=now,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+        common_code_key="auto_set_by_create_multiple_fuzz",
     )
     stay = reservation_create(
         owner=owner,
@@ -96,6 +102,11 @@ def known(owner, hotel, room, lock):
         device_id=str(lock.public_id),
         access_code_id=str(code.pk),
         action_attempt_id=str(attempt.pk),
+        action_attempt_ids=[str(attempt.pk)],
+        device_ids=[str(lock.public_id)],
+        common_code_key=code.common_code_key,
+        event_id=str(Event.objects.get(access_code=code).pk),
+        connected_account_id=str(lock.account_id),
         reservation_id=str(stay.pk),
         unit_id=room.pk,
         property_id=hotel.pk,

@@ -43,6 +43,9 @@ def test_their_devices_are_not_listed(client, key, lock, other_lock):
         ("POST", "locks/unlock_door", {"reason": "Let me in"}),
         ("POST", "locks/lock_door", {}),
         ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
+        ("GET", "events/get", {}),
+        ("GET", "action_attempts/list", {}),
+        ("PATCH", "devices/update", {"name": "Mine now", "custom_metadata": {"a": "b"}}),
     ],
 )
 def test_their_device_answers_404(client, key, lock, other_lock, their_code, method, path, extra):
@@ -53,6 +56,8 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
     assert device.online and not device.wiped and device.locked
     assert AccessCode.objects.filter(lock=other_lock).count() == 1
     assert not other_lock.events.filter(event_type__startswith="lock.").exists()
+    other_lock.refresh_from_db()
+    assert (other_lock.name, other_lock.custom_metadata) == ("Hilltop front door", {})
 
 
 @pytest.mark.parametrize(
@@ -65,6 +70,7 @@ def test_their_device_answers_404(client, key, lock, other_lock, their_code, met
         ("GET", "access_codes/unmanaged/get", {}),
         ("PATCH", "access_codes/unmanaged/convert_to_managed", {}),
         ("DELETE", "access_codes/unmanaged/delete", {}),
+        ("PATCH", "access_codes/unmanaged/update", {"is_managed": True}),
         ("GET", "events/list", {"since": "2020-01-01T00:00:00Z"}),
     ],
 )
@@ -96,10 +102,49 @@ def test_their_events_are_not_listed(client, key, lock, their_code):
     assert {e["device_id"] for e in body["events"]} == {str(lock.public_id)}
 
 
+def test_their_doors_take_no_linked_codes_and_their_links_are_not_found(
+    client, key, lock, other_lock
+):
+    status, body = call(
+        client,
+        "PUT",
+        "access_codes/create_multiple",
+        key,
+        {"device_ids": [str(lock.public_id), str(other_lock.public_id)]},
+    )
+    assert (status, body["error"]["type"]) == (404, "device_not_found")
+    assert not AccessCode.objects.exists()
+
+    access_codes.access_code_create(lock=other_lock, now=timezone.now(), common_code_key="k1")
+    status, body = call(
+        client, "PATCH", "access_codes/update_multiple", key, {"common_code_key": "k1", "name": "x"}
+    )
+    assert (status, body["error"]["type"]) == (404, "access_code_not_found")
+    assert AccessCode.objects.get().name == ""
+
+
+def test_their_events_attempts_and_accounts_are_not_found(client, key, lock, their_code):
+    code, attempt = their_code
+    event = code.events.get()
+    status, body = call(client, "GET", "events/get", key, event_id=str(event.pk))
+    assert (status, body["error"]["type"]) == (404, "event_not_found")
+    status, body = call(
+        client, "GET", "action_attempts/list", key, action_attempt_ids=str(attempt.pk)
+    )
+    assert (status, body["error"]["type"]) == (404, "action_attempts_not_found")
+    theirs = code.lock.account_id
+    status, body = call(client, "GET", "connected_accounts/get", key, connected_account_id=theirs)
+    assert (status, body["error"]["type"]) == (404, "connected_account_not_found")
+    _, body = call(client, "GET", "connected_accounts/list", key)
+    assert [a["connected_account_id"] for a in body["connected_accounts"]] == [str(lock.account_id)]
+
+
 def test_every_endpoint_is_in_an_outsider_check():
     # The tests above that do not take a parametrized path; the reservations' own lists are in
     # `test_their_stays_units_and_properties_are_never_listed`.
     checked = {"devices/list", "locks/list", "action_attempts/get", "properties/list"}
+    checked |= {"access_codes/create_multiple", "access_codes/update_multiple"}
+    checked |= {"connected_accounts/list", "connected_accounts/get"}
     parametrized = (
         test_their_device_answers_404,
         test_their_code_answers_404,

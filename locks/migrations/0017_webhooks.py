@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('locks', '0015_lock_events'),
+        ('locks', '0016_lock_custom_metadata'),
     ]
 
     operations = [
