@@ -4,7 +4,8 @@
 //   SEAM_ENDPOINT    Innkeeper's API, e.g. http://127.0.0.1:8000/api
 //   SEAM_API_KEY     an API key of the owner under test
 //   SEAM_DEVICE_IDS  the owner's locks, comma-separated: a room's door, then the entrance
-// The test sends the name of one step per line on stdin (the lock confirms codes between steps,
+// The test sends the name of one step per line on stdin (and after a space, the JSON of what
+// the step is given) (the lock confirms codes between steps,
 // on the test's side); each is answered with one JSON line on stdout:
 //   {"step": "create", "result": {...}}  or  {"step": "get", "error": {...}}
 // The script keeps what a step made (the code's id) for the steps after it, and exits when stdin
@@ -17,6 +18,7 @@ import {
   SeamHttpApiError,
   SeamHttpInvalidInputError,
   SeamHttpUnauthorizedError,
+  SeamWebhook,
 } from "seam";
 
 const endpoint = process.env.SEAM_ENDPOINT;
@@ -85,6 +87,12 @@ const steps = {
       secret: webhook.secret,
     };
   },
+
+  // A webhook Innkeeper sent, checked by the SDK's own verifier: {secret, body, headers}.
+  async verify_webhook({ secret, body, headers }) {
+    const event = new SeamWebhook(secret).verify(body, headers);
+    return { event_id: event.event_id, event_type: event.event_type };
+  },
 };
 
 // The parameters whose validation messages an invalid_input error is asked for.
@@ -112,11 +120,12 @@ const describe = (error) => {
 
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
-  const step = line.trim();
+  // A step's name, and after a space the JSON of what it is given, if anything.
+  const [step, given] = line.trim().split(/ (.*)/s);
   let answer;
   try {
     if (!(step in steps)) throw new Error(`no step named ${JSON.stringify(step)}`);
-    answer = { step, result: await steps[step]() };
+    answer = { step, result: await steps[step](given ? JSON.parse(given) : undefined) };
   } catch (error) {
     answer = { step, error: describe(error) };
   }
