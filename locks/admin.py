@@ -8,6 +8,8 @@ not searched and refused as URL filters (`?code=...` would let anyone guess a PI
 digit); a masked stand-in says only whether one is set, and how long a PIN is.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import admin
 
 from locks.admin_lookup import LookupAdmin, changelist_link, masked_pin
@@ -28,6 +30,8 @@ from locks.models import (
     SimulatedDevice,
     SimulatedEvent,
     Unit,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 
@@ -321,4 +325,45 @@ class SimulatedEventAdmin(LookupAdmin):
     list_select_related = ("device",)
     search_fields = ("device__name", "device__device_id")
     raw_id_fields = ("device",)
+    date_hierarchy = "occurred_at"
+
+
+def _host(url: str) -> str:
+    """The host only: a webhook's path or query may carry the receiver's own token."""
+    host = urlsplit(url).hostname
+    return f"{host} (rest hidden)" if host else "not set"
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(LookupAdmin):
+    list_display = ("address", "owner", "created_at", "failing_since", "disabled_at")
+    list_filter = ("owner", ("disabled_at", admin.EmptyFieldListFilter))
+    list_select_related = ("owner",)
+    search_fields = ("owner__name", "id__exact")
+    # The signing secret, and the full URL (see `_host`).
+    exclude = ("secret", "url")
+    readonly_fields = ("id", "address", "created_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Address")
+    def address(self, obj):
+        return _host(obj.url)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(LookupAdmin):
+    list_display = (
+        "event_type",
+        "status",
+        "owner",
+        "attempts",
+        "last_status_code",
+        "occurred_at",
+        "next_attempt_at",
+    )
+    list_filter = ("owner", "status")
+    list_select_related = ("owner",)
+    search_fields = ("event_type", "id__exact")
+    raw_id_fields = ("endpoint", "event")
+    readonly_fields = ("id", "created_at")
     date_hierarchy = "occurred_at"

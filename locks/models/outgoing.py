@@ -1,6 +1,7 @@
 """Webhooks: where an owner's events are pushed (endpoints), and each push (deliveries)."""
 
 import uuid
+from urllib.parse import urlsplit
 
 from django.db import models
 
@@ -36,7 +37,8 @@ class WebhookEndpoint(models.Model):
         ordering = ["created_at"]
 
     def __str__(self) -> str:
-        return self.url
+        # The host only: the URL's path or query may carry the receiver's own token.
+        return f"Webhook to {urlsplit(self.url).hostname or 'nowhere'}"
 
     @property
     def enabled(self) -> bool:

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib import admin
 from django.db import connection
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from locks import access_codes, simulator
@@ -18,7 +18,10 @@ from locks.models import (
     RetiredPin,
     SimulatedCode,
     Unit,
+    WebhookEndpoint,
 )
+from locks.outgoing.endpoints import webhook_create
+from locks.outgoing.fanout import webhook_test_send
 from locks.reconcile import lock_reconcile
 from locks.tenancy import services as tenancy
 from tests import admin_pages, factories
@@ -29,6 +32,7 @@ support_client = admin_pages.support_client
 
 RETIRED_PIN = "730561"
 SEAM_API_KEY = "seam_test_Zq8vN2kLw5"
+WEBHOOK_TOKEN = "pms-token-Hq2Lx9"
 # Field names that may hold a PIN or a secret; each such field must be excluded from its admin.
 SECRET_NAME = re.compile(
     r"(^|_)(code|pin|secret|token|key|hash|credentials|password|body|text|preview|url)$"
@@ -39,6 +43,7 @@ NOT_SECRET = {
     ("locks", "alertnotice", "key"): "an alert's identity: its kind, lock and stay",
     ("messaging", "message", "error_code"): "Twilio's error number, e.g. 30003",
     ("messaging", "message", "idempotency_key"): "a random id sent with the message",
+    ("locks", "webhookdelivery", "last_status_code"): "the receiver's HTTP status, e.g. 503",
 }
 
 
@@ -69,6 +74,11 @@ def codes(owner, alice, lock, other_lock, t0):
         account_ref="ws_seaside",
         credentials={"api_key": SEAM_API_KEY},
     )
+    with override_settings(OUTBOUND_ALLOWED_NETWORKS=["127.0.0.0/8"]):
+        endpoint = webhook_create(
+            owner=owner, url=f"http://127.0.0.1:9/hooks?token={WEBHOOK_TOKEN}"
+        )
+    webhook_test_send(endpoint=endpoint, now=t0)
     return code
 
 
@@ -165,6 +175,14 @@ def test_a_driver_account_says_which_credentials_it_has_not_what_they_are(suppor
     for html in pages:
         assert SEAM_API_KEY not in html
         assert "set: api_key" in html
+
+
+def test_a_webhook_shows_neither_its_secret_nor_its_urls_token(support_client, codes):
+    endpoint = WebhookEndpoint.objects.get()
+    pages = [changelist(support_client, WebhookEndpoint), change_page(support_client, endpoint)]
+    for html in pages:
+        assert endpoint.secret not in html and WEBHOOK_TOKEN not in html
+        assert "127.0.0.1 (rest hidden)" in html
 
 
 def test_search_finds_a_lock_by_name_or_device_id(support_client, lock, other_lock):

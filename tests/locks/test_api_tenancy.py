@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from locks import access_codes
 from locks.api.urls import ROUTES
-from locks.models import AccessCode, SimulatedDevice
+from locks.models import AccessCode, SimulatedDevice, WebhookEndpoint
+from locks.outgoing.endpoints import webhook_create
 from tests.locks.seam_api import call, call_with
 from tests.reservations import test_api_reservations_tenancy as reservations
 
@@ -139,12 +140,34 @@ def test_their_events_attempts_and_accounts_are_not_found(client, key, lock, the
     assert [a["connected_account_id"] for a in body["connected_accounts"]] == [str(lock.account_id)]
 
 
+def test_their_webhooks_are_not_listed_got_changed_or_deleted(client, key, other_owner):
+    theirs = webhook_create(owner=other_owner, url="https://hilltop.example.com/hooks")
+    _, body = call(client, "GET", "webhooks/list", key)
+    assert body["webhooks"] == []
+    asks = (
+        ("GET", "webhooks/get", None),
+        ("PUT", "webhooks/update", {"webhook_id": str(theirs.pk), "event_types": ["lock.*"]}),
+        ("DELETE", "webhooks/delete", None),
+    )
+    for method, path, body in asks:
+        query = {} if body else {"webhook_id": str(theirs.pk)}
+        status, answer = call(client, method, path, key, body, **query)
+        assert (status, answer["error"]["type"]) == (404, "webhook_not_found"), path
+    theirs.refresh_from_db()
+    assert theirs.event_types == []
+    # Creating one makes it ours, never theirs.
+    status, _ = call(client, "POST", "webhooks/create", key, {"url": "https://pms.example.com/h"})
+    assert status == 200
+    assert WebhookEndpoint.objects.filter(owner=other_owner).count() == 1
+
+
 def test_every_endpoint_is_in_an_outsider_check():
     # The tests above that do not take a parametrized path; the reservations' own lists are in
     # `test_their_stays_units_and_properties_are_never_listed`.
     checked = {"devices/list", "locks/list", "action_attempts/get", "properties/list"}
     checked |= {"access_codes/create_multiple", "access_codes/update_multiple"}
     checked |= {"connected_accounts/list", "connected_accounts/get"}
+    checked |= {f"webhooks/{verb}" for verb in ("create", "list", "get", "update", "delete")}
     parametrized = (
         test_their_device_answers_404,
         test_their_code_answers_404,

@@ -3,7 +3,6 @@
 import pytest
 from seam.exceptions import SeamHttpApiError, SeamHttpInvalidInputError
 
-from locks.models import Owner
 from tests.locks.seam_api import api_key_for, seam_client
 
 pytestmark = pytest.mark.django_db
@@ -78,19 +77,3 @@ def test_an_unknown_event_type_is_refused_saying_what_event_types_look_like(seam
     with pytest.raises(SeamHttpInvalidInputError) as exc:
         seam.webhooks.create(url="https://pms.example.com/x", event_types=["door.opened"])
     assert "event types start with one of" in str(exc.value)
-
-
-def test_another_owners_webhook_is_not_found(owner, other_owner):
-    with seam_client(api_key_for(other_owner)) as theirs:
-        hook = theirs.webhooks.create(url="https://hilltop.example.com/hooks")
-    with seam_client(api_key_for(owner)) as ours:
-        assert ours.webhooks.list() == []
-        for call in (
-            lambda: ours.webhooks.get(webhook_id=hook.webhook_id),
-            lambda: ours.webhooks.update(webhook_id=hook.webhook_id, event_types=[]),
-            lambda: ours.webhooks.delete(webhook_id=hook.webhook_id),
-        ):
-            with pytest.raises(SeamHttpApiError) as exc:
-                call()
-            assert exc.value.status_code == 404
-    assert Owner.objects.get(pk=other_owner.pk).webhook_endpoints.count() == 1
