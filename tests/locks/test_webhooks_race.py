@@ -3,7 +3,6 @@ no other."""
 
 from collections import Counter
 
-import pytest
 from django.utils import timezone
 
 from locks.models import Lock, WebhookDelivery
@@ -14,13 +13,22 @@ from tests.locks.webhook_receiver import Receiver
 from tests.race import at_once, on_postgresql
 
 
+def _on_postgresql(cannot: str):
+    def marked(test):
+        for mark in on_postgresql(cannot):
+            test = mark(test)
+        return test
+
+    return marked
+
+
 def _events(lock, count: int) -> None:
     door = Lock.objects.select_related("owner").get(pk=lock.pk)
     for n in range(count):
         lock_event_record(lock=door, event_type="device.low_battery", now=timezone.now(), n=n)
 
 
-@pytest.mark.django_db(transaction=True)
+@_on_postgresql("threads on its in-memory test database lock whole tables")
 def test_in_the_cron_path_a_slow_endpoint_does_not_hold_up_another(
     owner, lock, loopback_allowed, monkeypatch
 ):
@@ -39,7 +47,7 @@ def test_in_the_cron_path_a_slow_endpoint_does_not_hold_up_another(
     assert quick.answered.is_set()
 
 
-@pytest.mark.django_db(transaction=True)
+@_on_postgresql("threads on its in-memory test database lock whole tables")
 def test_senders_running_at_once_send_each_delivery_once(owner, lock, loopback_allowed):
     with Receiver() as receiver:
         endpoint = webhook_create(owner=owner, url=receiver.url)
@@ -52,13 +60,7 @@ def test_senders_running_at_once_send_each_delivery_once(owner, lock, loopback_a
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
 
 
-def _on_postgresql(test):
-    for mark in on_postgresql("two senders cannot race for a delivery"):
-        test = mark(test)
-    return test
-
-
-@_on_postgresql
+@_on_postgresql("two senders cannot race for a delivery")
 def test_two_senders_claiming_one_delivery_at_once_one_wins(owner, lock, loopback_allowed):
     webhook_create(owner=owner, url="http://127.0.0.1:9/hooks")
     _events(lock, 1)
