@@ -64,13 +64,14 @@ def _card(endpoint: WebhookEndpoint, now, **extra) -> dict:
 
 
 def _page(request, *, new_form=None, status: int = 200, open_card=None):
-    """The whole page; `open_card`: one endpoint's card with its edit form as posted."""
+    """The whole page; `open_card`: what one endpoint's card shows besides (its edit form, as
+    posted; its secret). `?edit=<id>` opens that endpoint's edit form (without JavaScript)."""
     owner = request.membership.owner
     now = timezone.now()
-    open_card = dict(open_card or {})
-    opened = open_card.pop("pk", None)
+    open_card = dict(open_card or {"pk": request.GET.get("edit"), "editing": True})
+    opened = str(open_card.pop("pk", None))
     cards = [
-        _card(endpoint, now, **(open_card if endpoint.pk == opened else {}))
+        _card(endpoint, now, **(open_card if str(endpoint.pk) == opened else {}))
         for endpoint in hooks.webhooks_for(owner)
     ]
     context = {
@@ -91,8 +92,8 @@ def _answer(request, endpoint: WebhookEndpoint, *, done: str = "", error: str = 
             "tz": _tz(request.membership.owner),
             "now": now,
         }
-        status = 400 if error or extra.get("editing") else 200
-        return render(request, "locks/webhooks.html#endpoint", context, status=status)
+        # A 2xx even for a refusal: htmx swaps only those in, and the card says what is wrong.
+        return render(request, "locks/webhooks.html#endpoint", context)
     if error:
         messages.error(request, error)
     if done:
@@ -127,12 +128,19 @@ def settings_webhooks(request):
 
 @manager_view
 def settings_webhook(request, webhook_id):
-    """One endpoint's card (it refreshes itself while a delivery is about to go)."""
+    """One endpoint's card (it refreshes itself while a delivery is about to go), with its edit
+    form when asked (`?edit`)."""
     endpoint = _endpoint(request, webhook_id)
+    editing = "edit" in request.GET
     if not request.htmx:
-        return redirect(reverse("settings_webhooks") + f"#webhook-{endpoint.pk}")
+        query = f"?edit={endpoint.pk}" if editing else ""
+        return redirect(reverse("settings_webhooks") + f"{query}#webhook-{endpoint.pk}")
     now = timezone.now()
-    context = {**_card(endpoint, now), "tz": _tz(request.membership.owner), "now": now}
+    context = {
+        **_card(endpoint, now, editing=editing),
+        "tz": _tz(request.membership.owner),
+        "now": now,
+    }
     return render(request, "locks/webhooks.html#endpoint", context)
 
 

@@ -46,5 +46,5 @@ function codesIdle() {
 function webhookIdle(id) {
   var card = document.getElementById(id);
   if (!card) return false;
-  return !card.querySelector("details[open], .webhook-secret") && !card.contains(document.activeElement);
+  return !card.querySelector(".webhook-edit, .webhook-secret") && !card.contains(document.activeElement);
 }

@@ -196,22 +196,40 @@ def test_an_unknown_event_type_is_refused_beside_its_field(client_for, alice, lo
 def test_a_manager_edits_an_endpoint_and_a_bad_edit_keeps_the_input(
     client_for, alice, owner, receiver
 ):
-    endpoint = webhook_create(owner=owner, url=receiver.url, event_types=["lock.*"])
+    endpoint = webhook_create(
+        owner=owner, url=receiver.url, event_types=["lock.*", "access_code.set_on_device"]
+    )
     client = client_for(alice)
     edit = reverse("settings_webhook_edit", args=[endpoint.pk])
+
+    # The form opens filled in: the families ticked, the single types written.
+    opened = card(text(client.get(PAGE, {"edit": endpoint.pk})), endpoint)
+    assert re.search(r'value="lock\.\*"[^>]*checked', opened)
+    assert 'value="access_code.set_on_device"' in opened
+    in_place = text(
+        client.get(
+            reverse("settings_webhook", args=[endpoint.pk]), {"edit": 1}, headers=htmx(endpoint)
+        )
+    )
+    assert 'class="webhook-form webhook-edit"' in in_place and "<html" not in in_place
+    assert 'class="webhook-form webhook-edit"' not in card(text(client.get(PAGE)), endpoint)
 
     response = client.post(edit, {"url": "https://10.1.2.3/hooks", "families": ["device.*"]})
     assert response.status_code == 400
     shown = card(text(response), endpoint)
     assert "10.1.2.3 is a private address" in shown
-    assert '<details class="webhook-edit" open>' in shown
+    assert 'class="webhook-form webhook-edit"' in shown  # the form stays open
     assert 'value="https://10.1.2.3/hooks"' in shown
     endpoint.refresh_from_db()
-    assert endpoint.url == receiver.url and endpoint.event_types == ["lock.*"]
+    assert endpoint.url == receiver.url
+    assert endpoint.event_types == ["lock.*", "access_code.set_on_device"]
 
+    # In place: the card with its form open and the refusal beside the field (a 200, as htmx
+    # swaps in only those).
     response = client.post(edit, {"url": "ftp://x"}, headers=htmx(endpoint))
-    assert response.status_code == 400
-    assert "<html" not in text(response) and 'webhook-edit" open' in text(response)
+    html = text(response)
+    assert "<html" not in html and 'class="webhook-form webhook-edit"' in html
+    assert "Give a full URL starting with https://" in html and 'value="ftp://x"' in html
 
     new_url = receiver.url + "/v2"
     response = client.post(edit, {"url": new_url, "families": [], "event_types": ""})
