@@ -1,4 +1,5 @@
-"""The nav's badge: when each lock's problem is urgent, kept as data, so the badge is one count.
+"""The nav's badge: when each lock's problem is urgent, kept as data, so the badge is one count
+(with the webhook endpoints switched off, which are red while they are off).
 
 `reservations.alerts.open_alerts` works an owner's alerts out from what is known now; the badge
 is on every page, so it reads `UrgentSpan` rows instead: for each lock, the spans of time in
@@ -16,10 +17,11 @@ before the lock's own read says so; everything else is the same as the page at o
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from locks.issue_codes import DEVICE_REMOVED, FAILED_TO_SET_ON_DEVICE
-from locks.models import AccessCode, DiscoveredDevice, Lock, Owner
+from locks.models import AccessCode, DiscoveredDevice, Lock, Owner, WebhookEndpoint
 from reservations.alerts import SOON  # an arrival this close makes its doors' problems urgent
 from reservations.alerts.ranking import open_entry_alerts
 from reservations.models import Reservation, UrgentSpan
@@ -29,12 +31,26 @@ AHEAD = SOON + timedelta(hours=24)
 
 
 def urgent_count(owner: Owner, now: datetime) -> int:
-    """How many locks have a red alert now: the nav's badge, in one query. Locks, not rows: a
-    pass and a stay's change rewriting one lock's spans at once may leave its spans twice, and
-    a door with trouble its lock reported (a lockout, a late entry) may have spans too."""
+    """How many locks have a red alert now, and webhook endpoints switched off (red too): the
+    nav's badge, in one query. Locks, not rows: a pass and a stay's change rewriting one lock's
+    spans at once may leave its spans twice, and a door with trouble its lock reported (a
+    lockout, a late entry) may have spans too. Lock ids and endpoint ids (UUIDs) meet in one
+    union as text."""
     urgent = UrgentSpan.objects.filter(owner=owner, ends_at__gt=now, starts_at__lte=now)
     entries = open_entry_alerts(owner, now).order_by()
-    return urgent.values("lock_id").union(entries.values("lock_id")).count()
+    switched_off = WebhookEndpoint.objects.filter(owner=owner, disabled_at__isnull=False)
+    return (
+        urgent.values(item=_text("lock_id"))
+        .union(
+            entries.values(item=_text("lock_id")),
+            switched_off.order_by().values(item=_text("pk")),
+        )
+        .count()
+    )
+
+
+def _text(field: str) -> Cast:
+    return Cast(field, output_field=CharField())
 
 
 def urgent_spans_after_pass(

@@ -1,4 +1,5 @@
-"""The settings page's forms: how codes are handled, properties and units, the team, API keys."""
+"""The settings page's forms: how codes are handled, properties and units, the team, API keys,
+webhooks."""
 
 import zoneinfo
 
@@ -156,3 +157,55 @@ class ApiKeyForm(forms.Form):
         error_messages={"required": "Give the key a name, e.g. the software that will use it."},
         widget=forms.TextInput(attrs={"placeholder": "e.g. Property-management system"}),
     )
+
+
+# The families of events a webhook endpoint can ask for with one tick (`<family>.*`).
+WEBHOOK_FAMILIES = {
+    "access_code": "Access codes",
+    "lock": "Doors locked and unlocked",
+    "device": "Devices (online, battery, …)",
+    "reservation": "Reservations",
+    "message": "Guest messages",
+    "action_attempt": "Action attempts",
+    "connected_account": "Connected accounts",
+}
+
+
+class WebhookForm(forms.Form):
+    """An endpoint's URL and the events it wants: whole families ticked, single event types
+    written, or neither for all of them (the service judges both)."""
+
+    url = forms.CharField(
+        label="URL",
+        max_length=2000,
+        error_messages={"required": "Give the URL that receives the events, e.g. https://…"},
+        widget=forms.URLInput(
+            attrs={"placeholder": "https://pms.example.com/hooks/innkeeper", "autocomplete": "off"}
+        ),
+    )
+    families = forms.MultipleChoiceField(
+        label="Events",
+        required=False,
+        choices=[(f"{family}.*", label) for family, label in WEBHOOK_FAMILIES.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    event_types = forms.CharField(
+        label="Single event types",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. access_code.set_on_device"}),
+        help_text="Separated by commas or spaces. Nothing ticked or written: every event.",
+    )
+
+    @classmethod
+    def initial_for(cls, endpoint) -> dict:
+        ticked = {value for value, _ in cls.base_fields["families"].choices}
+        return {
+            "url": endpoint.url,
+            "families": [t for t in endpoint.event_types if t in ticked],
+            "event_types": ", ".join(t for t in endpoint.event_types if t not in ticked),
+        }
+
+    def wanted(self) -> str:
+        """The event types, as the service reads them (a comma- or space-separated text)."""
+        return " ".join([*self.cleaned_data["families"], self.cleaned_data["event_types"]])

@@ -1,5 +1,8 @@
 from config.routes import pages
-from locks.tenancy import views
+from locks.tenancy import views, webhook_views
+
+WEBHOOK = "settings/webhooks/<uuid:webhook_id>/"
+DELIVERY = "settings/webhooks/deliveries/<uuid:delivery_id>/"
 
 urlpatterns = pages(
     ("settings/", views.settings_page, "settings"),
@@ -13,4 +16,12 @@ urlpatterns = pages(
     ("switch-owner/", views.owner_switch),
     ("api-keys/", views.api_keys),
     ("api-keys/<int:key_id>/revoke/", views.api_key_revoke),
+    ("settings/webhooks/", webhook_views.settings_webhooks),
+    (WEBHOOK, webhook_views.settings_webhook),
+    (WEBHOOK + "edit/", webhook_views.settings_webhook_edit),
+    (WEBHOOK + "delete/", webhook_views.settings_webhook_delete),
+    (WEBHOOK + "test/", webhook_views.settings_webhook_test),
+    (WEBHOOK + "switch-on/", webhook_views.settings_webhook_switch_on),
+    (WEBHOOK + "secret/", webhook_views.settings_webhook_secret),
+    (DELIVERY + "send-again/", webhook_views.settings_webhook_send_again),
 )

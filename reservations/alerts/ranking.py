@@ -1,12 +1,13 @@
 """Which problems are open across an owner's locks, and in what order.
 
 Alerts are not stored: they are read from what is known now (each lock's last reading, the
-codes' errors, the new-device inbox, the stays about to arrive), in a constant number of
-queries. The ranking reads light rows (a few columns of each lock, failing code, code left on
-after its end and arrival involved: tuples, not model objects) and gives every problem its
-place; only the alerts a person is about to read are then written (`words`), from the rows of
-their own locks and stays. So the Alerts page writes and draws its 50 whatever the number of
-problems, and only the ranking follows them (some 10 microseconds a problem on SQLite).
+codes' errors, the new-device inbox, the stays about to arrive, the webhook endpoints switched
+off after days of failures), in a constant number of queries. The ranking reads light rows (a
+few columns of each lock, failing code, code left on after its end and arrival involved:
+tuples, not model objects) and gives every problem its place; only the alerts a person is
+about to read are then written (`words`), from the rows of their own locks and stays. So the
+Alerts page writes and draws its 50 whatever the number of problems, and only the ranking
+follows them (some 10 microseconds a problem on SQLite).
 
 The order: the stay a problem threatens first (check-in, the earliest first; a problem that
 threatens nobody after every one that does), then red before amber, then the oldest first.
@@ -25,7 +26,7 @@ from locks.issue_codes import (
     FAILED_TO_REMOVE_FROM_DEVICE,
     FAILED_TO_SET_ON_DEVICE,
 )
-from locks.models import AccessCode, DiscoveredDevice, Event, Lock, Owner
+from locks.models import AccessCode, DiscoveredDevice, Event, Lock, Owner, WebhookEndpoint
 from locks.models.issues import HasIssues
 from locks.reconcile.changes import KEPT_AFTER_END
 from reservations.alerts.words import (
@@ -41,6 +42,7 @@ from reservations.alerts.words import (
     low_battery,
     offline,
     replacement_waiting,
+    webhook_switched_off,
 )
 from reservations.models import EntryAlert, Reservation
 
@@ -118,6 +120,7 @@ class _Place(NamedTuple):
     device: DiscoveredDevice | None = None
     codes: tuple = ()
     entry_id: int | None = None
+    webhook: WebhookEndpoint | None = None
 
     @property
     def urgency(self) -> tuple:
@@ -205,7 +208,18 @@ def _places(owner: Owner, now: datetime) -> list[_Place]:
         lock_id = replaced[device.pk].pk if device.pk in replaced else None
         at = device.first_seen_at
         places.append(_Place("replacement_waiting", AMBER, at, lock_id, device=device))
+    for endpoint in _webhooks_switched_off(owner):
+        places.append(_Place("webhook_switched_off", RED, endpoint.disabled_at, webhook=endpoint))
     return sorted(places, key=attrgetter("urgency"))
+
+
+def _webhooks_switched_off(owner: Owner) -> list[WebhookEndpoint]:
+    """Endpoints switched off after days of failures (an owner has a handful at most)."""
+    return list(
+        WebhookEndpoint.objects.filter(owner=owner, disabled_at__isnull=False)
+        .only("owner_id", "url", "disabled_at", "disabled_reason")
+        .order_by("disabled_at")
+    )
 
 
 _CODE = (
@@ -403,6 +417,8 @@ def _written(owner: Owner, now: datetime, places: list[_Place]) -> list[Alert]:
         stay = stays.get(place.stay.pk) if place.stay is not None else None
         if place.kind == "replacement_waiting":
             alerts.append(replacement_waiting(place.device, lock))
+        elif place.kind == "webhook_switched_off":
+            alerts.append(webhook_switched_off(place.webhook))
         elif lock is None:
             continue
         elif place.kind == DEVICE_REMOVED:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from locks.issue_codes import DEVICE_REMOVED, FAILED_TO_REMOVE_FROM_DEVICE, FAILED_TO_SET_ON_DEVICE
-from locks.models import DiscoveredDevice, Lock, Owner
+from locks.models import DiscoveredDevice, Lock, Owner, WebhookEndpoint
 from locks.words import local_time
 from reservations.models import EntryAlert, Reservation
 
@@ -24,9 +24,10 @@ class Alert:
 
     severity: "red" (act now: an arrival depends on it, or a guest is locked out) or "amber".
     kind: offline_before_arrival, offline, device_removed, low_battery, code_failing,
-    code_kept_after_end, replacement_waiting. reservation: the arrival it threatens, if any.
-    at: since when.
+    code_kept_after_end, replacement_waiting, webhook_switched_off. reservation: the arrival
+    it threatens, if any. at: since when.
     device: the new device waiting in the inbox (replacement_waiting only).
+    webhook: the webhook endpoint switched off (webhook_switched_off only; no lock).
     The lock is loaded with what the alert's words and the Alerts page read of it (its name,
     battery, backup pool and property's time zone: `ranking._WRITTEN_FROM`); another field is
     read from the database when asked for.
@@ -44,12 +45,17 @@ class Alert:
     # Trouble a lock reported at a stay's door (a lockout, a late entry): it stays until its
     # guest gets in or a person marks it handled.
     entry_alert: EntryAlert | None = None
+    webhook: WebhookEndpoint | None = None
 
     @property
     def key(self) -> str:
         """The same problem keeps the same key while it lasts (emails are sent once per key)."""
         parts = (self.kind, self.lock, self.reservation, self.device)
-        return ":".join(str(getattr(p, "pk", "")) if p is not None else "" for p in parts)
+        key = ":".join(str(getattr(p, "pk", "")) if p is not None else "" for p in parts)
+        if self.webhook is not None:
+            # Each time an endpoint is switched off is a problem of its own.
+            key += f":{self.webhook.pk}:{self.webhook.disabled_at:%Y%m%d%H%M%S}"
+        return key
 
 
 def code_kept_after_end(lock: Lock, count: int, newest: str | None, at: datetime) -> Alert:
@@ -283,6 +289,31 @@ def replacement_waiting(device: DiscoveredDevice, replaced: Lock | None) -> Aler
         None,
         device.first_seen_at,
         device,
+    )
+
+
+def webhook_switched_off(endpoint: WebhookEndpoint) -> Alert:
+    """An endpoint switched off after five days of failed deliveries: the owner's software no
+    longer hears of its events."""
+    reason = endpoint.disabled_reason or "Every delivery to it failed for five days."
+    detail = (
+        f"{reason} No new event is sent to it, so the software receiving them misses what "
+        "happens; what was waiting goes out, in order, once it is switched back on."
+    )
+    action = (
+        "Fix the receiver at that address (it must answer with a 2xx status), then switch the "
+        "endpoint back on in Settings → Webhooks and send it a test event."
+    )
+    return Alert(
+        RED,
+        "webhook_switched_off",
+        None,
+        f"Webhook endpoint switched off: {endpoint.url}",
+        detail,
+        action,
+        None,
+        endpoint.disabled_at,
+        webhook=endpoint,
     )
 
 

@@ -40,3 +40,11 @@ function codesIdle() {
   var typing = document.activeElement && document.activeElement.matches("input, select");
   return !codes.querySelector(".pin-revealed, details[open]") && !(typing && codes.contains(document.activeElement));
 }
+
+// A webhook's card refreshes itself while a delivery is about to go, except while someone edits
+// it, reads its secret or is on one of its buttons.
+function webhookIdle(id) {
+  var card = document.getElementById(id);
+  if (!card) return false;
+  return !card.querySelector(".webhook-edit, .webhook-secret") && !card.contains(document.activeElement);
+}
