@@ -5,7 +5,6 @@ after days of failures is an urgent alert until a manager switches it back on.""
 
 import logging
 import re
-from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -17,7 +16,6 @@ from django.utils import timezone
 from seam import SeamWebhook
 
 from locks.models import WebhookDelivery, WebhookEndpoint
-from locks.outgoing import delivery as sender
 from locks.outgoing.delivery import endpoint_send_due
 from locks.outgoing.endpoints import webhook_create, webhook_disable
 from locks.outgoing.fanout import webhook_test_send
@@ -38,26 +36,6 @@ def text(response) -> str:
 def card(html: str, endpoint) -> str:
     start = html.index(f'id="webhook-{endpoint.pk}"')
     return html[start : html.index("</section>", start)]
-
-
-class Clock:
-    """The senders' `now`, moved by hand; waiting for a retry moves it instead of sleeping."""
-
-    def __init__(self):
-        self.now = timezone.now()
-
-    def __call__(self):
-        return self.now
-
-    def wait(self, seconds: float):
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(sender, "sleep", clock.wait)
-    return clock
 
 
 def test_a_manager_adds_an_endpoint_tests_it_and_sends_a_delivery_again(
@@ -145,13 +123,13 @@ def test_a_test_event_answers_the_card_in_place(client_for, alice, owner, receiv
 
 
 def test_a_failed_delivery_shows_the_status_the_error_and_when_it_is_tried_again(
-    client_for, alice, owner, receiver, clock
+    client_for, alice, owner, receiver, sender_clock
 ):
     endpoint = webhook_create(owner=owner, url=receiver.url)
     receiver.statuses = [500, 500]
-    webhook_test_send(endpoint=endpoint, now=clock.now)
+    webhook_test_send(endpoint=endpoint, now=sender_clock.now)
     # Tried, tried again 5 seconds later, then left for the retry in 5 minutes.
-    assert endpoint_send_due(endpoint_id=endpoint.pk, clock=clock) == 2
+    assert endpoint_send_due(endpoint_id=endpoint.pk, clock=sender_clock) == 2
     html = card(text(client_for(alice).get(PAGE)), endpoint)
     assert "Retrying · 500" in html
     assert "Failing since" in html and "after five days without a success" in html
@@ -240,7 +218,7 @@ def test_a_manager_edits_an_endpoint_and_a_bad_edit_keeps_the_input(
 
 
 def test_the_secret_shows_only_when_asked_and_never_in_the_logs(
-    client_for, alice, owner, receiver, clock, caplog
+    client_for, alice, owner, receiver, sender_clock, caplog
 ):
     caplog.set_level(logging.DEBUG)
     client = client_for(alice)
@@ -248,8 +226,8 @@ def test_the_secret_shows_only_when_asked_and_never_in_the_logs(
     endpoint = WebhookEndpoint.objects.get()
     receiver.statuses = [500]
     client.post(reverse("settings_webhook_test", args=[endpoint.pk]))
-    clock.now = timezone.now()
-    endpoint_send_due(endpoint_id=endpoint.pk, clock=clock)
+    sender_clock.now = timezone.now()
+    endpoint_send_due(endpoint_id=endpoint.pk, clock=sender_clock)
     assert "failed" in caplog.text  # the failure was logged, with no secret
 
     page = text(client.get(PAGE))
@@ -302,15 +280,15 @@ def test_another_companys_endpoint_answers_not_found(client_for, charlie, owner,
 
 
 @pytest.fixture
-def switched_off(owner, receiver, clock):
+def switched_off(owner, receiver, sender_clock):
     """Seaside's receiver answering 500 for five days, until Innkeeper switched it off."""
     endpoint = webhook_create(owner=owner, url=receiver.url)
     receiver.statuses = [500] * 20
-    webhook_test_send(endpoint=endpoint, now=clock.now)
-    endpoint_send_due(endpoint_id=endpoint.pk, clock=clock)
-    clock.wait(5 * 24 * 3600)
-    webhook_test_send(endpoint=endpoint, now=clock.now)
-    endpoint_send_due(endpoint_id=endpoint.pk, clock=clock)
+    webhook_test_send(endpoint=endpoint, now=sender_clock.now)
+    endpoint_send_due(endpoint_id=endpoint.pk, clock=sender_clock)
+    sender_clock.wait(5 * 24 * 3600)
+    webhook_test_send(endpoint=endpoint, now=sender_clock.now)
+    endpoint_send_due(endpoint_id=endpoint.pk, clock=sender_clock)
     endpoint.refresh_from_db()
     assert not endpoint.enabled
     receiver.statuses = []

@@ -1,12 +1,16 @@
 """A PMS's webhook receiver on a free loopback port: it records what it is sent and answers
-with the statuses it is told to (one per request, then 200), optionally after a delay."""
+with the statuses it is told to (one per request, then 200), optionally after a delay; and the
+senders' clock, moved by hand."""
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
+from locks.outgoing import delivery as sender
 from tests.local_server import LocalServer, send
 
 
@@ -66,3 +70,23 @@ def loopback_allowed():
 def receiver(loopback_allowed):
     with Receiver() as server:
         yield server
+
+
+class SenderClock:
+    """The senders' `now`, moved by hand; waiting for a retry moves it instead of sleeping."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def __call__(self):
+        return self.now
+
+    def wait(self, seconds: float):
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def sender_clock(monkeypatch):
+    clock = SenderClock()
+    monkeypatch.setattr(sender, "sleep", clock.wait)
+    return clock
