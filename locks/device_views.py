@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from locks import devices, selectors, simulator
 from locks.errors import NotFound, ServiceError
-from locks.forms import LockPlaceForm, ReplaceForm, SeamAccountForm, SimulatedDeviceForm
+from locks.forms import (
+    LockPlaceForm,
+    ReplaceForm,
+    SeamAccountForm,
+    SimulatedDeviceForm,
+    ZWaveAccountForm,
+)
 from locks.issue_codes import ACCOUNT_DISCONNECTED, DEVICE_DISCONNECTED, DEVICE_REMOVED
 from locks.models import AccessCode, DiscoveredDevice, Lock
 from locks.tenancy.decorators import (
@@ -32,7 +38,11 @@ from reservations.entries import entry_alert_clear
 from reservations.models import EntryAlert
 
 Status = DiscoveredDevice.Status
-DRIVER_WORDS = {"simulated": "Simulated hub", "seam": "Seam workspace"}
+DRIVER_WORDS = {
+    "simulated": "Simulated hub",
+    "seam": "Seam workspace",
+    "zwave_js": "Z-Wave JS Server",
+}
 ALERTS_PER_PAGE = 50
 DEVICES_PER_PAGE = 50
 SUGGESTIONS_PER_DEVICE = 5  # the rest are a choice on the replace page
@@ -119,6 +129,7 @@ def devices_page(request):
         "registered": registered,
         "device_form": SimulatedDeviceForm(),
         "seam_form": SeamAccountForm(),
+        "zwave_form": ZWaveAccountForm(),
         "now": timezone.now(),
     }
     return render(request, "locks/devices.html", context)
@@ -148,6 +159,28 @@ def account_discover(request, account_id):
         )
     else:
         messages.success(request, f"“{account.name}” has no new devices.")
+    return _to_devices("new-devices")
+
+
+@manager_post
+def zwave_account_connect(request):
+    form = ZWaveAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return _to_devices("zwave")
+    try:
+        account = devices.zwave_account_connect(
+            owner=request.membership.owner, now=timezone.now(), **form.cleaned_data
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _to_devices("zwave")
+    found = account.devices.filter(status=Status.NEW).count()
+    messages.success(
+        request,
+        f"“{account.name}” is connected; {found} new lock{'' if found == 1 else 's'} found. "
+        "Say below what each one is.",
+    )
     return _to_devices("new-devices")
 
 

@@ -127,6 +127,26 @@ def seam_account_connect(
     return account
 
 
+def zwave_account_connect(*, owner: Owner, name: str, url: str, now: datetime) -> DriverAccount:
+    """Connect a Z-Wave JS Server by its websocket address, once it answers, then look for its
+    locks, which land in the inbox. The network's home id names the account, so one network is
+    connected once, whatever address reaches it."""
+    credentials = {"url": url}
+    driver = get_driver("zwave_js", now=now, **credentials)
+    try:
+        home_id = driver.home_id()
+    except DriverError as exc:
+        raise ServiceError(f"Z-Wave JS did not answer: {exc.message}", field="url") from exc
+    ref = str(home_id)
+    if DriverAccount.objects.filter(owner=owner, driver="zwave_js", account_ref=ref).exists():
+        raise ServiceError("This Z-Wave network is already connected.", field="url")
+    account = DriverAccount.objects.create(
+        owner=owner, driver="zwave_js", name=name, account_ref=ref, credentials=credentials
+    )
+    account_discover(account=account, now=now)
+    return account
+
+
 def accounts_discover_due(*, now: datetime) -> int:
     """Discover every account whose time has come (the discovery schedule, every few minutes)."""
     due = DriverAccount.objects.filter(

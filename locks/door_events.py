@@ -80,6 +80,33 @@ def account_events_read(*, account: DriverAccount, now: datetime) -> list[Event]
     return new
 
 
+def account_events_pushed(
+    *, account: DriverAccount, readings: list[LockEventReading], now: datetime
+) -> list[Event]:
+    """Store what a lock pushed (Z-Wave JS: no feed to read back) as a feed's read is stored,
+    and hand the new events to the layers above. Returns the new ones."""
+    new = events_store(
+        owner=account.owner, driver_key=account.driver, batch=EventBatch(readings, cursor="")
+    )
+    if new:
+        hooks.door_events_run(owner=account.owner, events=new, now=now)
+    return new
+
+
+def account_listening(*, account: DriverAccount, listening: bool, why: str, now: datetime) -> None:
+    """Say on the account whether its pushed events are being heard (the Devices page shows
+    the warning): events a lock sends while no one listens are not reported again."""
+    if listening:
+        account.clear_warnings(EVENTS_UNREAD)
+    else:
+        account.add_warning(
+            EVENTS_UNREAD,
+            f"Not listening to the locks' events ({why}); entries meanwhile are not recorded.",
+            now=now,
+        )
+    DriverAccount.objects.filter(pk=account.pk).update(warnings=account.warnings)
+
+
 def events_store(*, owner, driver_key: str, batch: EventBatch) -> list[Event]:
     """Store the batch's events not stored before, attributed to their doors and codes; events
     of devices that are no door here are left out. Returns the new ones, oldest first."""

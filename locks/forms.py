@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from locks.drivers.zwave_js_client import url_problem
 from locks.models import AccessCode, Lock, Owner, Property, Unit
 from locks.remote import UNLOCK_REASONS
 from locks.simulator import SIMULATED_MODELS
@@ -329,6 +330,27 @@ class SeamAccountForm(forms.Form):
         assume_scheme="https",
         help_text="Leave empty for Seam itself; set it for a sandbox or a Seam-compatible server.",
     )
+
+
+class ZWaveAccountForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, initial="Z-Wave network")
+    url = forms.CharField(
+        label="Z-Wave JS Server address",
+        max_length=500,
+        strip=True,
+        error_messages={
+            "required": "Give the Z-Wave JS Server's address, e.g. ws://192.168.1.20:3000."
+        },
+        widget=forms.TextInput(attrs={"placeholder": "ws://192.168.1.20:3000"}),
+        help_text="Its websocket, port 3000 unless you changed it (Z-Wave JS UI: Settings → "
+        "Home Assistant → WS Server). Checked by connecting before it is saved.",
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if problem := url_problem(url):
+            raise forms.ValidationError(problem)
+        return url
 
 
 class ReplaceForm(forms.Form):

@@ -35,6 +35,7 @@ urlpatterns = [
         ("devices/", device_views.devices_page, "devices"),
         ("devices/accounts/<int:account_id>/discover/", device_views.account_discover),
         ("devices/seam/connect/", device_views.seam_account_connect),
+        ("devices/zwave/connect/", device_views.zwave_account_connect),
         ("devices/simulated/add/", device_views.simulated_device_add),
         (DEVICE + "register/", device_views.device_register),
         (DEVICE + "replace/", device_views.device_replace),

@@ -57,7 +57,7 @@ def test_a_sigterm_stops_the_web_server_and_the_worker_with_it(owner, tmp_path):
                 assert time.monotonic() < deadline, "serve never answered"
                 time.sleep(0.3)
         children = _children(serve.pid)
-        assert len(children) == 2  # the web server and the worker
+        assert len(children) == 3  # the web server, the worker and the door listener
 
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=STOP_SECONDS)

@@ -11,11 +11,13 @@ from locks.drivers.base import CodeOnLock, CodeSpec, DeviceInfo, DriverError, Lo
 DRIVERS = {
     "simulated": "locks.drivers.simulated.SimulatedDriver",
     "seam": "locks.drivers.seam.SeamDriver",
+    "zwave_js": "locks.drivers.zwave_js.ZWaveJSDriver",
 }
 
 DRIVER_LABELS = {
     "simulated": "Simulated lock",
     "seam": "Lock connected to Seam",
+    "zwave_js": "Z-Wave lock (Z-Wave JS)",
 }
 
 

@@ -1,6 +1,6 @@
-"""The dashboard and its task worker in one command (what `make run` calls); Ctrl-C stops both,
-and so does a plain `kill` (SIGTERM), which would otherwise leave them running, the old code
-still serving the port."""
+"""The dashboard, its task worker and the door listener (`listen_doors`) in one command (what
+`make run` calls); Ctrl-C stops them all, and so does a plain `kill` (SIGTERM), which would
+otherwise leave them running, the old code still serving the port."""
 
 import signal
 import subprocess
@@ -25,8 +25,10 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         worker = subprocess.Popen([*manage, "qcluster"])
         web = subprocess.Popen([*manage, "runserver", addrport, "--noreload"])
+        # Z-Wave locks push their events: someone must be connected to hear them.
+        listener = subprocess.Popen([*manage, "listen_doors"])
         self.stdout.write(f"Innkeeper is at http://{addrport}/ (Ctrl-C stops it)")
-        processes = [web, worker]
+        processes = [web, worker, listener]
         interrupted = False
         try:
             while all(p.poll() is None for p in processes):
@@ -43,4 +45,7 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
         if not interrupted:
-            raise CommandError("The web server or the task worker stopped; see the output above.")
+            raise CommandError(
+                "The web server, the task worker or the door listener stopped; see the output "
+                "above."
+            )
