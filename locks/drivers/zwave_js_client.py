@@ -12,6 +12,7 @@ own messages are never passed on (a refused user code may be quoted in them).
 """
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -31,6 +32,8 @@ from locks.drivers.base import CALL_TIMEOUT_SECONDS, DriverError
 from locks.issue_codes import ACCOUNT_DISCONNECTED, PROVIDER_ISSUE
 
 T = TypeVar("T")
+# The library says "Connected to Home ..." at INFO on every connection: once a call here.
+logging.getLogger("zwave_js_server").setLevel(logging.WARNING)
 
 
 class ServerGone(Exception):

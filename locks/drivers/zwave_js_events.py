@@ -32,26 +32,28 @@ from locks.drivers.base import (
 )
 from locks.drivers.zwave_js import device_id_of, is_lock
 
-ACCESS_CONTROL = 6  # the Notification CC's notification type
-# Access Control events: (event type, method). 16: the keypad disabled itself after too many
-# wrong codes; 19: a code too long typed at the keypad; 20/21: an unlock or lock by radio with
-# a code the lock does not hold.
+ACCESS_CONTROL, HOME_SECURITY = 6, 7  # the Notification CC's notification types
+# (notification type, event) -> (event type, method). Access Control 16: the keypad disabled
+# itself after too many wrong codes; 19: a code too long typed at the keypad; 20/21: an unlock
+# or lock by radio with a code the lock does not hold. Home Security 4: "tampering, invalid
+# code", how many locks say a wrong PIN was typed.
 DOOR_EVENTS = {
-    1: (LOCKED, MANUAL),
-    2: (UNLOCKED, MANUAL),
-    3: (LOCKED, REMOTE),
-    4: (UNLOCKED, REMOTE),
-    5: (LOCKED, KEYCODE),
-    6: (UNLOCKED, KEYCODE),
-    9: (LOCKED, UNKNOWN),  # auto-lock
-    16: (ACCESS_DENIED, KEYCODE),
-    19: (ACCESS_DENIED, KEYCODE),
-    20: (ACCESS_DENIED, REMOTE),
-    21: (ACCESS_DENIED, REMOTE),
+    (ACCESS_CONTROL, 1): (LOCKED, MANUAL),
+    (ACCESS_CONTROL, 2): (UNLOCKED, MANUAL),
+    (ACCESS_CONTROL, 3): (LOCKED, REMOTE),
+    (ACCESS_CONTROL, 4): (UNLOCKED, REMOTE),
+    (ACCESS_CONTROL, 5): (LOCKED, KEYCODE),
+    (ACCESS_CONTROL, 6): (UNLOCKED, KEYCODE),
+    (ACCESS_CONTROL, 9): (LOCKED, UNKNOWN),  # auto-lock
+    (ACCESS_CONTROL, 16): (ACCESS_DENIED, KEYCODE),
+    (ACCESS_CONTROL, 19): (ACCESS_DENIED, KEYCODE),
+    (ACCESS_CONTROL, 20): (ACCESS_DENIED, REMOTE),
+    (ACCESS_CONTROL, 21): (ACCESS_DENIED, REMOTE),
+    (HOME_SECURITY, 4): (ACCESS_DENIED, KEYCODE),
 }
 # Codes changed at the lock itself (all deleted, one deleted, one added): not a door event, but
 # the lock's codes should be read again soon.
-CODES_CHANGED = {12, 13, 14}
+CODES_CHANGED = {(ACCESS_CONTROL, 12), (ACCESS_CONTROL, 13), (ACCESS_CONTROL, 14)}
 # Reconnect after a lost connection, at most this often (seconds).
 RECONNECT_SECONDS = 5
 _sequence = itertools.count()
@@ -59,16 +61,17 @@ logger = logging.getLogger(__name__)
 
 
 def reading_of(
-    device_id: str, event: int, parameters: dict, at: datetime
+    device_id: str, kind: int, event: int, parameters: dict, at: datetime
 ) -> LockEventReading | None:
-    """An Access Control event as what the lock reported at its door; None for others."""
-    if event not in DOOR_EVENTS:
+    """A notification (type `kind`, `event`) as what the lock reported at its door; None for
+    one that is not about the door."""
+    if (kind, event) not in DOOR_EVENTS:
         return None
-    event_type, method = DOOR_EVENTS[event]
+    event_type, method = DOOR_EVENTS[kind, event]
     user = parameters.get("userId") if isinstance(parameters, dict) else None
     return LockEventReading(
         # Pushed reports carry no id of their own: the time received and a counter make one.
-        ref=f"{device_id}:{at.strftime('%Y%m%dT%H%M%S.%f')}:{next(_sequence)}:{event}",
+        ref=f"{device_id}:{at.strftime('%Y%m%dT%H%M%S.%f')}:{next(_sequence)}:{kind}.{event}",
         device_id=device_id,
         event_type=event_type,
         occurred_at=at,
@@ -121,13 +124,14 @@ async def _listen_once(url, deliver, codes_changed, connected, stop: asyncio.Eve
                 note = event.get("notification")
                 if not isinstance(note, NotificationNotification):
                     return
-                if note.command_class != CommandClass.NOTIFICATION or note.type_ != ACCESS_CONTROL:
+                if note.command_class != CommandClass.NOTIFICATION:
                     return
                 device_id = device_id_of(home, note.node_id)
-                if note.event in CODES_CHANGED:
+                if (note.type_, note.event) in CODES_CHANGED:
                     queue.put_nowait((codes_changed, device_id))
                     return
-                reading = reading_of(device_id, note.event, note.parameters, datetime.now(UTC))
+                at = datetime.now(UTC)
+                reading = reading_of(device_id, note.type_, note.event, note.parameters, at)
                 if reading is not None:
                     queue.put_nowait((deliver, [reading]))
 
