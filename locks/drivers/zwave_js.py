@@ -109,7 +109,7 @@ def _report(slot: int, report) -> CodeOnLock | None:
     """A slot as the lock reported it (User Code Report): a code when it holds one."""
     if not isinstance(report, dict):
         return None
-    status, code = report.get("userIdStatus"), report.get("userCode")
+    status, code = report.get("userIdStatus"), _text(report.get("userCode"))
     if status in (None, AVAILABLE, STATUS_NOT_AVAILABLE) or not isinstance(code, str) or not code:
         return None
     # A disabled code opens nothing but holds its slot: it is on the lock, and named so.
@@ -273,6 +273,16 @@ class ZWaveJSDriver:
                 )
 
         self._call(work)
+
+
+def _text(code):
+    """A user code as text: Z-Wave JS sends a code that is not plain ASCII as a Buffer."""
+    if isinstance(code, dict) and code.get("type") == "Buffer":
+        try:
+            return bytes(code.get("data") or []).decode("ascii")
+        except (UnicodeDecodeError, ValueError, TypeError):
+            return None
+    return code
 
 
 def _duplicate() -> DriverError:
