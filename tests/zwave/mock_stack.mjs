@@ -336,11 +336,18 @@ function slotOf(mock, value) {
   return slot;
 }
 
+function codeIn(node, slot) {
+  // zwave-js's mock keeps a code as the Set carried it: a Buffer of ASCII digits.
+  const code = node.state.get(State.userCode(slot));
+  if (code === undefined || code === null) return null;
+  return Buffer.isBuffer(code) ? code.toString("ascii") : String(code);
+}
+
 function slots({ node, lock }) {
   const answer = [];
   for (let slot = 1; slot <= lock.slots; slot++) {
     const status = node.state.get(State.userIdStatus(slot)) ?? 0;
-    const code = status === 0 ? null : (node.state.get(State.userCode(slot)) ?? null);
+    const code = status === 0 ? null : codeIn(node, slot);
     answer.push({ slot, status: STATUS[status] ?? String(status), code });
   }
   return answer;
