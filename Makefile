@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve-prod test test-postgres bench stays-machine lint format browser-deps fake-seam clean
+.PHONY: run serve-prod test test-postgres bench stays-machine lint format browser-deps fake-seam zwave-stack clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,12 +26,12 @@ serve-prod: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput
 	WEB_BIND=$${WEB_BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn --config gunicorn.conf.py
 
-test: $(STAMP) browser-deps fake-seam
+test: $(STAMP) browser-deps fake-seam zwave-stack
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL with the task queue on Redis (what larger installs run).
-test-postgres: $(STAMP) browser-deps fake-seam
+test-postgres: $(STAMP) browser-deps fake-seam zwave-stack
 	.ci/postgres-test-db.sh
 	DATABASE_URL=$${DATABASE_URL:-postgres://innkeeper@127.0.0.1:5432/innkeeper_test} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
@@ -57,6 +57,11 @@ browser-deps:
 # Seam's fake server and JavaScript SDK (npm, pinned in tests/seam/package-lock.json) for the tests.
 fake-seam:
 	.ci/fake-seam.sh
+
+# The Z-Wave JS stack (zwave-js on a mock controller with mock locks, Z-Wave JS Server; npm,
+# pinned in tests/zwave/package-lock.json) for the zwave_js driver's tests.
+zwave-stack:
+	.ci/zwave-stack.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

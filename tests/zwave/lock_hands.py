@@ -6,8 +6,8 @@ import httpx
 
 
 class LockHands:
-    def __init__(self, control_port: int):
-        self.base = f"http://127.0.0.1:{control_port}"
+    def __init__(self, control_url: str):
+        self.base = control_url
 
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
         answer = httpx.request(method, self.base + path, json=body or {}, timeout=30)

@@ -34,7 +34,7 @@ class Network:
 
 
 def network_of(stack) -> Network:
-    hands = LockHands(stack.control_port)
+    hands = LockHands(stack.control_url)
     hands.reset()
     url = stack.ws_url
     return Network(url=url, hands=hands, home_id=get_driver("zwave_js", url=url).home_id())
