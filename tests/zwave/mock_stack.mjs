@@ -20,7 +20,7 @@ import net from "node:net";
 import process from "node:process";
 
 const require = createRequire(import.meta.url);
-const { Driver, NodeStatus } = require("zwave-js");
+const { NodeStatus } = require("zwave-js");
 const { createAndStartDriverWithMockPort } = require("zwave-js/Testing");
 const { createDefaultMockControllerBehaviors, createDefaultMockNodeBehaviors } =
   require("zwave-js/Utils");
@@ -158,6 +158,17 @@ const notificationStatus = {
   },
 };
 
+// zwave-js 12 cannot parse a Door Lock Operation Set (it only ever sends one), but a mock lock
+// must read it: register a parsing subclass for that command, used only where frames are parsed
+// (the mock's side; the driver builds its own Sets with the real class).
+class DoorLockOperationSetAtTheLock extends cc.DoorLockCC {
+  constructor(host, options) {
+    super(host, options);
+    this.mode = this.payload[0];
+  }
+}
+cc.CCCommand(cc.DoorLockCommand.OperationSet)(DoorLockOperationSetAtTheLock);
+
 const doorLock = {
   async onControllerFrame(controller, self, frame) {
     if (request(frame, cc.DoorLockCCOperationGet)) {
@@ -170,12 +181,13 @@ const doorLock = {
       await send(self, rawCC(self, bytes));
       return true;
     }
-    if (request(frame, cc.DoorLockCCOperationSet)) {
+    if (request(frame, DoorLockOperationSetAtTheLock)) {
       // Locked or unlocked from Z-Wave (RF): the lock says so, as real ones do.
       const secured = frame.payload.mode === SECURED;
       self.state.set(State.doorMode, secured ? SECURED : UNSECURED);
       const event = secured ? EVENTS.rfLock : EVENTS.rfUnlock;
       await send(self, notification(self, ACCESS_CONTROL, event));
+      await send(self, doorLockReport(self));
       return true;
     }
     return false;
@@ -255,7 +267,11 @@ const { driver, continueStartup, mockPort } = await createAndStartDriverWithMock
   testingHooks: { skipBootloaderCheck: true },
 });
 
-const controller = new MockController({ homeId: HOME_ID, ownNodeId: CONTROLLER_ID, serial: mockPort });
+const controller = new MockController({
+  homeId: HOME_ID,
+  ownNodeId: CONTROLLER_ID,
+  serial: mockPort,
+});
 controller.defineBehavior(...createDefaultMockControllerBehaviors());
 const mocks = new Map();
 for (const lock of LOCKS) {
@@ -415,18 +431,39 @@ async function reset() {
     mock.node.state.set(State.doorMode, SECURED);
     mock.node.state.set(State.battery, mock.lock.battery);
     const node = driverNode(mock.lock.id);
+    // A keypad that locked itself out is back (Access Control idle for "Keypad state").
+    const keypad = node.getValue({
+      commandClass: CommandClasses.Notification,
+      property: "Access Control",
+      propertyKey: "Keypad state",
+    });
+    if (keypad !== undefined && keypad !== 0) {
+      const idle = notification(mock.node, ACCESS_CONTROL, 0x00, [EVENTS.keypadDisabled]);
+      await send(mock.node, idle);
+    }
+    const battery = node.getValue({ commandClass: CommandClasses.Battery, property: "level" });
+    if (battery !== mock.lock.battery) {
+      const level = mock.lock.battery;
+      const report = new cc.BatteryCCReport(mock.node.host, { nodeId: CONTROLLER_ID, level });
+      await send(mock.node, report);
+    }
     for (let slot = 1; slot <= mock.lock.slots; slot++) {
       const held = mock.node.state.get(State.userIdStatus(slot)) ?? 0;
       mock.node.state.delete(State.userIdStatus(slot));
       mock.node.state.delete(State.userCode(slot));
       // What Z-Wave JS knew of the slot goes too: it asks the lock again.
-      const known = node.getValue({ commandClass: CommandClasses["User Code"], property: "userIdStatus", propertyKey: slot });
+      const known = node.getValue({
+        commandClass: CommandClasses["User Code"],
+        property: "userIdStatus",
+        propertyKey: slot,
+      });
       if (held !== 0 || (known !== undefined && known !== 0)) {
         await node.commandClasses["User Code"].get(slot);
       }
     }
     await node.commandClasses["Door Lock"].get();
   }
+  await settle();
 }
 
 class HttpError extends Error {
@@ -591,8 +628,10 @@ async function stop() {
   stopping = true;
   control.close();
   await serverStop().catch(() => {});
-  await driver.destroy().catch(() => {});
+  // The locks fall silent first, so that nothing answers into a closed serial port.
+  for (const { node } of mocks.values()) node.state.set(State.dead, true);
   controller.destroy();
+  await driver.destroy().catch(() => {});
   rmSync(cacheDir, { recursive: true, force: true });
   process.exit(0);
 }
