@@ -202,6 +202,9 @@ function lockCapabilities(lock) {
     productType: lock.productType,
     productId: lock.productId,
     firmwareVersion: "1.0",
+    // Battery-powered locks listen every second or so (FLiRS): never asleep, woken by a beam.
+    isListening: false,
+    isFrequentListening: "1000ms",
     genericDeviceClass: 0x40, // Entry Control
     specificDeviceClass: 0x03, // Secure Keypad Door Lock
     commandClasses: [
