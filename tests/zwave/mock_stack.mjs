@@ -10,7 +10,7 @@
 //   {"ready": true, "ws_port": N, "ws_url": "ws://127.0.0.1:N", "control_port": M, "nodes": [2, 3]}
 // It stops when stdin closes (the test run's end), so it never outlives it.
 // Environment: ZWAVE_WS_PORT / ZWAVE_CONTROL_PORT (default: free ports); ZWAVE_STACK_LOG=FILE
-// writes the driver's and the server's debug log there.
+// writes zwave-js's debug log there (and the server's log on stderr).
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
