@@ -258,6 +258,8 @@ function freePort() {
 }
 
 const cacheDir = mkdtempSync(join(tmpdir(), "innkeeper-zwave-"));
+// zwave-js's network cache is this run's only: gone at exit, a crash's included.
+process.on("exit", () => rmSync(cacheDir, { recursive: true, force: true }));
 const logFile = process.env.ZWAVE_STACK_LOG || "";
 const debug = logFile !== "";
 
@@ -635,7 +637,6 @@ async function stop() {
   for (const { node } of mocks.values()) node.state.set(State.dead, true);
   controller.destroy();
   await driver.destroy().catch(() => {});
-  rmSync(cacheDir, { recursive: true, force: true });
   process.exit(0);
 }
 process.stdin.on("end", stop);
