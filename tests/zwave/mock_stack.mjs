@@ -66,6 +66,7 @@ const EVENTS = {
   keypadUnlock: 0x06,
   singleCodeDeleted: 0x0d,
   newCodeAdded: 0x0e,
+  duplicateCode: 0x0f, // "New user code not added due to duplicate code"
   keypadDisabled: 0x10, // after too many wrong codes
   invalidCode: 0x04, // Home Security: "Tampering, invalid code"
 };
@@ -82,6 +83,7 @@ const State = {
   doorMode: "innkeeper_doorMode",
   dead: "innkeeper_dead",
   battery: "innkeeper_battery",
+  slotCount: "innkeeper_slotCount",
 };
 
 function request(frame, type) {
@@ -155,6 +157,24 @@ const notificationStatus = {
     const type = frame.payload.notificationType ?? ACCESS_CONTROL;
     await send(self, notification(self, type, 0x00));
     return true;
+  },
+};
+
+const refuseDuplicateCodes = {
+  // A real lock refuses a PIN that another slot already holds: it stores nothing and says so
+  // (Access Control "New user code not added due to duplicate code"). zwave-js's mock stores it.
+  async onControllerFrame(controller, self, frame) {
+    if (!request(frame, cc.UserCodeCCSet) || frame.payload.userIdStatus === 0) return false;
+    const code = Buffer.from(frame.payload.userCode).toString("ascii");
+    const slot = frame.payload.userId;
+    for (let other = 1; other <= (self.state.get(State.slotCount) ?? 0); other++) {
+      if (other !== slot && (self.state.get(State.userIdStatus(other)) ?? 0) !== 0
+          && codeIn(self, other) === code) {
+        await send(self, notification(self, ACCESS_CONTROL, EVENTS.duplicateCode));
+        return true;
+      }
+    }
+    return false;
   },
 };
 
@@ -237,6 +257,7 @@ function lockCapabilities(lock) {
             EVENTS.keypadUnlock,
             EVENTS.singleCodeDeleted,
             EVENTS.newCodeAdded,
+            EVENTS.duplicateCode,
             EVENTS.keypadDisabled,
           ],
           [HOME_SECURITY]: [EVENTS.invalidCode],
@@ -283,10 +304,11 @@ for (const lock of LOCKS) {
   const node = new MockNode({ id: lock.id, controller, capabilities: lockCapabilities(lock) });
   node.state.set(State.doorMode, SECURED);
   node.state.set(State.battery, lock.battery);
+  node.state.set(State.slotCount, lock.slots);
   controller.addNode(node);
   // Later behaviours come first: ours over the defaults, a dead lock's silence over everything.
   node.defineBehavior(...createDefaultMockNodeBehaviors());
-  node.defineBehavior(version, notificationStatus, battery, doorLock);
+  node.defineBehavior(version, notificationStatus, battery, doorLock, refuseDuplicateCodes);
   node.defineBehavior(silentWhenDead);
   mocks.set(lock.id, { node, lock });
 }

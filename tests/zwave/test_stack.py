@@ -190,3 +190,23 @@ def test_reset_leaves_the_locks_blank_and_the_server_told_so(zwave_stack):
 
     assert run(look()) == (0, 0, 15)
     assert zwave_stack.slots(SMALL_LOCK) == {}
+
+
+def test_a_lock_refuses_a_pin_another_slot_holds_and_says_so(zwave_stack):
+    zwave_stack.set_slot(LOCK, 1, "1234")
+
+    async def write_a_duplicate():
+        async with connected(zwave_stack.ws_url) as client:
+            node = client.driver.controller.nodes[LOCK]
+            said = asyncio.get_running_loop().create_future()
+            node.on("notification", lambda event: said.set_result(event["notification"]))
+            value = node.values[f"{LOCK}-99-0-userCode-2"]
+            await node.async_set_value(value, "1234", wait_for_result=True)
+            notification = await asyncio.wait_for(said, timeout=10)
+            return notification.event_label, await get_usercode_from_node(node, 2)
+
+    event_label, slot = run(write_a_duplicate())
+
+    assert event_label == "New user code not added due to duplicate code"
+    assert slot["in_use"] is False
+    assert zwave_stack.slots(LOCK) == {1: "1234"}
