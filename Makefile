@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve-prod test test-postgres bench stays-machine lint format browser-deps fake-seam zwave-stack clean
+.PHONY: run serve-prod test test-postgres bench stays-machine lint format browser-deps fake-seam zwave-stack zwave-mock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ fake-seam:
 # pinned in tests/zwave/package-lock.json) for the zwave_js driver's tests.
 zwave-stack:
 	.ci/zwave-stack.sh
+
+# That stack to try the zwave_js driver without a Z-Wave stick: a network of two mock locks
+# under Z-Wave JS Server on ws://127.0.0.1:3000, and the tests' control endpoint on port 3001
+# (e.g. curl -X POST 127.0.0.1:3001/nodes/2/keypad_entry -d '{"slot": 1}'). Ctrl-C stops it.
+zwave-mock: zwave-stack
+	ZWAVE_WS_PORT=$${ZWAVE_WS_PORT:-3000} ZWAVE_CONTROL_PORT=$${ZWAVE_CONTROL_PORT:-3001} \
+	  node tests/zwave/mock_stack.mjs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

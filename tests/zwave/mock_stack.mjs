@@ -10,7 +10,7 @@
 //   {"ready": true, "ws_port": N, "ws_url": "ws://127.0.0.1:N", "control_port": M, "nodes": [2, 3]}
 // It stops when stdin closes (the test run's end), so it never outlives it.
 // Environment: ZWAVE_WS_PORT / ZWAVE_CONTROL_PORT (default: free ports); ZWAVE_STACK_LOG=FILE
-// writes the driver's and the server's debug log there.
+// writes zwave-js's debug log there (and the server's log on stderr).
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,7 +20,7 @@ import net from "node:net";
 import process from "node:process";
 
 const require = createRequire(import.meta.url);
-const { Driver, NodeStatus } = require("zwave-js");
+const { NodeStatus } = require("zwave-js");
 const { createAndStartDriverWithMockPort } = require("zwave-js/Testing");
 const { createDefaultMockControllerBehaviors, createDefaultMockNodeBehaviors } =
   require("zwave-js/Utils");
@@ -66,6 +66,7 @@ const EVENTS = {
   keypadUnlock: 0x06,
   singleCodeDeleted: 0x0d,
   newCodeAdded: 0x0e,
+  duplicateCode: 0x0f, // "New user code not added due to duplicate code"
   keypadDisabled: 0x10, // after too many wrong codes
   invalidCode: 0x04, // Home Security: "Tampering, invalid code"
 };
@@ -82,6 +83,7 @@ const State = {
   doorMode: "innkeeper_doorMode",
   dead: "innkeeper_dead",
   battery: "innkeeper_battery",
+  slotCount: "innkeeper_slotCount",
 };
 
 function request(frame, type) {
@@ -158,6 +160,35 @@ const notificationStatus = {
   },
 };
 
+const refuseDuplicateCodes = {
+  // A real lock refuses a PIN that another slot already holds: it stores nothing and says so
+  // (Access Control "New user code not added due to duplicate code"). zwave-js's mock stores it.
+  async onControllerFrame(controller, self, frame) {
+    if (!request(frame, cc.UserCodeCCSet) || frame.payload.userIdStatus === 0) return false;
+    const code = Buffer.from(frame.payload.userCode).toString("ascii");
+    const slot = frame.payload.userId;
+    for (let other = 1; other <= (self.state.get(State.slotCount) ?? 0); other++) {
+      if (other !== slot && (self.state.get(State.userIdStatus(other)) ?? 0) !== 0
+          && codeIn(self, other) === code) {
+        await send(self, notification(self, ACCESS_CONTROL, EVENTS.duplicateCode));
+        return true;
+      }
+    }
+    return false;
+  },
+};
+
+// zwave-js 12 cannot parse a Door Lock Operation Set (it only ever sends one), but a mock lock
+// must read it: register a parsing subclass for that command, used only where frames are parsed
+// (the mock's side; the driver builds its own Sets with the real class).
+class DoorLockOperationSetAtTheLock extends cc.DoorLockCC {
+  constructor(host, options) {
+    super(host, options);
+    this.mode = this.payload[0];
+  }
+}
+cc.CCCommand(cc.DoorLockCommand.OperationSet)(DoorLockOperationSetAtTheLock);
+
 const doorLock = {
   async onControllerFrame(controller, self, frame) {
     if (request(frame, cc.DoorLockCCOperationGet)) {
@@ -170,12 +201,13 @@ const doorLock = {
       await send(self, rawCC(self, bytes));
       return true;
     }
-    if (request(frame, cc.DoorLockCCOperationSet)) {
+    if (request(frame, DoorLockOperationSetAtTheLock)) {
       // Locked or unlocked from Z-Wave (RF): the lock says so, as real ones do.
       const secured = frame.payload.mode === SECURED;
       self.state.set(State.doorMode, secured ? SECURED : UNSECURED);
       const event = secured ? EVENTS.rfLock : EVENTS.rfUnlock;
       await send(self, notification(self, ACCESS_CONTROL, event));
+      await send(self, doorLockReport(self));
       return true;
     }
     return false;
@@ -190,6 +222,9 @@ function lockCapabilities(lock) {
     productType: lock.productType,
     productId: lock.productId,
     firmwareVersion: "1.0",
+    // Battery-powered locks listen every second or so (FLiRS): never asleep, woken by a beam.
+    isListening: false,
+    isFrequentListening: "1000ms",
     genericDeviceClass: 0x40, // Entry Control
     specificDeviceClass: 0x03, // Secure Keypad Door Lock
     commandClasses: [
@@ -222,6 +257,7 @@ function lockCapabilities(lock) {
             EVENTS.keypadUnlock,
             EVENTS.singleCodeDeleted,
             EVENTS.newCodeAdded,
+            EVENTS.duplicateCode,
             EVENTS.keypadDisabled,
           ],
           [HOME_SECURITY]: [EVENTS.invalidCode],
@@ -243,6 +279,8 @@ function freePort() {
 }
 
 const cacheDir = mkdtempSync(join(tmpdir(), "innkeeper-zwave-"));
+// zwave-js's network cache is this run's only: gone at exit, a crash's included.
+process.on("exit", () => rmSync(cacheDir, { recursive: true, force: true }));
 const logFile = process.env.ZWAVE_STACK_LOG || "";
 const debug = logFile !== "";
 
@@ -255,17 +293,22 @@ const { driver, continueStartup, mockPort } = await createAndStartDriverWithMock
   testingHooks: { skipBootloaderCheck: true },
 });
 
-const controller = new MockController({ homeId: HOME_ID, ownNodeId: CONTROLLER_ID, serial: mockPort });
+const controller = new MockController({
+  homeId: HOME_ID,
+  ownNodeId: CONTROLLER_ID,
+  serial: mockPort,
+});
 controller.defineBehavior(...createDefaultMockControllerBehaviors());
 const mocks = new Map();
 for (const lock of LOCKS) {
   const node = new MockNode({ id: lock.id, controller, capabilities: lockCapabilities(lock) });
   node.state.set(State.doorMode, SECURED);
   node.state.set(State.battery, lock.battery);
+  node.state.set(State.slotCount, lock.slots);
   controller.addNode(node);
   // Later behaviours come first: ours over the defaults, a dead lock's silence over everything.
   node.defineBehavior(...createDefaultMockNodeBehaviors());
-  node.defineBehavior(version, notificationStatus, battery, doorLock);
+  node.defineBehavior(version, notificationStatus, battery, doorLock, refuseDuplicateCodes);
   node.defineBehavior(silentWhenDead);
   mocks.set(lock.id, { node, lock });
 }
@@ -415,18 +458,39 @@ async function reset() {
     mock.node.state.set(State.doorMode, SECURED);
     mock.node.state.set(State.battery, mock.lock.battery);
     const node = driverNode(mock.lock.id);
+    // A keypad that locked itself out is back (Access Control idle for "Keypad state").
+    const keypad = node.getValue({
+      commandClass: CommandClasses.Notification,
+      property: "Access Control",
+      propertyKey: "Keypad state",
+    });
+    if (keypad !== undefined && keypad !== 0) {
+      const idle = notification(mock.node, ACCESS_CONTROL, 0x00, [EVENTS.keypadDisabled]);
+      await send(mock.node, idle);
+    }
+    const battery = node.getValue({ commandClass: CommandClasses.Battery, property: "level" });
+    if (battery !== mock.lock.battery) {
+      const level = mock.lock.battery;
+      const report = new cc.BatteryCCReport(mock.node.host, { nodeId: CONTROLLER_ID, level });
+      await send(mock.node, report);
+    }
     for (let slot = 1; slot <= mock.lock.slots; slot++) {
       const held = mock.node.state.get(State.userIdStatus(slot)) ?? 0;
       mock.node.state.delete(State.userIdStatus(slot));
       mock.node.state.delete(State.userCode(slot));
       // What Z-Wave JS knew of the slot goes too: it asks the lock again.
-      const known = node.getValue({ commandClass: CommandClasses["User Code"], property: "userIdStatus", propertyKey: slot });
+      const known = node.getValue({
+        commandClass: CommandClasses["User Code"],
+        property: "userIdStatus",
+        propertyKey: slot,
+      });
       if (held !== 0 || (known !== undefined && known !== 0)) {
         await node.commandClasses["User Code"].get(slot);
       }
     }
     await node.commandClasses["Door Lock"].get();
   }
+  await settle();
 }
 
 class HttpError extends Error {
@@ -591,9 +655,10 @@ async function stop() {
   stopping = true;
   control.close();
   await serverStop().catch(() => {});
-  await driver.destroy().catch(() => {});
+  // The locks fall silent first, so that nothing answers into a closed serial port.
+  for (const { node } of mocks.values()) node.state.set(State.dead, true);
   controller.destroy();
-  rmSync(cacheDir, { recursive: true, force: true });
+  await driver.destroy().catch(() => {});
   process.exit(0);
 }
 process.stdin.on("end", stop);

@@ -60,8 +60,9 @@ def missing() -> str:
 class ZWaveStack:
     """The running stack: its websocket URL, and what the tests make the mock locks do."""
 
-    def __init__(self, process: subprocess.Popen, ready: dict):
+    def __init__(self, process: subprocess.Popen, ready: dict, log: Path | None = None):
         self.process = process
+        self.log = log
         self.ws_url: str = ready["ws_url"]
         self.ws_port: int = ready["ws_port"]
         self.nodes: list[int] = ready["nodes"]
@@ -69,6 +70,11 @@ class ZWaveStack:
         self.http = httpx.Client(base_url=self.control_url, timeout=30)
 
     def _call(self, method: str, path: str, **body) -> dict | list:
+        if self.process.poll() is not None:
+            raise AssertionError(
+                f"the mock Z-Wave stack has exited ({self.process.returncode})"
+                + (_tail(self.log) if self.log else "")
+            )
         response = self.http.request(method, path, json=body if body else None)
         answer = response.json()
         if response.status_code != 200:
@@ -159,11 +165,16 @@ class ZWaveStack:
 
 
 def _read_ready_line(process: subprocess.Popen, log: Path) -> dict:
+    """The launcher's ready line (zwave-js may print a line of its own before it)."""
     deadline = time.monotonic() + START_SECONDS
     buffer = b""
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in buffer:
+        while True:
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                if line.startswith(b'{"ready":'):
+                    return json.loads(line)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise Unavailable(
@@ -177,14 +188,6 @@ def _read_ready_line(process: subprocess.Popen, log: Path) -> dict:
                         f"the Z-Wave JS stack exited with status {process.returncode}{_tail(log)}"
                     )
                 buffer += chunk
-    line = buffer.split(b"\n", 1)[0]
-    try:
-        ready = json.loads(line)
-    except ValueError as error:
-        raise Unavailable(f"the Z-Wave JS stack said {line[:200]!r}") from error
-    if not ready.get("ready"):
-        raise Unavailable(f"the Z-Wave JS stack said {line[:200]!r}")
-    return ready
 
 
 def _tail(log: Path) -> str:
@@ -209,7 +212,7 @@ def running() -> Iterator[ZWaveStack]:
             )
         stack = None
         try:
-            stack = ZWaveStack(process, _read_ready_line(process, log))
+            stack = ZWaveStack(process, _read_ready_line(process, log), log)
             yield stack
         finally:
             if stack is not None:

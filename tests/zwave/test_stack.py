@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 import aiohttp
 from zwave_js_server.client import Client
 from zwave_js_server.const import CommandClass, NodeStatus
-from zwave_js_server.util.lock import get_usercode_from_node, set_usercode
+from zwave_js_server.exceptions import CannotConnect, FailedZWaveCommand
+from zwave_js_server.util.lock import get_usercode_from_node
 
 from tests.zwave.stack import LOCK, SLOTS, SMALL_LOCK
 
@@ -72,7 +73,8 @@ def test_a_code_written_to_a_slot_is_on_the_lock_and_reads_back(zwave_stack):
     async def write_and_read():
         async with connected(zwave_stack.ws_url) as client:
             node = client.driver.controller.nodes[LOCK]
-            await set_usercode(node, 1, "4821")
+            value = node.values[f"{LOCK}-99-0-userCode-1"]
+            await node.async_set_value(value, "4821", wait_for_result=True)
             return await get_usercode_from_node(node, 1)  # asks the lock
 
     slot = run(write_and_read())
@@ -101,3 +103,110 @@ def test_a_pin_typed_at_the_keypad_reaches_the_client_with_its_slot(zwave_stack)
     )
     assert notification.parameters == {"userId": 3}
     assert door_mode == 0  # unsecured
+
+
+def test_a_code_deleted_at_the_keypad_is_reported_by_the_lock(zwave_stack):
+    zwave_stack.set_slot(LOCK, 4, "2468")
+
+    async def delete_at_the_keypad():
+        async with connected(zwave_stack.ws_url) as client:
+            node = client.driver.controller.nodes[LOCK]
+            await get_usercode_from_node(node, 4)
+            before = node.values[f"{LOCK}-99-0-userIdStatus-4"].value
+            await asyncio.to_thread(zwave_stack.delete_slot, LOCK, 4)
+            return before, node.values[f"{LOCK}-99-0-userIdStatus-4"].value
+
+    before, after = run(delete_at_the_keypad())
+
+    assert (before, after) == (1, 0)  # enabled, then available
+    assert zwave_stack.slots(LOCK) == {}
+
+
+def test_a_dead_lock_refuses_commands_until_it_answers_again(zwave_stack):
+    async def kill_and_revive():
+        async with connected(zwave_stack.ws_url) as client:
+            node = client.driver.controller.nodes[LOCK]
+            await asyncio.to_thread(zwave_stack.node_dead, LOCK)
+            await asyncio.sleep(0.1)  # the server's "dead" event
+            dead_status = node.status
+            try:
+                await node.async_set_value(f"{LOCK}-99-0-userCode-2", "1111", wait_for_result=True)
+                refused = None
+            except FailedZWaveCommand as error:
+                refused = error.zwave_error_code
+            await asyncio.to_thread(zwave_stack.node_alive, LOCK)
+            await asyncio.sleep(0.1)
+            return dead_status, refused, node.status
+
+    dead_status, refused, revived_status = run(kill_and_revive())
+
+    assert dead_status == NodeStatus.DEAD
+    assert refused is not None
+    assert revived_status == NodeStatus.ALIVE
+    assert zwave_stack.slots(LOCK) == {}
+
+
+def test_the_server_going_away_closes_the_websocket_and_it_comes_back(zwave_stack):
+    async def stop_and_start():
+        async with aiohttp.ClientSession() as session:
+            client = Client(zwave_stack.ws_url, session)
+            await client.connect()
+            ready = asyncio.Event()
+            listening = asyncio.create_task(client.listen(ready))
+            await ready.wait()
+            await asyncio.to_thread(zwave_stack.server_stop)
+            await asyncio.wait_for(asyncio.gather(listening, return_exceptions=True), 10)
+            try:
+                await Client(zwave_stack.ws_url, session).connect()
+                refused = False
+            except CannotConnect:
+                refused = True
+            await asyncio.to_thread(zwave_stack.server_start)
+        async with connected(zwave_stack.ws_url) as client:
+            return client.connected, refused, client.driver.controller.nodes[LOCK].status
+
+    was_connected, refused_while_stopped, status = run(stop_and_start())
+
+    assert refused_while_stopped
+    assert was_connected
+    assert status == NodeStatus.ALIVE
+
+
+def test_reset_leaves_the_locks_blank_and_the_server_told_so(zwave_stack):
+    zwave_stack.set_slot(SMALL_LOCK, 2, "8080")
+    zwave_stack.keypad_disabled(SMALL_LOCK)
+    zwave_stack.battery(SMALL_LOCK, 3)
+
+    zwave_stack.reset()
+
+    async def look():
+        async with connected(zwave_stack.ws_url) as client:
+            node = client.driver.controller.nodes[SMALL_LOCK]
+            return (
+                node.values[f"{SMALL_LOCK}-99-0-userIdStatus-2"].value,
+                node.values[f"{SMALL_LOCK}-113-0-Access Control-Keypad state"].value,
+                node.values[f"{SMALL_LOCK}-128-0-level"].value,
+            )
+
+    assert run(look()) == (0, 0, 15)
+    assert zwave_stack.slots(SMALL_LOCK) == {}
+
+
+def test_a_lock_refuses_a_pin_another_slot_holds_and_says_so(zwave_stack):
+    zwave_stack.set_slot(LOCK, 1, "1234")
+
+    async def write_a_duplicate():
+        async with connected(zwave_stack.ws_url) as client:
+            node = client.driver.controller.nodes[LOCK]
+            said = asyncio.get_running_loop().create_future()
+            node.on("notification", lambda event: said.set_result(event["notification"]))
+            value = node.values[f"{LOCK}-99-0-userCode-2"]
+            await node.async_set_value(value, "1234", wait_for_result=True)
+            notification = await asyncio.wait_for(said, timeout=10)
+            return notification.event_label, await get_usercode_from_node(node, 2)
+
+    event_label, slot = run(write_a_duplicate())
+
+    assert event_label == "New user code not added due to duplicate code"
+    assert slot["in_use"] is False
+    assert zwave_stack.slots(LOCK) == {1: "1234"}
