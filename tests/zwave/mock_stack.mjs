@@ -235,7 +235,9 @@ function lockCapabilities(lock) {
       { ccId: CommandClasses["Door Lock"], version: 2 },
       {
         ccId: CommandClasses["User Code"],
-        version: 2,
+        // Version 1, as the BE469 itself: with version 2, zwave-js 12 clears a slot with an
+        // Extended User Code Set, which its mock controller cannot decode.
+        version: 1,
         numUsers: lock.slots,
         supportsMasterCode: false,
         supportsUserCodeChecksum: false,
