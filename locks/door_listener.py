@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from locks.door_events import account_events_pushed, account_listening
@@ -116,7 +116,10 @@ def listen_doors(*, stop: threading.Event, refresh_seconds: float = REFRESH_SECO
     listeners: dict[int, AccountListener] = {}
     try:
         while not stop.is_set():
-            listeners = listeners_sync(listeners)
+            try:
+                listeners = listeners_sync(listeners)
+            except DatabaseError:  # busy or gone for a moment: the running ones go on
+                logger.exception("Could not look up the Z-Wave JS accounts; trying again soon")
             close_old_connections()
             stop.wait(refresh_seconds)
     finally:
