@@ -67,7 +67,7 @@ zwave-stack:
 # under Z-Wave JS Server on ws://127.0.0.1:3000, and the tests' control endpoint on port 3001
 # (e.g. curl -X POST 127.0.0.1:3001/nodes/2/keypad_entry -d '{"slot": 1}'). Ctrl-C stops it.
 zwave-mock: zwave-stack
-	ZWAVE_WS_PORT=$${ZWAVE_WS_PORT:-3000} ZWAVE_CONTROL_PORT=$${ZWAVE_CONTROL_PORT:-3001} \
+	ZWAVE_STACK_KEEP=1 ZWAVE_WS_PORT=$${ZWAVE_WS_PORT:-3000} ZWAVE_CONTROL_PORT=$${ZWAVE_CONTROL_PORT:-3001} \
 	  node tests/zwave/mock_stack.mjs
 
 lint: $(STAMP)

@@ -8,7 +8,8 @@
 //
 // When ready it prints one JSON line on stdout:
 //   {"ready": true, "ws_port": N, "ws_url": "ws://127.0.0.1:N", "control_port": M, "nodes": [2, 3]}
-// It stops when stdin closes (the test run's end), so it never outlives it.
+// It stops when stdin closes (the test run's end), so it never outlives it; with
+// ZWAVE_STACK_KEEP=1 (`make zwave-mock`) only on Ctrl-C or SIGTERM.
 // Environment: ZWAVE_WS_PORT / ZWAVE_CONTROL_PORT (default: free ports); ZWAVE_STACK_LOG=FILE
 // writes zwave-js's debug log there (and the server's log on stderr).
 import { createRequire } from "node:module";
@@ -663,8 +664,12 @@ async function stop() {
   await driver.destroy().catch(() => {});
   process.exit(0);
 }
-process.stdin.on("end", stop);
-process.stdin.on("close", stop);
-process.stdin.resume();
+// The tests' fixture holds stdin open and closes it to stop the stack; `make zwave-mock` runs
+// it without (ZWAVE_STACK_KEEP=1), so that it stays up in the background too.
+if (!process.env.ZWAVE_STACK_KEEP) {
+  process.stdin.on("end", stop);
+  process.stdin.on("close", stop);
+  process.stdin.resume();
+}
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
