@@ -240,6 +240,9 @@ class ZWaveJSDriver:
             await node.async_invoke_cc_api(
                 CommandClass.USER_CODE, "clear", int(ref), wait_for_result=True
             )
+            # Asked of the lock again: that confirms it, and the server's own copy of the slot
+            # (which the next write picks a free slot by) says free now, not a moment later.
+            await _slot_get(node, int(ref))
 
         self._call(work)
 

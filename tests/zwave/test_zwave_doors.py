@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from backups.services import backup_pool_enable
 from locks import scheduler
 from locks.access_codes import access_code_create, access_code_delete
 from locks.devices import account_discover, device_register, zwave_account_connect
@@ -155,3 +156,18 @@ def test_a_keypad_entry_becomes_an_entry_with_its_code(net, door, owner, t0):
     assert stored[1].access_code == code and stored[1].lock == door
     # Stored once, whoever hands them in again.
     assert account_events_pushed(account=door.account, readings=readings, now=t0) == []
+
+
+def test_a_lock_full_of_backups_makes_room_for_a_new_code_in_the_same_pass(net, door, t0):
+    """The pool yields a slot: the backup's slot, cleared a moment ago, takes the new code."""
+    backup_pool_enable(lock=door, now=t0, size=5)
+    scheduler.run_due_locks(now=t0)
+    assert len(net.hands.slots(SMALL)) == 5
+
+    later = t0 + timedelta(minutes=1)
+    code, _ = access_code_create(lock=door, now=later, code="4831")
+    scheduler.run_due_locks(now=later)
+
+    code.refresh_from_db()
+    assert code.status == Status.SET and code.errors == []
+    assert net.hands.slots(SMALL)[int(code.device_ref)] == "4831"
