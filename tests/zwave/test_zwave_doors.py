@@ -14,6 +14,7 @@ from locks import scheduler
 from locks.access_codes import access_code_create, access_code_delete
 from locks.devices import account_discover, device_register, zwave_account_connect
 from locks.door_events import account_events_pushed
+from locks.drivers.zwave_js import ZWaveJSDriver
 from locks.drivers.zwave_js_events import zwave_listen
 from locks.errors import ServiceError
 from locks.models import AccessCode, DiscoveredDevice, Event
@@ -171,3 +172,30 @@ def test_a_lock_full_of_backups_makes_room_for_a_new_code_in_the_same_pass(net, 
     code.refresh_from_db()
     assert code.status == Status.SET and code.errors == []
     assert net.hands.slots(SMALL)[int(code.device_ref)] == "4831"
+
+
+def test_the_server_going_away_mid_pass_leaves_the_code_to_the_next_pass(
+    net, door, t0, monkeypatch
+):
+    """The pass reads the lock, then the server goes away before its write: the write fails as
+    one retrying can help, nothing is lost, and the next pass after it is back programs it."""
+    write = ZWaveJSDriver.set_code
+
+    def server_gone_first(self, device_id, spec):
+        net.hands.server_stop()
+        return write(self, device_id, spec)
+
+    monkeypatch.setattr(ZWaveJSDriver, "set_code", server_gone_first)
+    code, _ = access_code_create(lock=door, now=t0, code="4831")
+    scheduler.run_due_locks(now=t0)
+
+    code.refresh_from_db()
+    assert code.status == Status.UNSET and code.next_attempt_at is not None
+    assert net.hands.slots(SMALL) == {}
+
+    monkeypatch.setattr(ZWaveJSDriver, "set_code", write)
+    net.hands.server_start()
+    scheduler.run_due_locks(now=code.next_attempt_at)
+    code.refresh_from_db()
+    assert code.status == Status.SET
+    assert net.hands.slots(SMALL) == {int(code.device_ref): "4831"}
