@@ -162,48 +162,39 @@ def account_discover(request, account_id):
     return _to_devices("new-devices")
 
 
-@manager_post
-def zwave_account_connect(request):
-    form = ZWaveAccountForm(request.POST)
+def _account_connect(request, form_class, connect, anchor: str, found_noun: str):
+    """Connect an account from its form on the Devices page; its new devices wait in the
+    inbox. A refusal (a bad address, a key that does not work) is the page's error notice."""
+    form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, next(iter(form.errors.values()))[0])
-        return _to_devices("zwave")
+        return _to_devices(anchor)
     try:
-        account = devices.zwave_account_connect(
-            owner=request.membership.owner, now=timezone.now(), **form.cleaned_data
-        )
+        account = connect(owner=request.membership.owner, now=timezone.now(), **form.cleaned_data)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return _to_devices("zwave")
+        return _to_devices(anchor)
     found = account.devices.filter(status=Status.NEW).count()
     messages.success(
         request,
-        f"“{account.name}” is connected; {found} new lock{'' if found == 1 else 's'} found. "
-        "Say below what each one is.",
+        f"“{account.name}” is connected; {found} new {found_noun}{'' if found == 1 else 's'} "
+        "found. Say below what each one is.",
     )
     return _to_devices("new-devices")
+
+
+@manager_post
+def zwave_account_connect(request):
+    return _account_connect(
+        request, ZWaveAccountForm, devices.zwave_account_connect, "zwave", "lock"
+    )
 
 
 @manager_post
 def seam_account_connect(request):
-    form = SeamAccountForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, next(iter(form.errors.values()))[0])
-        return _to_devices("seam")
-    try:
-        account = devices.seam_account_connect(
-            owner=request.membership.owner, now=timezone.now(), **form.cleaned_data
-        )
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return _to_devices("seam")
-    found = account.devices.filter(status=Status.NEW).count()
-    messages.success(
-        request,
-        f"“{account.name}” is connected; {found} new device{'' if found == 1 else 's'} found. "
-        "Say below what each one is.",
+    return _account_connect(
+        request, SeamAccountForm, devices.seam_account_connect, "seam", "device"
     )
-    return _to_devices("new-devices")
 
 
 @manager_post
