@@ -13,6 +13,7 @@ from operator import itemgetter
 from django.db import transaction
 from django.db.models import Q
 
+from locks import outbound
 from locks.drivers import DriverError, get_driver
 from locks.errors import ServiceError
 from locks.issue_codes import (
@@ -115,6 +116,11 @@ def seam_account_connect(
     look for its devices, which land in the inbox."""
     if DriverAccount.objects.filter(owner=owner, driver="seam", account_ref=name).exists():
         raise ServiceError("A Seam workspace by that name is already connected.", field="name")
+    if endpoint:
+        try:  # before the key is sent anywhere
+            outbound.url_check(endpoint)
+        except outbound.OutboundRefused as exc:
+            raise ServiceError(exc.message, field="endpoint") from None
     credentials = {"api_key": api_key, **({"endpoint": endpoint} if endpoint else {})}
     try:
         get_driver("seam", now=now, **credentials).discover(name)

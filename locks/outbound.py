@@ -1,5 +1,5 @@
-"""Requests this server makes to others (webhooks now; calendar feeds and lock clouds next),
-kept away from the inside of its own network.
+"""Requests this server makes to others (webhooks, calendar feeds, Seam's cloud), kept away
+from the inside of its own network.
 
 A URL may name any host, but the address it resolves to is checked when the connection is made,
 not only when the URL is saved: loopback, private, link-local, multicast and reserved addresses
@@ -30,6 +30,10 @@ class OutboundRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class HostNotFound(OutboundRefused):
+    """The URL's host name does not resolve (now): nothing to call."""
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -81,7 +85,7 @@ def _addresses(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise OutboundRefused(f"the host name {host} does not resolve") from None
+        raise HostNotFound(f"the host name {host} does not resolve") from None
     seen: list[IPAddress] = []
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0].split("%")[0])
@@ -90,9 +94,10 @@ def _addresses(host: str, port: int) -> list[IPAddress]:
     return seen
 
 
-def url_check(url: str, *, resolve: bool = True) -> None:
+def url_check(url: str, *, resolve: bool = True, https_only: bool = True) -> None:
     """Refuse a URL this server would not call (when it is saved). A host name that does not
-    resolve yet is let through (it is checked again at each request)."""
+    resolve yet is let through (it is checked again at each request). `https_only=False`
+    (calendar feeds) lets plain http reach public addresses too."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutboundRefused("Give a full URL starting with https://")
@@ -104,17 +109,18 @@ def url_check(url: str, *, resolve: bool = True) -> None:
         raise OutboundRefused("The URL's port is not a number between 1 and 65535.") from None
     if not resolve:
         return
+    plain_http = https_only and parts.scheme == "http"
     try:
         addresses = _addresses(parts.hostname, port)
     except OutboundRefused:
-        if parts.scheme == "http":
+        if plain_http:
             raise OutboundRefused(
                 f"The host name {parts.hostname} does not resolve, and plain http is only for "
                 "addresses inside OUTBOUND_ALLOWED_NETWORKS: use an https URL."
             ) from None
         return
     for address in addresses:
-        refusal = address_refusal(address, plain_http=parts.scheme == "http")
+        refusal = address_refusal(address, plain_http=plain_http)
         if refusal:
             raise OutboundRefused(f"This URL cannot be called: {refusal}.")
 
@@ -151,16 +157,25 @@ class _CheckedTransport(httpx.HTTPTransport):
         )
 
 
-def client(url: str, *, timeout: float) -> httpx.Client:
-    """A client for requests to `url`'s scheme: addresses checked at connect time, no redirects
-    followed, no proxies. `OutboundRefused` comes out of its requests for a refused address
-    (httpx passes it through)."""
+def transport(url: str, *, https_only: bool = True) -> httpx.BaseTransport:
+    """The checked transport alone, for a client built elsewhere (Seam's SDK)."""
     scheme = urlsplit(url).scheme
     if scheme not in ("http", "https"):
         raise OutboundRefused("only http and https URLs are called")
+    return _CheckedTransport(plain_http=https_only and scheme == "http")
+
+
+def client(
+    url: str, *, timeout: float, https_only: bool = True, follow_redirects: bool = False
+) -> httpx.Client:
+    """A client for requests to `url`'s scheme: addresses checked at connect time (each
+    redirect's too, when they are followed: every connection goes through the check), no
+    proxies. `OutboundRefused` comes out of its requests for a refused address (httpx passes
+    it through). `https_only=False` lets plain http reach public addresses (calendar feeds)."""
     return httpx.Client(
-        transport=_CheckedTransport(plain_http=scheme == "http"),
+        transport=transport(url, https_only=https_only),
         timeout=timeout,
-        follow_redirects=False,
+        follow_redirects=follow_redirects,
+        max_redirects=5,
         trust_env=False,
     )

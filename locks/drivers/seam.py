@@ -19,7 +19,6 @@ from datetime import datetime
 import httpx
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from httpx_retries import Retry
 from seam import Seam
 from seam.exceptions import (
     SeamActionAttemptError,
@@ -29,6 +28,7 @@ from seam.exceptions import (
     SeamHttpInvalidInputError,
 )
 
+from locks import outbound
 from locks.drivers.base import (
     CALL_TIMEOUT_SECONDS,
     CodeOnLock,
@@ -56,6 +56,8 @@ from locks.issue_codes import (
 )
 
 TIMEOUT_SECONDS = CALL_TIMEOUT_SECONDS  # httpx's: connecting, and each read or write
+# Seam's own API, where the SDK goes without an `endpoint`.
+SEAM_API = "https://connect.getseam.com"
 # How long an unlock or lock waits for the lock to confirm it (Seam's action attempt), polling.
 ACTION_WAIT = {"timeout": CALL_TIMEOUT_SECONDS, "polling_interval": 0.5}
 # Page size for code lists; every page is read (Seam also lists codes it holds for later).
@@ -269,8 +271,10 @@ class SeamDriver:
                     api_key=self.api_key,
                     endpoint=self.endpoint,
                     wait_for_action_attempt=False,
-                    retries=Retry(total=0),
                     timeout=TIMEOUT_SECONDS,
+                    # Never into this server's own network (`locks.outbound`), and no retries
+                    # (a custom transport has none): the reconciler retries on its own clock.
+                    httpx_options={"transport": outbound.transport(self.endpoint or SEAM_API)},
                 )
             except SeamError:
                 raise DriverError(
@@ -284,6 +288,12 @@ class SeamDriver:
         seam = self._seam()
         try:
             return fn(seam)
+        except outbound.OutboundRefused as exc:
+            raise DriverError(
+                f"Innkeeper does not call that Seam address: {exc.message}.",
+                permanent=True,
+                error_code=ACCOUNT_DISCONNECTED,
+            ) from None
         except (SeamError, httpx.HTTPError) as exc:
             if gone_ok and getattr(exc, "code", None) == ACCESS_CODE_NOT_FOUND:
                 return None

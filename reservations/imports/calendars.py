@@ -5,20 +5,19 @@ words a front-desk person follows. Each event is read on its own: a bad one is s
 counted, never fatal for the rest.
 """
 
-import http.client
 import re
 import socket
 import ssl
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import httpx
 import icalendar
 import phonenumbers
 
+from locks import outbound
 from locks.models import Property
 from locks.times import local_to_utc, stay_bounds
 
@@ -52,34 +51,61 @@ class FeedError(Exception):
 
 
 def fetch(url: str) -> bytes:
-    """The feed's bytes; FeedError for a timeout, an HTTP error, a page too large."""
+    """The feed's bytes; FeedError for a timeout, an HTTP error, a page too large, or an address
+    inside this server's own network (`locks.outbound`: checked at each connection, redirects'
+    too)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FeedError("The feed's address must start with https:// (or http://).")
     host = parts.hostname or url
-    request = urllib.request.Request(
-        url, headers={"User-Agent": "Innkeeper calendar sync", "Accept": "text/calendar, */*"}
-    )
+    headers = {"User-Agent": "Innkeeper calendar sync", "Accept": "text/calendar, */*"}
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+        with (
+            outbound.client(
+                url, timeout=FETCH_TIMEOUT, https_only=False, follow_redirects=True
+            ) as http,
+            http.stream("GET", url, headers=headers) as response,
+        ):
+            if response.status_code >= 400:
+                raise FeedError(_http_error(response.status_code))
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > MAX_FEED_BYTES:
                 raise FeedError(_too_large())
-            data = response.read(MAX_FEED_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        raise FeedError(_http_error(exc.code)) from None
-    except urllib.error.URLError as exc:
-        raise FeedError(_network_error(exc.reason, host)) from None
-    except OSError as exc:
-        raise FeedError(_network_error(exc, host)) from None
-    except http.client.HTTPException:
+            data = b""
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > MAX_FEED_BYTES:
+                    raise FeedError(_too_large())
+    except outbound.HostNotFound:
+        raise FeedError(
+            f"No server called {host} could be found. Check the feed's address."
+        ) from None
+    except outbound.OutboundRefused as exc:
+        raise FeedError(f"Innkeeper does not read feeds from there: {exc.message}.") from None
+    except httpx.TimeoutException:
+        raise FeedError(_network_error(TimeoutError(), host)) from None
+    except httpx.TooManyRedirects:
+        raise FeedError(
+            f"{host} sent Innkeeper from address to address more than 5 times. Check that the "
+            "address is the calendar's export link."
+        ) from None
+    except (httpx.RemoteProtocolError, httpx.ReadError):
         raise FeedError(
             f"The connection to {host} broke off while reading the feed. Innkeeper tries again "
             "later; nothing changes meanwhile."
         ) from None
-    if len(data) > MAX_FEED_BYTES:
-        raise FeedError(_too_large())
+    except httpx.TransportError as exc:
+        raise FeedError(_network_error(_root_cause(exc), host)) from None
     return data
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The OS's own error under httpx's (a refused connection, a failed TLS handshake)."""
+    while (exc.__cause__ or exc.__context__) is not None and not isinstance(
+        exc, ConnectionRefusedError | ssl.SSLError | socket.gaierror
+    ):
+        exc = exc.__cause__ or exc.__context__
+    return exc
 
 
 def _too_large() -> str:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 
+from locks import outbound
 from locks.errors import ServiceError
 from locks.models import Event, Owner, Unit
 from locks.records import event_record
@@ -247,6 +248,10 @@ def feed_create(*, owner: Owner, unit: Unit, name: str, url: str, now: datetime)
         raise ServiceError("Give the feed a name, e.g. Airbnb.", field="name")
     if urlsplit(url).scheme not in ("http", "https"):
         raise ServiceError("The address must start with https:// (or http://).", field="url")
+    try:
+        outbound.url_check(url, https_only=False)
+    except outbound.OutboundRefused as exc:
+        raise ServiceError(exc.message, field="url") from None
     if ReservationFeed.objects.filter(unit=unit, url=url).exists():
         raise ServiceError(f"{unit.name} already has a feed with this address.", field="url")
     return ReservationFeed.objects.create(

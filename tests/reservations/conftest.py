@@ -16,7 +16,9 @@ def entrance(owner, hotel, t0):
 
 
 @pytest.fixture
-def server():
+def server(loopback_allowed):
+    """A booking site's calendar server, on loopback (which only OUTBOUND_ALLOWED_NETWORKS lets
+    a feed be read from)."""
     with FeedServer() as running:
         yield running
 

@@ -21,10 +21,17 @@ class FeedServer(LocalServer):
     def __init__(self):
         self.answers: dict[str, tuple[int, bytes, str, float]] = {}
         self.requests: list[str] = []
+        self.redirects: dict[str, str] = {}
         super().__init__()
 
     def handle(self, http: BaseHTTPRequestHandler) -> None:
         self.requests.append(http.path)
+        if http.path in self.redirects:
+            http.send_response(302)
+            http.send_header("Location", self.redirects[http.path])
+            http.send_header("Content-Length", "0")
+            http.end_headers()
+            return
         status, body, content_type, delay = self.answers.get(
             http.path, (404, b"Not found", "text/plain", 0)
         )

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from locks.errors import ServiceError
 from reservations.imports import calendars
 from reservations.imports.feeds import EMPTY_BELIEVED_AFTER, feed_create, feed_health
 from reservations.models import Reservation
@@ -67,7 +68,7 @@ def test_a_feed_too_large_to_be_a_calendar_is_a_failed_read(feed, server, t0, mo
     assert confirmed() == 3
 
 
-def test_a_server_that_is_not_there_is_a_failed_read(owner, room, t0):
+def test_a_server_that_is_not_there_is_a_failed_read(owner, room, t0, loopback_allowed):
     with FeedServer() as gone:
         url = gone.url("/airbnb.ics")
     feed = feed_create(owner=owner, unit=room, name="Airbnb", url=url, now=t0)
@@ -204,3 +205,38 @@ def test_a_feed_with_skipped_events_says_which(owner, room, server, t0):
 
     assert health["tone"] == "amber"
     assert "“Broken Export”" in health["sentence"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:6379/",
+        "http://[::1]:8000/calendar.ics",
+        "http://localhost/calendar.ics",
+        "https://10.0.0.5/calendar.ics",
+        "http://169.254.169.254/latest/meta-data/",
+    ],
+)
+def test_a_feed_inside_this_servers_own_network_is_refused_saying_why(owner, room, t0, url):
+    with pytest.raises(ServiceError) as refused:
+        feed_create(owner=owner, unit=room, name="Scan", url=url, now=t0)
+    assert refused.value.field == "url"
+    assert "OUTBOUND_ALLOWED_NETWORKS" in refused.value.message
+
+
+def test_the_address_is_checked_again_at_each_read(feed, server, t0, settings):
+    """A feed saved while loopback was allowed is not read once it is not."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    read_before = len(server.requests)  # the fixture's first read
+    result = read_now(feed, t0 + 15 * MINUTE)
+    assert "does not read feeds from there" in result.error and "loopback" in result.error
+    assert len(server.requests) == read_before
+    assert confirmed() == 3  # a failed read cancels nothing
+
+
+def test_a_redirect_inside_this_servers_network_is_not_followed(feed, server, t0):
+    """Loopback is allowed here; the cloud's metadata address a redirect points to is not."""
+    server.redirects["/airbnb.ics"] = "http://169.254.169.254/latest/meta-data/"
+    result = read_now(feed, t0 + 15 * MINUTE)
+    assert "does not read feeds from there" in result.error and "link-local" in result.error
+    assert confirmed() == 3

@@ -73,6 +73,12 @@ class FakeSeam:
         return response.json()["access_code"]
 
 
+@pytest.fixture(autouse=True)
+def _seam_on_loopback(loopback_allowed):
+    """Seam's fake server and the recorded pages are on loopback, which only
+    OUTBOUND_ALLOWED_NETWORKS lets the Seam driver call (`locks.outbound`)."""
+
+
 @pytest.fixture(scope="session")
 def fake_seam_server():
     try:
