@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from config.routes import pages
-from locks import device_views, entry_views, simulator_views, views
+from locks import account_views, device_views, entry_views, simulator_views, views
 
 LOCK = "locks/<int:lock_id>/"
 CODE = LOCK + "codes/<uuid:code_id>/"
@@ -11,6 +11,30 @@ DEVICE = "devices/<int:device_pk>/"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *pages(
+        ("password/reset/", account_views.PasswordResetView.as_view(), "password_reset"),
+        (
+            "password/reset/sent/",
+            account_views.PasswordResetDoneView.as_view(),
+            "password_reset_done",
+        ),
+        (
+            "password/reset/<uidb64>/<token>/",
+            account_views.PasswordResetConfirmView.as_view(),
+            "password_reset_confirm",
+        ),
+        (
+            "password/reset/done/",
+            auth_views.PasswordResetCompleteView.as_view(),
+            "password_reset_complete",
+        ),
+        ("password/change/", auth_views.PasswordChangeView.as_view(), "password_change"),
+        (
+            "password/change/done/",
+            auth_views.PasswordChangeDoneView.as_view(),
+            "password_change_done",
+        ),
+    ),
     *pages(
         ("locks/", views.home, "home"),
         ("locks/new/", views.lock_create),
