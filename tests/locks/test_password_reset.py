@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -177,3 +178,11 @@ def test_the_front_desk_changes_its_own_password(client_for, bob):
 
     assert response.status_code == 302
     assert signs_in(NEW, username="bob")
+
+
+def test_the_demo_manager_can_try_a_reset(client, db, capsys):
+    call_command("seed_demo")
+
+    link = reset_link(client, email="demo@example.com")
+
+    assert "Choose a new password" in client.get(link, follow=True).content.decode()

@@ -81,7 +81,11 @@ class Command(BaseCommand):
         if user is None:
             first, last = full_name.split()
             user = User.objects.create_user(
-                username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+                username=username,
+                password=DEMO_PASSWORD,
+                email=f"{username}@example.com",
+                first_name=first,
+                last_name=last,
             )
         Membership.objects.get_or_create(user=user, owner=owner, defaults={"role": role})
         return user
