@@ -88,7 +88,7 @@ def seam_exception_handler(exc, context):
         )
         return Response(error_body("invalid_input", message), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        address, now = client_address(context["request"]), timezone.now()
+        address, now = client_address(context["request"]) or "unknown", timezone.now()
         retry_after = key_failures.key_failure_retry_after(address=address, now=now)
         if retry_after is not None:
             return too_many_requests(

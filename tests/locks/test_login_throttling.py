@@ -95,6 +95,13 @@ def test_the_address_is_remote_addr_unless_a_proxy_is_trusted(settings):
     assert client_address(direct) == "5.5.5.5"
 
 
+def test_over_a_unix_socket_the_proxy_s_header_tells_the_address():
+    # gunicorn on a unix socket gives no REMOTE_ADDR; only a local proxy can connect there.
+    request = RequestFactory().get("/", REMOTE_ADDR="", HTTP_X_FORWARDED_FOR="1.2.3.4, 6.6.6.6")
+    assert client_address(request) == "6.6.6.6"
+    assert client_address(RequestFactory().get("/", REMOTE_ADDR="")) is None
+
+
 def test_behind_a_trusted_proxy_each_client_is_counted_apart(client, alice, bob, settings):
     settings.TRUSTED_PROXIES = [ipaddress.ip_network("127.0.0.1/32")]
     for name in ("ann", "ben", "cat", "dan", "eve"):
