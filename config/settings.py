@@ -4,7 +4,9 @@ Every value a deployment changes comes from an environment variable, parsed by t
 helpers below; `config.checks` refuses a production start with a dangerous configuration.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +61,7 @@ INSTALLED_APPS = [
     "django_q",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "config",
     "locks",
     "reservations",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "locks.tenancy.middleware.CurrentOwnerMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,6 +120,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its username or address is locked out; then the usual check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
@@ -136,6 +146,35 @@ SESSION_COOKIE_SECURE = not DEBUG and envbool("SECURE_COOKIES", "True")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def envnetworks(name: str) -> list:
+    networks = []
+    for item in os.environ.get(name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name} lists addresses or networks (e.g. 10.0.0.5,192.168.1.0/24), "
+                    f"not {item.strip()!r}"
+                ) from None
+    return networks
+
+
+# A client's address is REMOTE_ADDR: the machine that opened the connection. Behind a proxy
+# that is the proxy, so every client would share it; list the proxies here and their
+# X-Forwarded-For is believed instead (locks/client_address.py).
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
+
+# Sign-in throttling (django-axes, dashboard and admin): 5 wrong passwords for one username,
+# or from one address, refuse further tries for 15 minutes. A right password resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "locks.login_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "locks.client_address.client_address"
 
 # Outbound requests (webhooks; calendar feeds and lock clouds next) never reach loopback, private,
 # link-local or multicast addresses, and plain http only inside these networks: CIDRs, comma-

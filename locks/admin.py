@@ -18,6 +18,7 @@ from locks.models import (
     ActionAttempt,
     AlertNotice,
     ApiKey,
+    ApiKeyFailure,
     DiscoveredDevice,
     DriverAccount,
     Event,
@@ -276,6 +277,15 @@ class ApiKeyAdmin(LookupAdmin):
     @admin.display(description="Revoked", boolean=True, ordering="revoked_at")
     def revoked(self, obj):
         return obj.revoked_at is not None
+
+
+@admin.register(ApiKeyFailure)
+class ApiKeyFailureAdmin(LookupAdmin):
+    """Addresses sending requests without a valid API key (429 after 20 in 5 minutes)."""
+
+    list_display = ("address", "count", "window_start")
+    search_fields = ("address",)
+    ordering = ("-window_start",)
 
 
 @admin.register(SimulatedDevice)

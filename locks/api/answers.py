@@ -62,13 +62,15 @@ ERRORS = {
     "`event_not_found`, `connected_account_not_found`, ...).",
     409: "A conflict, e.g. `duplicate_access_code` (the PIN is already on that lock) or "
     "`no_backup_access_code_available`.",
+    429: "`too_many_requests`: 20 requests without a valid key came from this address in 5 "
+    "minutes; retry after `Retry-After` (a valid key is still served).",
     500: "`internal_server_error`: a bug on Innkeeper's side; nothing was changed.",
     503: "`service_unavailable`: the database is busy or unreachable; retry after `Retry-After`.",
 }
 
-# Every endpoint can refuse its input or its key, and fail on our side; `endpoint(errors=...)`
-# adds the others it can answer.
-ALWAYS = (400, 401, 500, 503)
+# Every endpoint can refuse its input or its key (429 after many bad keys from one address), and
+# fail on our side; `endpoint(errors=...)` adds the others it can answer.
+ALWAYS = (400, 401, 429, 500, 503)
 
 
 def error_responses(statuses) -> dict[int, OpenApiResponse]:

@@ -82,7 +82,7 @@ def endpoint(
 ):
     """Make `handler` an endpoint answering POST and `methods` (the ones Seam's SDK uses).
 
-    The schema documents its 200 `answer` and, in Seam's error body, 400, 401, 500, 503 and
+    The schema documents its 200 `answer` and, in Seam's error body, 400, 401, 429, 500, 503 and
     the `errors` it can answer besides (404 by default: most endpoints look something up).
     """
     allowed = ["post", *(m.lower() for m in methods)]

@@ -1,18 +1,22 @@
 """One error shape for the whole API, Seam's: {"error": {"type", "message"}, "ok": false}."""
 
 import logging
+import math
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from locks.client_address import client_address
 from locks.errors import ServiceError
+from locks.tenancy import key_failures
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +88,15 @@ def seam_exception_handler(exc, context):
         )
         return Response(error_body("invalid_input", message), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        address, now = client_address(context["request"]) or "unknown", timezone.now()
+        retry_after = key_failures.key_failure_retry_after(address=address, now=now)
+        if retry_after is not None:
+            return too_many_requests(
+                "Too many requests without a valid API key came from this address. Check the "
+                "key, and try again when Retry-After says.",
+                retry_after.total_seconds(),
+            )
+        key_failures.key_failure_record(address=address, now=now)
         message = (
             str(exc.detail)
             if isinstance(exc, exceptions.AuthenticationFailed)
@@ -101,6 +114,8 @@ def seam_exception_handler(exc, context):
             ),
             status=status.HTTP_405_METHOD_NOT_ALLOWED,
         )
+    if isinstance(exc, exceptions.Throttled):
+        return too_many_requests(str(exc.detail), exc.wait)
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(exc.default_code, str(exc.detail)), status=exc.status_code)
     # Anything else is ours: logged with its traceback, answered in Seam's shape, rolled back.
@@ -112,6 +127,13 @@ def seam_exception_handler(exc, context):
         return response
     log.exception("Unexpected error under %s", context["request"].path)
     return Response(error_body("internal_server_error", INTERNAL_ERROR), status=500)
+
+
+def too_many_requests(message: str, wait: float | None) -> Response:
+    response = Response(error_body("too_many_requests", message), status=429)
+    if wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
 
 
 def server_error(request, *args, **kwargs):

@@ -18,7 +18,14 @@ from locks.models.events import AlertNotice, Event
 from locks.models.issues import HasIssues
 from locks.models.outgoing import WebhookDelivery, WebhookEndpoint
 from locks.models.places import Property, Unit, validate_time_zone
-from locks.models.tenancy import LOW_BATTERY_PERCENT, ApiKey, Membership, Owner, hash_api_key
+from locks.models.tenancy import (
+    LOW_BATTERY_PERCENT,
+    ApiKey,
+    ApiKeyFailure,
+    Membership,
+    Owner,
+    hash_api_key,
+)
 
 __all__ = [
     "HasIssues",
@@ -27,6 +34,7 @@ __all__ = [
     "Membership",
     "hash_api_key",
     "ApiKey",
+    "ApiKeyFailure",
     "validate_time_zone",
     "Property",
     "Unit",

@@ -161,3 +161,18 @@ class ApiKey(models.Model):
     @classmethod
     def generate_secret(cls) -> str:
         return f"{cls.PREFIX}_{secrets.token_urlsafe(30)}"
+
+
+class ApiKeyFailure(models.Model):
+    """Requests from one address refused for a missing or wrong API key, in the current window.
+
+    A row per address, in the database so every web server process counts together (no
+    cache is shared between gunicorn's workers without Redis); `locks.tenancy.key_failures`.
+    """
+
+    address = models.CharField(max_length=45, unique=True)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from locks import access_codes, simulator
 from locks.models import (
@@ -23,6 +24,7 @@ from locks.models import (
 from locks.outgoing.endpoints import webhook_create
 from locks.outgoing.fanout import webhook_test_send
 from locks.reconcile import lock_reconcile
+from locks.tenancy import key_failures
 from locks.tenancy import services as tenancy
 from tests import admin_pages, factories
 from tests.admin_pages import PIN, change_page, changelist, model_admin, project_models
@@ -85,7 +87,9 @@ def codes(owner, alice, lock, other_lock, t0):
 @pytest.fixture
 def api_key(owner, alice):
     """An API key and its secret (shown once, to whoever created it)."""
-    return tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
+    api_key = tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
+    key_failures.key_failure_record(address="203.0.113.9", now=timezone.now())  # a wrong one
+    return api_key
 
 
 def every_locks_page(client) -> list[str]:
