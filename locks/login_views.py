@@ -4,9 +4,12 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 
+# True whatever the person does next: a new password (Forgot your password?) does not lift the
+# wait; `manage.py axes_reset_username` does, for an operator (docs/OPERATIONS.md).
 LOCKED_OUT = (
-    "Too many wrong passwords for this account or from this address. Try again in 15 minutes, "
-    "or ask a manager to reset your password."
+    "Too many wrong passwords for this account or from this address. Try again in 15 "
+    "minutes; if you have forgotten your password, choose a new one with “Forgot your "
+    "password?” meanwhile."
 )
 
 
