@@ -255,6 +255,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # The task queue logs every task at INFO; the default keeps a terminal readable.
         "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
+        # django-axes says it started at INFO in every process; its lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
         "twilio": {"level": "WARNING"},
         # httpx (under the Seam SDK) logs every request's whole URL at INFO: a URL may carry a
         # PIN (`access_codes/get?code=…`), so only its warnings are kept.
