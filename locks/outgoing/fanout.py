@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from locks.event_objects import timestamp
+from locks.event_objects import event_object
 from locks.models import Event, Owner, WebhookDelivery, WebhookEndpoint
 from locks.outgoing.delivery import endpoint_enqueue
 
@@ -75,15 +75,15 @@ def webhook_test_send(*, endpoint: WebhookEndpoint, now: datetime) -> WebhookDel
         occurred_at=now,
         next_attempt_at=now,
     )
-    delivery.payload = {
-        "event_id": str(delivery.id),
-        "event_type": TEST_EVENT,
-        "occurred_at": timestamp(now),
-        "created_at": timestamp(now),
-        "device_id": None,
-        "access_code_id": None,
-        "message": f"A test event from Innkeeper, sent to {endpoint.url} by {owner.name}.",
-    }
+    # An event never saved, shaped by the one function every event's payload comes from.
+    made_up = Event(
+        id=delivery.id,
+        owner=owner,
+        event_type=TEST_EVENT,
+        occurred_at=now,
+        message=f"A test event from Innkeeper, sent to {endpoint.url} by {owner.name}.",
+    )
+    delivery.payload = event_object(made_up)
     delivery.save(force_insert=True)
     _enqueue_on_commit({endpoint.pk})
     return delivery
