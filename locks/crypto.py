@@ -18,9 +18,10 @@ import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
 KEYS_HINT = (
@@ -172,6 +173,16 @@ class SecretHashField(models.CharField):
         kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
+    def pre_save(self, model_instance, add):
+        """Hashed again from the secret on every save (a new row's constructor may set the
+        secret before this field's default)."""
+        for field in model_instance._meta.concrete_fields:
+            if getattr(field, "hash_field", "") == self.attname:
+                value = secret_hash(getattr(model_instance, field.attname))
+                setattr(model_instance, self.attname, value)
+                return value
+        return super().pre_save(model_instance, add)
+
 
 class HashedSecrets(models.Model):
     """A model with an `EncryptedCharField(hash_field=...)`: saving the secret saves its hash,
@@ -232,3 +243,36 @@ def migration_decrypt(model, field: str, hash_field: str = "") -> None:
                     setattr(row, hash_field, "")
                 changed.append(row)
         model.objects.bulk_update(changed, names)
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """Every model with encrypted fields, and the names of those fields."""
+    found = []
+    for model in apps.get_models():
+        names = [f.attname for f in model._meta.concrete_fields if isinstance(f, _Encrypted)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def secrets_reencrypt(*, batch_size: int = MIGRATION_BATCH) -> dict[str, int]:
+    """Every encrypted value written again under the first (newest) key of
+    FIELD_ENCRYPTION_KEYS, in batches; after it the older keys can be dropped.
+    Returns the number of rows rewritten per model ("app.Model")."""
+    counts = {}
+    for model, names in encrypted_fields():
+        count, last = 0, None
+        while True:
+            rows = model._base_manager.order_by("pk").only("pk", *names)
+            if last is not None:
+                rows = rows.filter(pk__gt=last)
+            batch = list(rows[:batch_size])
+            if not batch:
+                break
+            last = batch[-1].pk
+            with transaction.atomic():
+                # Loading decrypted them (with any key); saving encrypts with the first.
+                model._base_manager.bulk_update(batch, names)
+            count += len(batch)
+        counts[model._meta.label] = count
+    return counts
