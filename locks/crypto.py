@@ -7,9 +7,9 @@
   keys, so rotating those changes no hash.
 
 Encrypted fields hold text (Fernet tokens), decrypt when a row is loaded and encrypt when it is
-saved; `instance.code` reads and writes the clear value as before. They refuse lookups by value:
-an encrypted value never equals another (Fernet is randomised), so a filter on it would
-silently find nothing; filter on the hash column instead (`code_hash=secret_hash(pin)`).
+saved; `instance.code` reads and writes the clear value as before. An encrypted value never
+equals another (Fernet is randomised), so `filter(code=pin)` compares the hash column instead
+(`code_hash = HMAC(pin)`) and other lookups (contains, ordering by value...) are refused.
 """
 
 import hashlib
@@ -20,8 +20,9 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models, transaction
+from django.db.models.expressions import Col
 from django.db.models.query_utils import DeferredAttribute
 
 KEYS_HINT = (
@@ -102,8 +103,29 @@ class _HashingAttribute(DeferredAttribute):
             instance.__dict__[self.field.hash_field] = secret_hash(value)
 
 
+class _ExactByHash(models.Lookup):
+    """`code=pin` on an encrypted field: compared through its hash column (`code_hash =
+    HMAC(pin)`), so the clear PIN never reaches the query; `=""` (no value) stays as it is."""
+
+    lookup_name = "exact"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        field, value = self.lhs.output_field, self.rhs
+        if not isinstance(value, str):
+            raise FieldError(f"{field.name} is encrypted: compare it with a string only.")
+        if value == "":
+            sql, params = compiler.compile(self.lhs)
+            return f"{sql} = %s", [*params, ""]
+        if not getattr(field, "hash_field", ""):
+            raise FieldError(f"{field.name} is encrypted: it cannot be searched by value.")
+        hashed = Col(self.lhs.alias, field.model._meta.get_field(field.hash_field))
+        sql, params = compiler.compile(hashed)
+        return f"{sql} = %s", [*params, secret_hash(value)]
+
+
 class _Encrypted:
-    """Shared by the encrypted fields: stored as text, no lookups by value."""
+    """Shared by the encrypted fields: stored as text; found by value only through a hash."""
 
     def get_internal_type(self):
         return "TextField"
@@ -114,7 +136,9 @@ class _Encrypted:
     def get_lookup(self, lookup_name):
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
-        return None  # FieldError: "Unsupported lookup" (filter on the hash column instead)
+        if lookup_name == "exact":
+            return _ExactByHash
+        return None  # FieldError: "Unsupported lookup" (a Fernet value never equals another)
 
     def get_transform(self, lookup_name):
         return None

@@ -25,6 +25,7 @@ from locks.models import (
     Owner,
     RetiredPin,
     SimulatedCode,
+    SimulatedDevice,
     WebhookEndpoint,
 )
 from locks.outgoing.delivery import webhooks_queue_due
@@ -55,6 +56,7 @@ def demo_day(db, capsys, phone):  # noqa: F811
     backups handed out and a new PIN; returns the secrets that were saved."""
     call_command("seed_demo")
     api_key = re.search(r"seam_ik_\S+", capsys.readouterr().out).group()
+    SimulatedDevice.objects.update(latency_ms=0)  # the demo's locks are slow on purpose
     owner = Owner.objects.get(slug="demo")
     MessagingSettings.objects.update_or_create(
         owner=owner,
