@@ -95,12 +95,16 @@ def secret_hash(value: str | None) -> str:
 
 
 class _HashingAttribute(DeferredAttribute):
-    """`instance.code = pin` also sets `instance.code_hash`, so any save writes both in step."""
+    """`instance.code = pin` also sets `instance.code_hash`, so any save (bulk_update too)
+    writes both in step."""
 
     def __set__(self, instance, value):
-        instance.__dict__[self.field.attname] = value
-        if self.field.hash_field:
-            instance.__dict__[self.field.hash_field] = secret_hash(value)
+        data = instance.__dict__
+        data[self.field.attname] = value
+        # Not while the row is built (the hash field comes after: a loaded row brings its hash,
+        # a new one gets it in `SecretHashField.pre_save`), so loading costs no hashing.
+        if self.field.hash_field in data:
+            data[self.field.hash_field] = secret_hash(value)
 
 
 class _ExactByHash(models.Lookup):

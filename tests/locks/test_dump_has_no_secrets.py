@@ -11,6 +11,7 @@ import zlib
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -35,7 +36,7 @@ from reservations.guest_codes import doors_of, reservation_new_pin
 from reservations.models import Reservation
 from tests.backups.lockside import run
 from tests.locks.dump_scan import database_values, leaks, pins_shown, raw_dump
-from tests.messaging.guest_phone import phone, tick  # noqa: F401  (the `phone` fixture)
+from tests.messaging.guest_phone import phone, pins_in, tick  # noqa: F401  (the `phone` fixture)
 
 TWILIO_TOKEN = "twl0token8f3a9c1d2e4b6a7f9e0d1c2b3a4f5e6"
 SEAM_KEY = "seam_testkey_5Gq2Lk9ZrW8xVb3NmT7yHc4D"
@@ -51,7 +52,7 @@ def _all_pins() -> set[str]:
 
 
 @pytest.fixture
-def demo_day(db, capsys, phone):  # noqa: F811
+def demo_day(db, capsys, client, phone):  # noqa: F811
     """seed_demo, secrets saved in Settings, then 24 hours of passes, texts, door entries,
     backups handed out and a new PIN; returns the secrets that were saved."""
     call_command("seed_demo")
@@ -90,6 +91,10 @@ def demo_day(db, capsys, phone):  # noqa: F811
                     simulator.simulated_keypad_entry(lock=door, code=stay.pin, now=at)
         if at == start + timedelta(hours=2):
             reservation_backups_give(reservation=stays[0], now=at)
+            # The manager signs in (a session) and reveals a stay's PIN on its page.
+            client.force_login(User.objects.get(username="demo"))
+            shown = client.post(f"/reservations/{stays[0].pk}/reveal/", headers={"HX-Request": "1"})
+            assert stays[0].pin in shown.content.decode()
         if at == start + timedelta(hours=3):
             reservation_new_pin(reservation=stays[1], now=at)
             # A staff code's PIN changed by hand: the old one is kept out of reuse.
@@ -100,13 +105,14 @@ def demo_day(db, capsys, phone):  # noqa: F811
     return {TWILIO_TOKEN, SEAM_KEY, WebhookEndpoint.objects.get(pk=endpoint.pk).secret, api_key}
 
 
-def test_no_pin_and_no_secret_is_in_the_dump(demo_day):
+def test_no_pin_and_no_secret_is_in_the_dump(demo_day, phone):  # noqa: F811
     # The day really put PINs on the locks' memories, in texts, in backups and retired PINs
     # (a dump of an empty database would prove nothing).
     assert SimulatedCode.objects.count() >= 10
     assert AccessCode.objects.filter(pulled_at__isnull=False).exists()
     assert RetiredPin.objects.exists()
     assert Message.objects.filter(status__in=["sent", "delivered"]).exists()
+    assert any(pins_in(body) for _, body in phone), "guests were texted their PINs"
     pins = _all_pins()
     assert len(pins) >= 10
 

@@ -135,3 +135,15 @@ def test_production_without_encryption_keys_fails_the_checks_and_says_how_to_mak
 )
 def test_production_with_a_bad_key_or_no_hash_key_fails_the_checks():
     assert sorted(innkeeper_errors()) == ["innkeeper.E003", "innkeeper.E004"]
+
+
+def test_a_pin_changed_in_memory_keeps_its_hash_in_step_through_a_bulk_update(lock, t0):
+    """The reconciler writes its codes with bulk_update, which calls no save()."""
+    code, _ = access_code_create(lock=lock, now=t0, code="4831")
+    loaded = AccessCode.objects.get(pk=code.pk)
+    loaded.code = "6150"
+
+    AccessCode.objects.bulk_update([loaded], ["code", "code_hash"])
+
+    assert access_code_get_by_pin(lock, "6150").pk == code.pk
+    assert not AccessCode.objects.filter(code="4831").exists()
