@@ -182,7 +182,8 @@ class EncryptedJSONField(_Encrypted, models.TextField):
         return json.loads(secret_decrypt(value)) if value else None
 
     def to_python(self, value):
-        return value
+        # loaddata hands over what value_to_string wrote: the JSON text.
+        return json.loads(value) if isinstance(value, str) else value
 
     def get_prep_value(self, value):
         return None if value is None else secret_encrypt(json.dumps(value))

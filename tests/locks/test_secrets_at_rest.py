@@ -4,6 +4,7 @@ the production check that refuses to start without keys."""
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core import serializers
 from django.core.checks import run_checks
 from django.core.exceptions import FieldError
 from django.core.management import call_command
@@ -147,3 +148,18 @@ def test_a_pin_changed_in_memory_keeps_its_hash_in_step_through_a_bulk_update(lo
 
     assert access_code_get_by_pin(lock, "6150").pk == code.pk
     assert not AccessCode.objects.filter(code="4831").exists()
+
+
+def test_an_export_and_import_of_settings_keeps_the_secrets_whole(owner):
+    """dumpdata/loaddata go through the fields: the import encrypts what the export decrypted."""
+    account = DriverAccount.objects.create(
+        owner=owner, driver="seam", name="Seam", account_ref="ws_1", credentials={"api_key": "k1"}
+    )
+    exported = serializers.serialize("json", [account])
+    DriverAccount.objects.all().delete()
+
+    for row in serializers.deserialize("json", exported):
+        row.save()
+
+    assert DriverAccount.objects.get(pk=account.pk).credentials == {"api_key": "k1"}
+    assert "k1" not in stored(DriverAccount, "credentials", account.pk)
