@@ -1,6 +1,10 @@
 """PINs and secrets encrypted at rest: what the database holds, lookups by PIN, key rotation and
 the production check that refuses to start without keys."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -163,3 +167,34 @@ def test_an_export_and_import_of_settings_keeps_the_secrets_whole(owner):
 
     assert DriverAccount.objects.get(pk=account.pk).credentials == {"api_key": "k1"}
     assert "k1" not in stored(DriverAccount, "credentials", account.pk)
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("FIELD_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env={**keep, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_manage_py_check_refuses_a_production_start_without_encryption_keys():
+    run = _manage("check", DEBUG="False")
+
+    assert run.returncode != 0
+    assert "innkeeper.E003" in run.stderr and "innkeeper.E004" in run.stderr
+    assert "Fernet.generate_key()" in run.stderr
+
+
+def test_development_keeps_generated_keys_so_make_run_reads_its_data_again():
+    show = "from django.conf import settings as s; print(s.FIELD_ENCRYPTION_KEYS, s.FIELD_HASH_KEY)"
+    first = _manage("shell", "-c", show, DEBUG="True")
+    again = _manage("shell", "-c", show, DEBUG="True")
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().splitlines()[-1] == again.stdout.strip().splitlines()[-1]
+    assert (settings.BASE_DIR / ".dev-field-encryption-key").exists()
+    assert (settings.BASE_DIR / ".dev-field-hash-key").exists()
