@@ -77,3 +77,38 @@ def test_a_manager_invites_and_the_colleague_joins_on_a_phone(live_site, browser
     finally:
         manager.close()
         colleague.close()
+
+
+def test_someone_with_an_account_signs_in_and_joins_on_a_phone(
+    live_site, browser, alice, charlie, shoot
+):
+    charlie.email = "charlie@hilltop.example"
+    charlie.save()
+    manager, colleague = on_a_phone(browser), on_a_phone(browser)
+    try:
+        page = manager.new_page()
+        log_in(page, live_site.url, "alice", factories.PASSWORD)
+        page.goto(f"{live_site.url}/settings/")
+        page.fill("#id_email", "charlie@hilltop.example")
+        page.select_option("#id_role", "manager")
+        page.click("button:has-text('Send the invite')")
+        expect(page.locator(".messages")).to_contain_text("is on its way")
+
+        link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+        joining = colleague.new_page()
+        joining.goto(link)
+        expect(joining.locator(".auth-card")).to_contain_text("has an Innkeeper account already")
+        joining.click("a:has-text('Sign in to join')")
+        joining.fill("#id_username", "charlie")
+        joining.fill("#id_password", factories.PASSWORD)
+        joining.click("button:has-text('Sign in')")
+        joining.wait_for_url(link)
+        shoot(joining, "4-join")
+        joining.click("button:has-text('Join Seaside Hotels')")
+        joining.wait_for_url(f"{live_site.url}/")
+        expect(joining.locator(".messages")).to_contain_text("You are signed in as manager.")
+        no_sideways_scroll(joining)
+        assert Membership.objects.filter(user=charlie).count() == 2
+    finally:
+        manager.close()
+        colleague.close()
