@@ -22,6 +22,7 @@ from locks.models import (
     DiscoveredDevice,
     DriverAccount,
     Event,
+    Invite,
     Lock,
     Membership,
     Owner,
@@ -277,6 +278,24 @@ class ApiKeyAdmin(LookupAdmin):
     @admin.display(description="Revoked", boolean=True, ordering="revoked_at")
     def revoked(self, obj):
         return obj.revoked_at is not None
+
+
+@admin.register(Invite)
+class InviteAdmin(LookupAdmin):
+    list_display = ("email", "owner", "role", "invited_by", "created_at", "expires_at", "state")
+    list_filter = ("owner", "role", ("accepted_at", admin.EmptyFieldListFilter))
+    list_select_related = ("owner", "invited_by")
+    search_fields = ("email", "owner__name")
+    raw_id_fields = ("invited_by", "accepted_by")
+    # The link's token, hashed: one step from a working link to check guesses against.
+    exclude = ("token_hash",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="State")
+    def state(self, obj):
+        if obj.accepted_at:
+            return "accepted"
+        return "revoked" if obj.revoked_at else "open"
 
 
 @admin.register(ApiKeyFailure)

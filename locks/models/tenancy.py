@@ -176,3 +176,54 @@ class ApiKeyFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class Invite(models.Model):
+    """A person asked by email to join an owner with a role.
+
+    The link carries a long random token; only its SHA-256 hash is kept, so a database dump
+    holds no working link. A link works once, until `expires_at`, unless it is revoked (or
+    replaced by a new invite to the same address).
+    """
+
+    LIFETIME_DAYS = 3
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(max_length=150)
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            # One open invite per address and owner: inviting again replaces the old one.
+            models.UniqueConstraint(
+                fields=["owner", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invite_open_owner_email_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.owner} ({self.get_role_display()})"
+
+    @staticmethod
+    def generate_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_expired(self, now) -> bool:
+        return now >= self.expires_at

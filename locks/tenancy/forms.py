@@ -5,6 +5,7 @@ import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.models import Membership, Owner, Property
@@ -134,17 +135,54 @@ class UnitForm(forms.Form):
     )
 
 
-class MemberAddForm(forms.Form):
-    username = forms.CharField(
-        max_length=150, error_messages={"required": "Give the person's username."}
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        max_length=150,
+        error_messages={
+            "required": "Give the person's email address; the invite goes there.",
+            "invalid": "Enter an email address, e.g. ana@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"placeholder": "ana@example.com", "autocomplete": "off"}),
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.FRONT_DESK)
-    password = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Only for a new login; leave empty to add someone who already has one.",
+
+
+class InviteAcceptForm(forms.Form):
+    """A new person's name and password, chosen by themselves from their invite."""
+
+    first_name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Type your first name, as your colleagues will see it."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
+    last_name = forms.CharField(
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Choose a password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        error_messages={"required": "Type the password a second time, to be sure."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(password_validators_help_texts())
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ; type the same one twice.")
+        return cleaned
 
 
 class MemberRoleForm(forms.Form):

@@ -7,7 +7,8 @@ SESSION_KEY = "owner_id"
 
 class CurrentOwnerMiddleware:
     """Sets `request.membership` (the chosen owner's, else the first by name) and
-    `request.memberships` (all of the person's, by owner name): one query."""
+    `request.memberships` (all of the person's, by owner name): one query, every request, so a
+    person removed from an owner cannot reach it from the very next request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,7 +23,11 @@ class CurrentOwnerMiddleware:
             )
             chosen = request.session.get(SESSION_KEY)
             request.membership = next(
-                (m for m in request.memberships if m.owner_id == chosen),
-                request.memberships[0] if request.memberships else None,
+                (m for m in request.memberships if m.owner_id == chosen), None
             )
+            if request.membership is None:
+                # Never chosen, or the person was removed from it since: the first one left.
+                if chosen is not None:
+                    del request.session[SESSION_KEY]
+                request.membership = request.memberships[0] if request.memberships else None
         return self.get_response(request)

@@ -1,12 +1,15 @@
 from config.routes import pages
-from locks.tenancy import views, webhook_views
+from locks.tenancy import invite_views, views, webhook_views
 
 WEBHOOK = "settings/webhooks/<uuid:webhook_id>/"
 DELIVERY = "settings/webhooks/deliveries/<uuid:delivery_id>/"
 
 urlpatterns = pages(
     ("settings/", views.settings_page, "settings"),
-    ("settings/members/add/", views.member_add),
+    ("settings/invites/", views.invite_create),
+    ("settings/invites/<int:invite_id>/resend/", views.invite_resend),
+    ("settings/invites/<int:invite_id>/revoke/", views.invite_revoke),
+    ("invite/<str:token>/", invite_views.invite_accept),
     ("settings/members/<int:membership_id>/role/", views.member_role),
     ("settings/members/<int:membership_id>/remove/", views.member_remove),
     ("settings/properties/new/", views.property_create),
