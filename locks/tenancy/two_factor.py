@@ -76,9 +76,14 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def two_factor_required_by(memberships) -> list[str]:
+    """The owners (names) among these memberships that require it of this person: those where
+    they are a manager and the owner requires it for managers."""
+    return [m.owner.name for m in memberships if m.is_manager and m.owner.two_factor_for_managers]
+
+
 def two_factor_required(memberships) -> bool:
-    """Whether one of these memberships is a manager's at an owner that requires it."""
-    return any(m.is_manager and m.owner.two_factor_for_managers for m in memberships)
+    return bool(two_factor_required_by(memberships))
 
 
 def _wait_words(until: datetime, now: datetime) -> str:

@@ -86,7 +86,12 @@ def _page(request, *, form=None, status: int = 200, action: str = ""):
     """The set-up page (QR code, key, first code), or, when on, its two changes; `form` is the
     one that was refused (`action` names which change it was)."""
     user = request.user
-    context = {"required": two_factor.two_factor_required(request.memberships)}
+    required_by = two_factor.two_factor_required_by(request.memberships)
+    context = {
+        "required": bool(required_by),
+        "required_by": " and ".join(required_by),
+        "required_by_count": len(required_by),
+    }
     device = two_factor.two_factor_device_for(user)
     if device is not None:
         forms = {name: _change_form(name) for name in CHANGES}
