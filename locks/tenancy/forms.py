@@ -227,8 +227,10 @@ class TwoFactorCodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, recovery: bool = True, **kwargs):
+    def __init__(self, *args, recovery: bool = True, autofocus: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
         if recovery:
             self.fields[
                 "code"

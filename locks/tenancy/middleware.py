@@ -76,7 +76,7 @@ class TwoFactorMiddleware:
         if two_factor.two_factor_is_on(user):
             request.two_factor_pending = "code"
             return None if here in WHILE_CODE_PENDING else _sent_to(request, "two_factor_verify")
-        if two_factor.two_factor_required(request.memberships):
+        if two_factor.two_factor_required(getattr(request, "memberships", [])):
             request.two_factor_pending = "setup"
             return None if here in WHILE_SETUP_NEEDED else _sent_to(request, "two_factor")
         return None

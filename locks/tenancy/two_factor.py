@@ -72,6 +72,12 @@ def two_factor_is_on(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def two_factor_users(user_ids) -> set[int]:
+    """Which of these people have two-factor sign-in on (one query)."""
+    found = TOTPDevice.objects.filter(user_id__in=list(user_ids), confirmed=True)
+    return set(found.values_list("user_id", flat=True))
+
+
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -35,13 +36,14 @@ def _signed_in_with(request, device) -> None:
     django_otp.login(request, device)
 
 
+@never_cache
 @login_required
 def two_factor_verify(request):
     """The second step of signing in: the app's code, or a recovery code."""
     next_url = _next_url(request)
     if request.user.is_verified() or not two_factor.two_factor_is_on(request.user):
         return redirect(next_url)
-    form = TwoFactorCodeForm(request.POST or None)
+    form = TwoFactorCodeForm(request.POST or None, autofocus=True)
     if request.method == "POST" and form.is_valid():
         check = two_factor.two_factor_check(user=request.user, code=form.cleaned_data["code"])
         if check.device is not None:
@@ -119,12 +121,14 @@ def _recovery_codes_page(request, codes: list[str], *, first: bool):
     return render(request, "registration/two_factor_recovery_codes.html", context)
 
 
+@never_cache
 @login_required
 def two_factor_page(request):
     """Where a person turns two-factor sign-in on (or sees it on)."""
     return _page(request)
 
 
+@never_cache
 @login_required
 @require_POST
 def two_factor_confirm(request):
@@ -154,6 +158,7 @@ def _checked(request, action: str):
     return False, _page(request, form=form, status=400, action=action)
 
 
+@never_cache
 @login_required
 @require_POST
 def two_factor_recovery_codes(request):
@@ -167,6 +172,7 @@ def two_factor_recovery_codes(request):
     return _recovery_codes_page(request, codes, first=False)
 
 
+@never_cache
 @login_required
 @require_POST
 def two_factor_turn_off(request):

@@ -15,6 +15,7 @@ from locks import selectors, services
 from locks.errors import ServiceError
 from locks.models import ApiKey, Membership, Property, Unit
 from locks.tenancy import services as tenancy
+from locks.tenancy import two_factor
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
@@ -34,13 +35,14 @@ from locks.tenancy.middleware import SESSION_KEY
 
 def _settings_page(request, *, status: int = 200, **forms):
     owner = request.membership.owner
+    members = Membership.objects.filter(owner=owner).select_related("user")
+    members = list(members.order_by("role", "user__username"))
     context = {
         "settings_form": forms.get("settings_form") or OwnerSettingsForm(instance=owner),
         "member_form": forms.get("member_form") or MemberAddForm(),
         "properties": selectors.properties_for(owner),
-        "members": Membership.objects.filter(owner=owner)
-        .select_related("user")
-        .order_by("role", "user__username"),
+        "members": members,
+        "two_factor_on": two_factor.two_factor_users(m.user_id for m in members),
         "role_choices": Membership.Role.choices,
     }
     return render(request, "reservations/settings.html", context, status=status)

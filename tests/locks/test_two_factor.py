@@ -137,6 +137,7 @@ def test_setting_up_shows_a_qr_code_and_the_key_and_a_right_code_turns_it_on(
     assert response.status_code == 200 and "Two-factor sign-in is on" in html
     codes = recovery_codes_in(html)
     assert len(set(codes)) == 10 and "shown only this once" in html
+    assert "no-store" in response["Cache-Control"]  # no copy left in a browser's cache
     assert TOTPDevice.objects.get(user=alice).confirmed
     # The page now says it is on, and shows no recovery code again.
     html = client.get(SETUP_PAGE).content.decode()
@@ -375,9 +376,20 @@ def test_a_manager_sets_the_requirement_in_settings(client_for, owner, alice):
     assert client.get(reverse("today")).url.startswith(SETUP_PAGE)
 
 
-def test_the_settings_page_offers_the_requirement(client_for, alice):
-    html = client_for(alice).get(reverse("settings")).content.decode()
+def test_the_settings_page_offers_the_requirement_and_says_who_has_it_on(
+    client, alice, bob, enrolled, clock
+):
+    device, _ = enrolled
+    sign_in(client, "alice")
+    enter_code(client, app_code(device, clock))
+    html = client.get(reverse("settings")).content.decode()
     assert "Managers must use two-factor sign-in" in html
+    people = re.findall(r'<tr id="member-\d+">.*?</tr>', html, flags=re.S)
+    assert len(people) == 2
+    assert [("two-factor sign-in on" in row, "alice" in row) for row in people] in (
+        [(True, True), (False, False)],
+        [(False, False), (True, True)],
+    )
 
 
 def test_the_front_desk_cannot_change_the_requirement(client_for, owner, bob):
