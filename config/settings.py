@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "config",
     "locks",
     "reservations",
@@ -76,10 +79,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's sign-in was confirmed with a code (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "locks.tenancy.middleware.CurrentOwnerMiddleware",
+    # A person with two-factor sign-in reaches nothing before their code; a manager whose
+    # company requires it, nothing before setting it up (the REST API is not concerned).
+    "locks.tenancy.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -175,6 +183,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "locks.login_views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "locks.client_address.client_address"
+
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the account; the
+# admin never shows a device's secret key.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Innkeeper")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Outbound requests (webhooks; calendar feeds and lock clouds next) never reach loopback, private,
 # link-local or multicast addresses, and plain http only inside these networks: CIDRs, comma-

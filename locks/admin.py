@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin
 
+from locks import admin_two_factor  # noqa: F401 (two-factor devices, registered there)
 from locks.admin_lookup import LookupAdmin, changelist_link, masked_pin
 from locks.models import (
     AccessCode,

@@ -99,6 +99,12 @@ class Owner(models.Model):
         "emailed here, once each. Leave empty for none.",
     )
 
+    # Accounts.
+    two_factor_for_managers = models.BooleanField(
+        default=False,
+        help_text="Managers sign in with a code from an authenticator app after their password.",
+    )
+
     # Kept by `locks.outgoing.endpoints`: whether any webhook endpoint takes this owner's events,
     # so recording an event for an owner without one costs no query.
     sends_webhooks = models.BooleanField(default=False, editable=False)

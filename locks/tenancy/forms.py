@@ -49,6 +49,7 @@ class OwnerSettingsForm(forms.ModelForm):
             "lockout_within_minutes": "within (minutes)",
             "lockout_hours_before": "Watch from before check-in (hours)",
             "lockout_night_ends_hour": "until the next morning at (hour)",
+            "two_factor_for_managers": "Managers must use two-factor sign-in",
         }
         help_texts = {
             "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
@@ -61,6 +62,9 @@ class OwnerSettingsForm(forms.ModelForm):
             "lockout_attempts": "Wrong PINs at a stay's door around its check-in, with no "
             "entry since, raise a red alert (and can text the guest a backup: Settings → "
             "Messages).",
+            "two_factor_for_managers": "After their password, managers enter a code from an "
+            "authenticator app on their phone; one who has not set it up is asked to first. "
+            "The front desk is not asked.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -247,3 +251,30 @@ class WebhookForm(forms.Form):
     def wanted(self) -> str:
         """The event types, as the service reads them (a comma- or space-separated text)."""
         return " ".join([*self.cleaned_data["families"], self.cleaned_data["event_types"]])
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or (`recovery=True`) one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        error_messages={"required": "Enter the code."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = True, autofocus: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
+        if recovery:
+            self.fields[
+                "code"
+            ].help_text = (
+                "The 6 digits your authenticator app shows now, or one of your recovery codes."
+            )
+        else:
+            self.fields["code"].help_text = "The 6 digits the app shows for Innkeeper now."
+            self.fields["code"].widget.attrs.update(inputmode="numeric", pattern="[0-9 ]*")

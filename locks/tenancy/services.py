@@ -68,6 +68,7 @@ OWNER_SETTINGS = (
     "lockout_within_minutes",
     "lockout_hours_before",
     "lockout_night_ends_hour",
+    "two_factor_for_managers",
 )
 
 

@@ -1,5 +1,5 @@
 from config.routes import pages
-from locks.tenancy import invite_views, views, webhook_views
+from locks.tenancy import invite_views, two_factor_views, views, webhook_views
 
 WEBHOOK = "settings/webhooks/<uuid:webhook_id>/"
 DELIVERY = "settings/webhooks/deliveries/<uuid:delivery_id>/"
@@ -17,6 +17,11 @@ urlpatterns = pages(
     ("settings/properties/<int:property_id>/units/add/", views.unit_create),
     ("settings/units/<int:unit_id>/rename/", views.unit_rename),
     ("switch-owner/", views.owner_switch),
+    ("sign-in/code/", two_factor_views.two_factor_verify),
+    ("account/two-factor/", two_factor_views.two_factor_page, "two_factor"),
+    ("account/two-factor/confirm/", two_factor_views.two_factor_confirm),
+    ("account/two-factor/recovery-codes/", two_factor_views.two_factor_recovery_codes),
+    ("account/two-factor/turn-off/", two_factor_views.two_factor_turn_off),
     ("api-keys/", views.api_keys),
     ("api-keys/<int:key_id>/revoke/", views.api_key_revoke),
     ("settings/webhooks/", webhook_views.settings_webhooks),

@@ -18,6 +18,7 @@ from locks.errors import ServiceError
 from locks.models import ApiKey, Invite, Membership, Property, Unit
 from locks.tenancy import invites
 from locks.tenancy import services as tenancy
+from locks.tenancy import two_factor
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
@@ -37,6 +38,8 @@ from locks.tenancy.middleware import SESSION_KEY
 
 def _settings_page(request, *, status: int = 200, **forms):
     owner = request.membership.owner
+    members = Membership.objects.filter(owner=owner).select_related("user")
+    members = list(members.order_by("role", "user__username"))
     context = {
         "settings_form": forms.get("settings_form") or OwnerSettingsForm(instance=owner),
         "invite_form": forms.get("invite_form") or InviteForm(),
@@ -44,9 +47,8 @@ def _settings_page(request, *, status: int = 200, **forms):
         "now": timezone.now(),
         "invite_days": Invite.LIFETIME_DAYS,
         "properties": selectors.properties_for(owner),
-        "members": Membership.objects.filter(owner=owner)
-        .select_related("user")
-        .order_by("role", "user__username"),
+        "members": members,
+        "two_factor_on": two_factor.two_factor_users(m.user_id for m in members),
         "role_choices": Membership.Role.choices,
     }
     return render(request, "reservations/settings.html", context, status=status)
