@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "locks.tenancy.middleware.CurrentOwnerMiddleware",
+    # Who acts for the audit log: the signed-in person, on requests that may change something.
+    "locks.tenancy.middleware.AuditActorMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]

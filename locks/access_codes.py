@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from locks import pins
+from locks.audit import audit_record
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
 from locks.models import AccessCode, ActionAttempt, Lock, RetiredPin
@@ -338,5 +339,6 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
         attempt = _attempt(access_code, ActionAttempt.DELETE_ACCESS_CODE, pending=pending)
         if updated:
             code_event_record(code=access_code, event_type="access_code.deleted", now=now)
+            audit_record(obj=access_code, action="deleted")
             lock_check_now(lock=lock, now=now)
     return attempt

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from locks.audit import audit_record
 from locks.errors import ServiceError, saved_clean
 from locks.models import ApiKey, Membership, Owner, hash_api_key
 
@@ -40,7 +41,8 @@ def api_key_create(*, owner: Owner, name: str, created_by=None) -> tuple[ApiKey,
 
 
 def api_key_revoke(*, api_key: ApiKey, now: datetime) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        audit_record(obj=api_key, action="revoked")
 
 
 # In the order the settings page shows them.
