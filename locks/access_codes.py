@@ -210,8 +210,13 @@ def access_code_create(
         raise ServiceError(f"Unknown code kind “{kind}”.", field="kind")
     with transaction.atomic():
         # One writer at a time per lock, so two requests cannot both take the same free PIN.
-        # Only the lock's row: its owner's stays free for the owner's other locks.
-        lock = Lock.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lock.pk)
+        # Only the lock's row: its owner's stays free for the owner's other locks. Its property
+        # comes along for the audit log's time zone (a join, not a query).
+        lock = (
+            Lock.objects.select_for_update(of=("self",))
+            .select_related("owner", "property")
+            .get(pk=lock.pk)
+        )
         if code:
             access_code_check_pin(
                 lock=lock, code=code, now=now, exclude=earlier_selves(common_code_key)
@@ -283,7 +288,7 @@ def access_code_update(
     with transaction.atomic():
         lock = (
             Lock.objects.select_for_update(of=("self",))
-            .select_related("owner")
+            .select_related("owner", "property")
             .get(pk=access_code.lock_id)
         )
         access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)

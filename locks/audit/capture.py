@@ -118,7 +118,7 @@ def _changes(tracked: Tracked, before: dict, after: dict, tz: ZoneInfo, created:
         if old == new:
             continue
         if name in tracked.secret:
-            found[name] = [None, SECRET_SET] if name not in before else [SECRET, SECRET]
+            found[name] = [None, SECRET_SET] if old in (None, "", {}) else [SECRET, SECRET]
             continue
         if tracked.model._meta.get_field(name).is_relation:
             labels = _related_labels(tracked, name, [old, new])

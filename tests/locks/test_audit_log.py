@@ -3,8 +3,10 @@
 import json
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,8 +14,11 @@ from django.urls import reverse
 from locks import audit, scheduler
 from locks.audit.words import entry_sentence
 from locks.models import AccessCode, AuditEntry, Membership
+from locks.outgoing.endpoints import webhook_create
 from locks.tenancy import services as tenancy
 from tests.locks.seam_api import reconcile
+from tests.messaging.test_views_settings_messages import twilio_form
+from tests.messaging.twilio_standin import OWNER_TOKEN
 from tests.reservations.front_desk import book
 from tests.reservations.test_views_reservation_form import stay_data
 
@@ -241,3 +246,57 @@ def test_entries_are_newest_first_and_paged_by_50(client_for, alice, owner):
     assert "pin quarantine days 50 -&gt; 51" in first
     assert "pin quarantine days 30 -&gt; 1" not in first
     assert "pin quarantine days 30 -&gt; 1" in _page(client, page=2)
+
+
+def test_twilio_token_and_webhook_url_are_never_written(client_for, alice, owner):
+    client = client_for(alice)
+    assert client.post("/settings/messages/", twilio_form()).status_code == 302
+    client.post(
+        "/settings/messages/", twilio_form(twilio_auth_token="f" * 32, arrival_hours_before="48")
+    )
+    with audit.acting(audit.person_actor(alice)):
+        webhook_create(owner=owner, url="https://hooks.example.com/in?token=s3cr3tpath")
+
+    [first, settings, webhook] = _entries()
+    assert first.changes["transport"] == ["console", "twilio"]
+    assert first.changes["twilio_auth_token"] == [None, "(set)"]
+    assert settings.object_type == "messaging_settings" and settings.changes == {
+        "twilio_auth_token": ["(changed)", "(changed)"],
+        "arrival_hours_before": [24, 48],
+    }
+    assert webhook.changes["url"] == [None, "(set)"]
+    everything = json.dumps(list(AuditEntry.objects.values()), default=str)
+    assert OWNER_TOKEN not in everything and "f" * 32 not in everything
+    assert "s3cr3tpath" not in everything and webhook.object_label == "Webhook to hooks.example.com"
+
+
+def test_a_lock_s_name_and_place_changed_on_the_dashboard(client_for, alice, owner, lock):
+    response = client_for(alice).post(
+        reverse("lock_edit", args=[lock.pk]),
+        {"name": "Room 101 front door", "location": "2nd floor", "unit": lock.unit_id},
+    )
+    assert response.status_code == 302
+    [entry] = _entries(object_type="lock")
+    assert entry.changes == {
+        "name": ["Room 101 door", "Room 101 front door"],
+        "location": ["", "2nd floor"],
+    }
+    assert entry_sentence(entry) == (
+        "alice (dashboard) changed door Room 101 front door: name Room 101 door -> "
+        "Room 101 front door; place (none) -> 2nd floor"
+    )
+
+
+def test_prune_audit_deletes_entries_before_a_day(owner, alice, frozen):
+    with audit.acting(audit.person_actor(alice)):
+        tenancy.owner_settings_update(owner=owner, buffer_before_minutes=15)
+        tenancy.owner_settings_update(owner=owner, buffer_before_minutes=20)
+    AuditEntry.objects.filter(changes__buffer_before_minutes=[0, 15]).update(
+        at=frozen - timedelta(days=400)
+    )
+    out = StringIO()
+    call_command(
+        "prune_audit", "--before", (frozen - timedelta(days=365)).date().isoformat(), stdout=out
+    )
+    assert "Deleted 1 audit entry" in out.getvalue()
+    assert [e.changes for e in _entries()] == [{"buffer_before_minutes": [15, 20]}]
