@@ -65,9 +65,13 @@ def noun(entry: AuditEntry) -> str:
 
 
 def changes_of(entry: AuditEntry) -> list[Change]:
+    """In the order the model's fields are registered (PostgreSQL's jsonb keeps no order)."""
     tracked = KINDS.get(entry.object_type)
+    order = {name: n for n, name in enumerate(tracked.fields)} if tracked else {}
+    changes = entry.changes or {}
     found = []
-    for name, pair in (entry.changes or {}).items():
+    for name in sorted(changes, key=lambda name: (order.get(name, len(order)), name)):
+        pair = changes[name]
         before, after = (list(pair) + [None, None])[:2]
         field = tracked.field_name(name) if tracked else name.replace("_", " ")
         if SECRET in (before, after) or after == SECRET_SET:
