@@ -11,7 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backups.services import backup_pool_enable
 from locks import audit, scheduler
+from locks.access_codes import access_code_create
 from locks.audit.words import entry_sentence
 from locks.models import AccessCode, AuditEntry, Membership
 from locks.outgoing.endpoints import webhook_create
@@ -300,3 +302,25 @@ def test_prune_audit_deletes_entries_before_a_day(owner, alice, frozen):
     )
     assert "Deleted 1 audit entry" in out.getvalue()
     assert [e.changes for e in _entries()] == [{"buffer_before_minutes": [15, 20]}]
+
+
+def test_a_backup_given_and_a_code_deleted_on_the_dashboard_are_named(
+    client_for, bob, alice, owner, room, lock, frozen
+):
+    backup_pool_enable(lock=lock, now=frozen)
+    scheduler.run_due_locks(now=frozen)
+    scheduler.run_due_locks(now=frozen + timedelta(minutes=1))
+    stay = book(owner, room, frozen, check_in=frozen + timedelta(hours=1), guest_name="Maria Silva")
+    assert not AuditEntry.objects.exists()  # the pool is the engine's: nothing recorded
+
+    response = client_for(bob).post(reverse("reservation_backups_give", args=[stay.pk]))
+    assert response.status_code in (200, 302)
+    backup = AccessCode.objects.get(reservation=stay, kind="backup")
+    [given] = _entries()
+    assert (given.actor, given.action, given.object_type) == (bob, "backup_given", "access_code")
+    assert entry_sentence(given).startswith("bob (dashboard) gave a backup code for code ")
+    assert backup.code not in json.dumps(list(AuditEntry.objects.values()), default=str)
+
+    staff, _ = access_code_create(lock=lock, now=frozen, name="Cleaner", code="5937")
+    client_for(alice).post(reverse("code_revoke", args=[lock.pk, staff.pk]))
+    assert [e.action for e in _entries(object_id=str(staff.pk))] == ["deleted"]
