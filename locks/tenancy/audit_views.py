@@ -68,8 +68,10 @@ def _owner_time_zone(owner) -> ZoneInfo:
     return ZoneInfo(zones[0]) if len(zones) == 1 else UTC
 
 
-def _row(entry) -> dict:
-    tz = ZoneInfo(entry.time_zone) if entry.time_zone else UTC
+def _row(entry, owner_tz: ZoneInfo) -> dict:
+    """An entry's time in its object's time zone; the owner's for what has none (settings,
+    members, keys)."""
+    tz = owner_tz if entry.time_zone in ("", "UTC") else ZoneInfo(entry.time_zone)
     return {"entry": entry, "when": local_time(entry.at, tz), "sentence": entry_sentence(entry)}
 
 
@@ -99,7 +101,7 @@ def audit_log(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [_row(entry) for entry in page.object_list],
+        "rows": [_row(entry, tz) for entry in page.object_list],
         "query": query.urlencode(),
         "time_zone": tz,
     }
