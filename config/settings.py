@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # A person with two-factor sign-in reaches nothing before their code; a manager whose
     # company requires it, nothing before setting it up (the REST API is not concerned).
     "locks.tenancy.middleware.TwoFactorMiddleware",
+    # Who acts for the audit log: the signed-in person, on requests that may change something.
+    "locks.tenancy.middleware.AuditActorMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]

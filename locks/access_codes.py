@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from locks import pins
+from locks.audit import audit_record
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
 from locks.models import AccessCode, ActionAttempt, Lock, RetiredPin
@@ -209,8 +210,13 @@ def access_code_create(
         raise ServiceError(f"Unknown code kind “{kind}”.", field="kind")
     with transaction.atomic():
         # One writer at a time per lock, so two requests cannot both take the same free PIN.
-        # Only the lock's row: its owner's stays free for the owner's other locks.
-        lock = Lock.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lock.pk)
+        # Only the lock's row: its owner's stays free for the owner's other locks. Its property
+        # comes along for the audit log's time zone (a join, not a query).
+        lock = (
+            Lock.objects.select_for_update(of=("self",))
+            .select_related("owner", "property")
+            .get(pk=lock.pk)
+        )
         if code:
             access_code_check_pin(
                 lock=lock, code=code, now=now, exclude=earlier_selves(common_code_key)
@@ -282,7 +288,7 @@ def access_code_update(
     with transaction.atomic():
         lock = (
             Lock.objects.select_for_update(of=("self",))
-            .select_related("owner")
+            .select_related("owner", "property")
             .get(pk=access_code.lock_id)
         )
         access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
@@ -338,5 +344,6 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
         attempt = _attempt(access_code, ActionAttempt.DELETE_ACCESS_CODE, pending=pending)
         if updated:
             code_event_record(code=access_code, event_type="access_code.deleted", now=now)
+            audit_record(obj=access_code, action="deleted")
             lock_check_now(lock=lock, now=now)
     return attempt

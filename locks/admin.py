@@ -20,6 +20,7 @@ from locks.models import (
     AlertNotice,
     ApiKey,
     ApiKeyFailure,
+    AuditEntry,
     DiscoveredDevice,
     DriverAccount,
     Event,
@@ -397,3 +398,16 @@ class WebhookDeliveryAdmin(LookupAdmin):
     raw_id_fields = ("endpoint", "event")
     readonly_fields = ("id", "created_at")
     date_hierarchy = "occurred_at"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(LookupAdmin):
+    """Who changed what (the managers' Settings → Audit log); its entries hold no secret."""
+
+    list_display = ("at", "owner", "actor_label", "source", "action", "object_type", "object_label")
+    list_filter = ("owner", "source", "action", "object_type")
+    list_select_related = ("owner",)
+    search_fields = ("actor_label", "object_label", "object_id")
+    raw_id_fields = ("actor", "api_key")
+    date_hierarchy = "at"
+    ordering = ("-at", "-id")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from backups.selectors import backups_for_lock, pool_glances, pool_reason
 from backups.services import backup_pool_health
-from locks import access_codes, records, scheduler, selectors, services, simulator, unmanaged
+from locks import access_codes, audit, records, scheduler, selectors, services, simulator, unmanaged
 from locks.drivers.base import ACCESS_DENIED, UNLOCKED
 from locks.errors import ServiceError
 from locks.forms import (
@@ -344,6 +344,7 @@ def code_reveal(request, lock, code):
         message=f"PIN shown to {who}.",
         revealed_by=who,
     )
+    audit.audit_record(obj=code, action="pin_revealed", even_if_skipped=True)
     if request.htmx:
         page = request.POST.get("codes_page", "")
         context = {"code": code, "pin": code.code, "pin_page": page if page.isdigit() else ""}

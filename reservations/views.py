@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backups.selectors import backup_offered
+from locks import audit
 from locks.errors import ServiceError
 from locks.models import Property
 from locks.records import event_record
@@ -339,6 +340,7 @@ def reservation_pin_reveal(request, reservation_id):
         message=f"PIN shown to {who}.",
         revealed_by=who,
     )
+    audit.audit_record(obj=stay, action="pin_revealed")
     if request.htmx:
         return render(request, "reservations/detail.html#pin", {"stay": stay, "pin": stay.pin})
     context = _detail_context(request, stay, timezone.now(), revealed_pin=stay.pin)

@@ -4,6 +4,7 @@ An AccessCode row is the *desired state* of one PIN on one lock; what the lock's
 reports is the *observed state*; `locks.reconcile` makes the two agree.
 """
 
+from locks.models.audit import AuditEntry
 from locks.models.codes import AccessCode, ActionAttempt, RetiredPin
 from locks.models.devices import (
     DiscoveredDevice,
@@ -54,4 +55,5 @@ __all__ = [
     "AlertNotice",
     "WebhookEndpoint",
     "WebhookDelivery",
+    "AuditEntry",
 ]

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from locks.audit import audit_record
 from locks.errors import ServiceError
 from locks.models import Invite, Membership, Owner
 
@@ -122,9 +123,11 @@ def invite_resend(*, invite: Invite, invited_by, now: datetime, base_url: str) -
 
 
 def invite_revoke(*, invite: Invite, now: datetime) -> None:
-    Invite.objects.filter(pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    revoked = Invite.objects.filter(
+        pk=invite.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    if revoked:
+        audit_record(obj=invite, action="revoked")
 
 
 def invite_find(*, token: str) -> Invite | None:

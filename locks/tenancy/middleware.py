@@ -1,5 +1,5 @@
-"""Which owner the signed-in person is working for (a person may belong to several), and the
-gate of two-factor sign-in."""
+"""Which owner the signed-in person is working for (a person may belong to several), the gate
+of two-factor sign-in, and who acts for the audit log."""
 
 from urllib.parse import urlencode
 
@@ -8,7 +8,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from locks.models import Membership
+from locks import audit
+from locks.client_address import client_address
+from locks.models import AuditEntry, Membership
 from locks.tenancy import two_factor
 
 SESSION_KEY = "owner_id"
@@ -92,3 +94,30 @@ def _sent_to(request, url_name: str):
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(url)
     return redirect(url)
+
+
+class AuditActorMiddleware:
+    """For the length of a request that may change something (not GET, HEAD or OPTIONS), the
+    signed-in person is who acts (`locks.audit`): their changes are written in the audit log,
+    from the dashboard or the admin. The API's authentication puts its key in their place.
+    Cleared after every request, so work outside one (tasks, ticks) records nothing."""
+
+    SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = None
+        if request.method not in self.SAFE_METHODS and request.user.is_authenticated:
+            source = (
+                AuditEntry.Source.ADMIN
+                if request.path.startswith(reverse("admin:index"))
+                else AuditEntry.Source.DASHBOARD
+            )
+            actor = audit.person_actor(request.user, source=source, address=client_address(request))
+        token = audit.actor_set(actor)
+        try:
+            return self.get_response(request)
+        finally:
+            audit.actor_reset(token)

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from locks.audit import audit_record
 from locks.errors import ServiceError, saved_clean
 from locks.models import ApiKey, Membership, Owner, hash_api_key
 
@@ -45,7 +46,8 @@ def api_key_create(*, owner: Owner, name: str, created_by=None) -> tuple[ApiKey,
 
 
 def api_key_revoke(*, api_key: ApiKey, now: datetime) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        audit_record(obj=api_key, action="revoked")
 
 
 # In the order the settings page shows them.

@@ -1,5 +1,5 @@
 from config.routes import pages
-from locks.tenancy import invite_views, two_factor_views, views, webhook_views
+from locks.tenancy import audit_views, invite_views, two_factor_views, views, webhook_views
 
 WEBHOOK = "settings/webhooks/<uuid:webhook_id>/"
 DELIVERY = "settings/webhooks/deliveries/<uuid:delivery_id>/"
@@ -32,4 +32,5 @@ urlpatterns = pages(
     (WEBHOOK + "switch-on/", webhook_views.settings_webhook_switch_on),
     (WEBHOOK + "secret/", webhook_views.settings_webhook_secret),
     (DELIVERY + "send-again/", webhook_views.settings_webhook_send_again),
+    ("settings/audit-log/", audit_views.audit_log),
 )

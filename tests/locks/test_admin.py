@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from locks import access_codes, simulator
+from locks import access_codes, audit, simulator
 from locks.models import (
     AccessCode,
     AlertNotice,
@@ -87,7 +87,8 @@ def codes(owner, alice, lock, other_lock, t0):
 @pytest.fixture
 def api_key(owner, alice):
     """An API key and its secret (shown once, to whoever created it)."""
-    api_key = tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
+    with audit.acting(audit.person_actor(alice)):  # an audit log's entry too
+        api_key = tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
     key_failures.key_failure_record(address="203.0.113.9", now=timezone.now())  # a wrong one
     invites.invite_create(
         owner=owner,
