@@ -16,9 +16,8 @@ from locks import selectors, services
 from locks.account_views import public_base_url
 from locks.errors import ServiceError
 from locks.models import ApiKey, Invite, Membership, Property, Unit
-from locks.tenancy import invites
+from locks.tenancy import invites, two_factor
 from locks.tenancy import services as tenancy
-from locks.tenancy import two_factor
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
