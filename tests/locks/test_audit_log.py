@@ -182,6 +182,7 @@ def test_an_invite_sent_and_revoked_is_recorded_without_its_link(client_for, ali
     ]
     assert invite.token_hash not in json.dumps(got)
 
+
 def test_engine_work_records_nothing(owner, room, lock, t0):
     book(owner, room, t0, check_in=t0 - timedelta(hours=1))
     scheduler.run_due_locks(now=t0 + timedelta(minutes=1))
