@@ -21,7 +21,7 @@ from locks.models.places import Property, Unit, validate_time_zone
 from locks.models.tenancy import (
     LOW_BATTERY_PERCENT,
     ApiKey,
-    ApiKeyFailure,
+    AttemptWindow,
     Membership,
     Owner,
     hash_api_key,
@@ -34,7 +34,7 @@ __all__ = [
     "Membership",
     "hash_api_key",
     "ApiKey",
-    "ApiKeyFailure",
+    "AttemptWindow",
     "validate_time_zone",
     "Property",
     "Unit",
