@@ -155,8 +155,6 @@ def test_a_take_never_counts_past_the_limit(db):
     assert waits[3] == waits[4] == timedelta(minutes=1)
     assert AttemptWindow.objects.get(kind="test").count == 3
     later = now + timedelta(seconds=45)
-    assert attempt_limits.attempt_take(limit=limit, subject="s", now=later) == timedelta(
-        seconds=15
-    )
+    assert attempt_limits.attempt_take(limit=limit, subject="s", now=later) == timedelta(seconds=15)
     assert attempt_limits.attempt_take(limit=limit, subject="s", now=now + limit.window) is None
     assert AttemptWindow.objects.get(kind="test").count == 1
