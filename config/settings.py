@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "config",
     "locks",
     "reservations",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +95,24 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, images and fonts from this
+# site only, and send requests (htmx) and forms to it only. No inline script or style, no
+# eval (base.html tells htmx), no plugin, no framing by another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -154,6 +174,35 @@ STORAGES = {
 
 SESSION_COOKIE_SECURE = not DEBUG and envbool("SECURE_COOKIES", "True")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def envheader(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https`: the request header (as Django names it) and its value."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = (part.strip() for part in value.partition(","))
+    if not header.startswith("HTTP_") or not expected or "," in expected:
+        raise ImproperlyConfigured(
+            f"{name} is a header and the value that means HTTPS, e.g. "
+            f"HTTP_X_FORWARDED_PROTO,https; not {value!r}"
+        )
+    return header, expected
+
+
+# HTTPS, on by default outside DEBUG (docs/OPERATIONS.md, HTTPS). Plain http requests are
+# redirected to https, and browsers are told to use only https for SECURE_HSTS_SECONDS: an hour
+# by default, so a mistake is undone within the hour; raise it to a year once https is sure.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "3600")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+# Only for a WSGI server that does not itself decide which proxies may say "https" (gunicorn
+# does, with FORWARDED_ALLOW_IPS); unset, Django believes no header.
+SECURE_PROXY_SSL_HEADER = envheader("SECURE_PROXY_SSL_HEADER")
+# Preloading is asked for at hstspreload.org (with a year of HSTS, and slow to undo): a choice,
+# never a default, so Django's warning that it is off (W021) is not shown.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 

@@ -19,7 +19,7 @@ from locks.models import (
     ActionAttempt,
     AlertNotice,
     ApiKey,
-    ApiKeyFailure,
+    AttemptWindow,
     AuditEntry,
     DiscoveredDevice,
     DriverAccount,
@@ -300,12 +300,15 @@ class InviteAdmin(LookupAdmin):
         return "revoked" if obj.revoked_at else "open"
 
 
-@admin.register(ApiKeyFailure)
-class ApiKeyFailureAdmin(LookupAdmin):
-    """Addresses sending requests without a valid API key (429 after 20 in 5 minutes)."""
+@admin.register(AttemptWindow)
+class AttemptWindowAdmin(LookupAdmin):
+    """Attempts counted per subject (locks.tenancy.attempt_limits): API requests without a valid
+    key per address, keypad tries and PIN reveals per person (`user:<id>`) or API key
+    (`key:<id>`)."""
 
-    list_display = ("address", "count", "window_start")
-    search_fields = ("address",)
+    list_display = ("kind", "subject", "count", "window_start")
+    list_filter = ("kind",)
+    search_fields = ("subject",)
     ordering = ("-window_start",)
 
 

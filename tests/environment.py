@@ -7,3 +7,5 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# The test client and the test servers speak plain http; tests of the redirect ask for it.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "False")

@@ -22,7 +22,7 @@ from locks.models.places import Property, Unit, validate_time_zone
 from locks.models.tenancy import (
     LOW_BATTERY_PERCENT,
     ApiKey,
-    ApiKeyFailure,
+    AttemptWindow,
     Invite,
     Membership,
     Owner,
@@ -36,7 +36,7 @@ __all__ = [
     "Membership",
     "hash_api_key",
     "ApiKey",
-    "ApiKeyFailure",
+    "AttemptWindow",
     "Invite",
     "validate_time_zone",
     "Property",

@@ -169,19 +169,27 @@ class ApiKey(models.Model):
         return f"{cls.PREFIX}_{secrets.token_urlsafe(30)}"
 
 
-class ApiKeyFailure(models.Model):
-    """Requests from one address refused for a missing or wrong API key, in the current window.
+class AttemptWindow(models.Model):
+    """How many attempts of one kind one subject made in its current window: API requests
+    without a valid key from an address, PINs tried at simulated keypads or PINs shown, by a
+    person or an API key (`locks.tenancy.attempt_limits`).
 
-    A row per address, in the database so every web server process counts together (no
-    cache is shared between gunicorn's workers without Redis); `locks.tenancy.key_failures`.
+    A row per kind and subject, in the database so every web server process counts together (no
+    cache is shared between gunicorn's workers without Redis).
     """
 
-    address = models.CharField(max_length=45, unique=True)
+    kind = models.CharField(max_length=20)
+    subject = models.CharField(max_length=64)
     window_start = models.DateTimeField(db_index=True)
     count = models.PositiveIntegerField(default=1)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject"], name="attempt_window_per_subject")
+        ]
+
     def __str__(self) -> str:
-        return f"{self.address}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.subject}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"
 
 
 class Invite(models.Model):

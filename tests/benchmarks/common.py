@@ -15,6 +15,7 @@ def configure() -> tuple[bool, str | None]:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # django-q2 logs every enqueue at INFO
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the benchmarks speak plain http
     if os.environ.get("DATABASE_URL"):
         return False, None
     folder = tempfile.mkdtemp(prefix="innkeeper-bench-")
