@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from locks.access_codes import access_code_create, access_code_delete
+from locks.audit import audit_record
 from locks.errors import ServiceError
 from locks.issue_codes import (
     CODE_CONSTRAINTS_VIOLATED,
@@ -369,6 +370,7 @@ def _hand_out(backup: AccessCode, original: AccessCode, now: datetime) -> None:
         now=now,
         backup_access_code_id=str(backup.pk),
     )
+    audit_record(obj=original, action="backup_given", even_if_skipped=True)
 
 
 def _show_empty(lock: Lock, now: datetime) -> None:

@@ -1,7 +1,7 @@
 """System checks that refuse a production start with a dangerous configuration."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from locks.crypto import KEYS_HINT, encryption_keys_problem
@@ -59,3 +59,20 @@ def production_settings_check(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def hsts_preload_check(app_configs, **kwargs):
+    """The HSTS preload list takes only a year or more of HSTS: asking for it with less is a
+    mistake (see docs/OPERATIONS.md, HTTPS)."""
+    if settings.SECURE_HSTS_PRELOAD and settings.SECURE_HSTS_SECONDS < 31536000:
+        return [
+            Warning(
+                "SECURE_HSTS_PRELOAD is True but SECURE_HSTS_SECONDS is under a year, which the "
+                "preload list refuses.",
+                hint="Set SECURE_HSTS_SECONDS=31536000 (once https works for good) or "
+                "SECURE_HSTS_PRELOAD=False.",
+                id="innkeeper.W003",
+            )
+        ]
+    return []

@@ -82,6 +82,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "config",
     "locks",
     "reservations",
@@ -91,18 +95,44 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's sign-in was confirmed with a code (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "locks.tenancy.middleware.CurrentOwnerMiddleware",
+    # A person with two-factor sign-in reaches nothing before their code; a manager whose
+    # company requires it, nothing before setting it up (the REST API is not concerned).
+    "locks.tenancy.middleware.TwoFactorMiddleware",
+    # Who acts for the audit log: the signed-in person, on requests that may change something.
+    "locks.tenancy.middleware.AuditActorMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, images and fonts from this
+# site only, and send requests (htmx) and forms to it only. No inline script or style, no
+# eval (base.html tells htmx), no plugin, no framing by another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -165,6 +195,35 @@ STORAGES = {
 SESSION_COOKIE_SECURE = not DEBUG and envbool("SECURE_COOKIES", "True")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+
+def envheader(name: str) -> tuple[str, str] | None:
+    """`HTTP_X_FORWARDED_PROTO,https`: the request header (as Django names it) and its value."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    header, _, expected = (part.strip() for part in value.partition(","))
+    if not header.startswith("HTTP_") or not expected or "," in expected:
+        raise ImproperlyConfigured(
+            f"{name} is a header and the value that means HTTPS, e.g. "
+            f"HTTP_X_FORWARDED_PROTO,https; not {value!r}"
+        )
+    return header, expected
+
+
+# HTTPS, on by default outside DEBUG (docs/OPERATIONS.md, HTTPS). Plain http requests are
+# redirected to https, and browsers are told to use only https for SECURE_HSTS_SECONDS: an hour
+# by default, so a mistake is undone within the hour; raise it to a year once https is sure.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(not DEBUG))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "3600")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+# Only for a WSGI server that does not itself decide which proxies may say "https" (gunicorn
+# does, with FORWARDED_ALLOW_IPS); unset, Django believes no header.
+SECURE_PROXY_SSL_HEADER = envheader("SECURE_PROXY_SSL_HEADER")
+# Preloading is asked for at hstspreload.org (with a year of HSTS, and slow to undo): a choice,
+# never a default, so Django's warning that it is off (W021) is not shown.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
@@ -195,6 +254,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "locks.login_views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "locks.client_address.client_address"
+
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the account; the
+# admin never shows a device's secret key.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Innkeeper")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Outbound requests (webhooks; calendar feeds and lock clouds next) never reach loopback, private,
 # link-local or multicast addresses, and plain http only inside these networks: CIDRs, comma-

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from locks import pins
+from locks.audit import audit_record
 from locks.crypto import secret_hash
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
@@ -214,8 +215,13 @@ def access_code_create(
         raise ServiceError(f"Unknown code kind “{kind}”.", field="kind")
     with transaction.atomic():
         # One writer at a time per lock, so two requests cannot both take the same free PIN.
-        # Only the lock's row: its owner's stays free for the owner's other locks.
-        lock = Lock.objects.select_for_update(of=("self",)).select_related("owner").get(pk=lock.pk)
+        # Only the lock's row: its owner's stays free for the owner's other locks. Its property
+        # comes along for the audit log's time zone (a join, not a query).
+        lock = (
+            Lock.objects.select_for_update(of=("self",))
+            .select_related("owner", "property")
+            .get(pk=lock.pk)
+        )
         if code:
             access_code_check_pin(
                 lock=lock, code=code, now=now, exclude=earlier_selves(common_code_key)
@@ -287,7 +293,7 @@ def access_code_update(
     with transaction.atomic():
         lock = (
             Lock.objects.select_for_update(of=("self",))
-            .select_related("owner")
+            .select_related("owner", "property")
             .get(pk=access_code.lock_id)
         )
         access_code = AccessCode.objects.select_for_update().get(pk=access_code.pk)
@@ -343,5 +349,6 @@ def access_code_delete(*, access_code: AccessCode, now: datetime) -> ActionAttem
         attempt = _attempt(access_code, ActionAttempt.DELETE_ACCESS_CODE, pending=pending)
         if updated:
             code_event_record(code=access_code, event_type="access_code.deleted", now=now)
+            audit_record(obj=access_code, action="deleted")
             lock_check_now(lock=lock, now=now)
     return attempt

@@ -18,6 +18,12 @@ def reset_link_lifetime() -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
+def public_base_url(request) -> str:
+    """Where people reach this site, for links in emails: PUBLIC_BASE_URL, else this request's
+    host."""
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
 class LinkLifetime:
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "valid_for": reset_link_lifetime()}
@@ -28,8 +34,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     @property
     def extra_email_context(self):
-        base_url = settings.PUBLIC_BASE_URL or self.request.build_absolute_uri("/").rstrip("/")
-        return {"base_url": base_url, "valid_for": reset_link_lifetime()}
+        return {"base_url": public_base_url(self.request), "valid_for": reset_link_lifetime()}
 
 
 class PasswordResetDoneView(LinkLifetime, auth_views.PasswordResetDoneView):

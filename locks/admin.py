@@ -12,16 +12,19 @@ from urllib.parse import urlsplit
 
 from django.contrib import admin
 
+from locks import admin_two_factor  # noqa: F401 (two-factor devices, registered there)
 from locks.admin_lookup import LookupAdmin, changelist_link, masked_pin
 from locks.models import (
     AccessCode,
     ActionAttempt,
     AlertNotice,
     ApiKey,
-    ApiKeyFailure,
+    AttemptWindow,
+    AuditEntry,
     DiscoveredDevice,
     DriverAccount,
     Event,
+    Invite,
     Lock,
     Membership,
     Owner,
@@ -279,12 +282,33 @@ class ApiKeyAdmin(LookupAdmin):
         return obj.revoked_at is not None
 
 
-@admin.register(ApiKeyFailure)
-class ApiKeyFailureAdmin(LookupAdmin):
-    """Addresses sending requests without a valid API key (429 after 20 in 5 minutes)."""
+@admin.register(Invite)
+class InviteAdmin(LookupAdmin):
+    list_display = ("email", "owner", "role", "invited_by", "created_at", "expires_at", "state")
+    list_filter = ("owner", "role", ("accepted_at", admin.EmptyFieldListFilter))
+    list_select_related = ("owner", "invited_by")
+    search_fields = ("email", "owner__name")
+    raw_id_fields = ("invited_by", "accepted_by")
+    # The link's token, hashed: one step from a working link to check guesses against.
+    exclude = ("token_hash",)
+    date_hierarchy = "created_at"
 
-    list_display = ("address", "count", "window_start")
-    search_fields = ("address",)
+    @admin.display(description="State")
+    def state(self, obj):
+        if obj.accepted_at:
+            return "accepted"
+        return "revoked" if obj.revoked_at else "open"
+
+
+@admin.register(AttemptWindow)
+class AttemptWindowAdmin(LookupAdmin):
+    """Attempts counted per subject (locks.tenancy.attempt_limits): API requests without a valid
+    key per address, keypad tries and PIN reveals per person (`user:<id>`) or API key
+    (`key:<id>`)."""
+
+    list_display = ("kind", "subject", "count", "window_start")
+    list_filter = ("kind",)
+    search_fields = ("subject",)
     ordering = ("-window_start",)
 
 
@@ -377,3 +401,16 @@ class WebhookDeliveryAdmin(LookupAdmin):
     raw_id_fields = ("endpoint", "event")
     readonly_fields = ("id", "created_at")
     date_hierarchy = "occurred_at"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(LookupAdmin):
+    """Who changed what (the managers' Settings → Audit log); its entries hold no secret."""
+
+    list_display = ("at", "owner", "actor_label", "source", "action", "object_type", "object_label")
+    list_filter = ("owner", "source", "action", "object_type")
+    list_select_related = ("owner",)
+    search_fields = ("actor_label", "object_label", "object_id")
+    raw_id_fields = ("actor", "api_key")
+    date_hierarchy = "at"
+    ordering = ("-at", "-id")

@@ -13,11 +13,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from backups.selectors import backups_for_lock, pool_glances, pool_reason
 from backups.services import backup_pool_health
-from locks import access_codes, records, scheduler, selectors, services, simulator, unmanaged
+from locks import access_codes, audit, records, scheduler, selectors, services, simulator, unmanaged
 from locks.drivers.base import ACCESS_DENIED, UNLOCKED
 from locks.errors import ServiceError
 from locks.forms import (
@@ -32,6 +31,7 @@ from locks.forms import (
     UnmanagedCodeForm,
 )
 from locks.models import AccessCode, Lock
+from locks.tenancy import attempt_limits
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
@@ -248,26 +248,37 @@ def lock_detail(request, lock_id):
     return _lock_page(request, _lock(request, lock_id))
 
 
-@member_view
-@require_POST
+@manager_post
 def keypad_try(request, lock_id):
-    """Type a PIN at a simulated lock's keypad: the door opens only for a code it holds now."""
+    """Type a PIN at a simulated lock's keypad: the door opens only for a code it holds now.
+
+    Managers only, and a limited number of tries per person: each answers whether a PIN is
+    one of the door's."""
     lock = _lock(request, lock_id)
     if selectors.simulated_device_for(lock) is None:
         raise Http404("Only simulated locks have a keypad here.")
     form = KeypadForm(request.POST)
     result = None
+    now = timezone.now()
+    wait = None
     if form.is_valid():
-        _, event = simulator.simulated_keypad_entry(
-            lock=lock, code=form.cleaned_data["code"], now=timezone.now()
+        wait = attempt_limits.attempt_take(
+            limit=attempt_limits.KEYPAD_TRIES, subject=f"user:{request.user.pk}", now=now
         )
-        opens = event.event_type == "lock.unlocked"
-        name = event.access_code.name if opens and event.access_code else ""
-        result = {"opens": opens, "name": name}
-    if request.htmx:
+        if wait is not None:
+            form.add_error("code", attempt_limits.keypad_refusal(wait))
+        else:
+            _, event = simulator.simulated_keypad_entry(
+                lock=lock, code=form.cleaned_data["code"], now=now
+            )
+            opens = event.event_type == "lock.unlocked"
+            name = event.access_code.name if opens and event.access_code else ""
+            result = {"opens": opens, "name": name}
+    if request.htmx:  # htmx swaps only a successful answer in, so a refusal reaches it as 200
         context = {"lock": lock, "keypad_form": form, "keypad_result": result}
         return render(request, "locks/lock_detail.html#keypad", context)
-    return _lock_page(request, lock, keypad_form=form, keypad_result=result)
+    status = 200 if wait is None else 429
+    return _lock_page(request, lock, keypad_form=form, keypad_result=result, status=status)
 
 
 # --- codes (managers) ----------------------------------------------------------------------------
@@ -335,19 +346,35 @@ def code_change_pin(request, lock, code):
 
 @code_action()
 def code_reveal(request, lock, code):
-    """Show one code's PIN to a manager, and write down who saw it."""
-    who = request.user.get_full_name() or request.user.get_username()
-    records.code_event_record(
-        code=code,
-        event_type="access_code.pin_revealed",
-        now=timezone.now(),
-        message=f"PIN shown to {who}.",
-        revealed_by=who,
+    """Show one code's PIN to a manager, and write down who saw it (a limited number per person:
+    refused, the manager is told when to try again)."""
+    now = timezone.now()
+    wait = attempt_limits.attempt_take(
+        limit=attempt_limits.PIN_REVEALS, subject=f"user:{request.user.pk}", now=now
     )
+    refused = attempt_limits.pin_reveal_refusal(wait) if wait is not None else ""
+    if not refused:
+        who = request.user.get_full_name() or request.user.get_username()
+        records.code_event_record(
+            code=code,
+            event_type="access_code.pin_revealed",
+            now=now,
+            message=f"PIN shown to {who}.",
+            revealed_by=who,
+        )
+        audit.audit_record(obj=code, action="pin_revealed", even_if_skipped=True)
     if request.htmx:
         page = request.POST.get("codes_page", "")
-        context = {"code": code, "pin": code.code, "pin_page": page if page.isdigit() else ""}
+        context = {
+            "code": code,
+            "pin": "" if refused else code.code,
+            "refused": refused,
+            "pin_page": page if page.isdigit() else "",
+        }
         return render(request, "locks/lock_detail.html#pin", context)
+    if refused:
+        messages.error(request, refused)
+        return _lock_page(request, lock, status=429)
     return _lock_page(request, lock, revealed={code.pk: code.code})
 
 

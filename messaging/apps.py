@@ -6,7 +6,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         # Imported here: models may only be imported once Django has loaded the apps.
+        from messaging.audit_tracked import messaging_tracked
         from messaging.lockouts import lockout_backup_text
         from reservations import hooks
 
         hooks.register(hooks.lockout_raised, lockout_backup_text)
+        messaging_tracked()

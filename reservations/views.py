@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from backups.selectors import backup_offered
+from locks import audit
 from locks.errors import ServiceError
 from locks.models import Property
 from locks.records import event_record
+from locks.tenancy import attempt_limits
 from locks.tenancy.decorators import (
     form_error,
     manager_post,
@@ -328,21 +330,32 @@ def reservation_detail(request, reservation_id):
 
 @manager_post
 def reservation_pin_reveal(request, reservation_id):
-    """Show the stay's PIN to a manager, and write down who saw it."""
+    """Show the stay's PIN to a manager, and write down who saw it (a limited number per person,
+    counted with the locks' PINs: refused, the manager is told when to try again)."""
     stay = _reservation(request, reservation_id)
-    who = request.user.get_full_name() or request.user.get_username()
-    event_record(
-        owner=stay.owner,
-        event_type="reservation.pin_revealed",
-        now=timezone.now(),
-        reservation=stay,
-        message=f"PIN shown to {who}.",
-        revealed_by=who,
+    now = timezone.now()
+    wait = attempt_limits.attempt_take(
+        limit=attempt_limits.PIN_REVEALS, subject=f"user:{request.user.pk}", now=now
     )
+    refused = attempt_limits.pin_reveal_refusal(wait) if wait is not None else ""
+    if not refused:
+        who = request.user.get_full_name() or request.user.get_username()
+        event_record(
+            owner=stay.owner,
+            event_type="reservation.pin_revealed",
+            now=now,
+            reservation=stay,
+            message=f"PIN shown to {who}.",
+            revealed_by=who,
+        )
+        audit.audit_record(obj=stay, action="pin_revealed")
     if request.htmx:
-        return render(request, "reservations/detail.html#pin", {"stay": stay, "pin": stay.pin})
-    context = _detail_context(request, stay, timezone.now(), revealed_pin=stay.pin)
-    return render(request, "reservations/detail.html", context)
+        context = {"stay": stay, "pin": "" if refused else stay.pin, "refused": refused}
+        return render(request, "reservations/detail.html#pin", context)
+    if refused:
+        messages.error(request, refused)
+    context = _detail_context(request, stay, now, revealed_pin="" if refused else stay.pin)
+    return render(request, "reservations/detail.html", context, status=429 if refused else 200)
 
 
 def _action(request, stay: Reservation, service, done: str):

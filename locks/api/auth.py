@@ -12,6 +12,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
+from locks import audit
+from locks.client_address import client_address
 from locks.models import ApiKey, hash_api_key
 
 # Writing `last_used_at` on every request would make each read a write; a minute is precise
@@ -47,6 +49,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             ApiKey.objects.filter(pk=api_key.pk).filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
             ).update(last_used_at=now)
+        # The key acts (the audit log names it) until the request ends: the middleware clears it.
+        audit.actor_set(audit.api_key_actor(api_key, address=client_address(request)))
         return (None, api_key)
 
     def authenticate_header(self, request) -> str:

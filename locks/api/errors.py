@@ -16,7 +16,8 @@ from rest_framework.views import set_rollback
 
 from locks.client_address import client_address
 from locks.errors import ServiceError
-from locks.tenancy import key_failures
+from locks.tenancy import attempt_limits
+from locks.tenancy.attempt_limits import API_KEY_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,16 @@ def seam_exception_handler(exc, context):
         return Response(error_body("invalid_input", message), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         address, now = client_address(context["request"]) or "unknown", timezone.now()
-        retry_after = key_failures.key_failure_retry_after(address=address, now=now)
+        retry_after = attempt_limits.attempt_retry_after(
+            limit=API_KEY_FAILURES, subject=address, now=now
+        )
         if retry_after is not None:
             return too_many_requests(
                 "Too many requests without a valid API key came from this address. Check the "
                 "key, and try again when Retry-After says.",
                 retry_after.total_seconds(),
             )
-        key_failures.key_failure_record(address=address, now=now)
+        attempt_limits.attempt_record(limit=API_KEY_FAILURES, subject=address, now=now)
         message = (
             str(exc.detail)
             if isinstance(exc, exceptions.AuthenticationFailed)

@@ -6,13 +6,16 @@ its next reading of the lock, exactly as it would with a real one.
 
 from datetime import datetime
 
+from rest_framework.exceptions import Throttled
+
 from locks import selectors, simulator
 from locks.api import answers as a
 from locks.api import serializers as s
 from locks.api.base import endpoint
 from locks.errors import NotFound
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
-from locks.models import Owner
+from locks.models import ApiKey, Owner
+from locks.tenancy import attempt_limits
 
 
 @endpoint(input=s.DeviceIdInput, summary="Simulate: the lock comes back online")
@@ -77,10 +80,22 @@ def simulate_create_unmanaged_code(*, owner: Owner, params: dict, now: datetime)
     input=s.DeviceCodeInput,
     summary="Simulate: a PIN typed at the keypad",
     answer=a.KeypadEntryAnswer,
+    with_key=True,
 )
-def simulate_keypad_code_entry(*, owner: Owner, params: dict, now: datetime) -> dict:
-    """Opens only for a code in the lock's memory now; the outcome is in `event`."""
+def simulate_keypad_code_entry(*, owner: Owner, params: dict, now: datetime, key: ApiKey) -> dict:
+    """Opens only for a code in the lock's memory now; the outcome is in `event`. At most 10
+    tries in 10 minutes per API key (then 429 `too_many_requests`, with Retry-After)."""
     lock = selectors.lock_get_by_device_id(owner, params["device_id"])
+    wait = attempt_limits.attempt_take(
+        limit=attempt_limits.KEYPAD_TRIES, subject=f"key:{key.pk}", now=now
+    )
+    if wait is not None:
+        raise Throttled(
+            wait=wait.total_seconds(),
+            detail=f"This API key has tried {attempt_limits.KEYPAD_TRIES.attempts} PINs at "
+            "keypads in the last 10 minutes, the most allowed, so this one was not tried. Try "
+            f"again {attempt_limits.retry_words(wait)} (Retry-After).",
+        )
     attempt, event = simulator.simulated_keypad_entry(lock=lock, code=params["code"], now=now)
     return {
         "action_attempt": s.ActionAttemptSerializer(attempt, context={"now": now}).data,

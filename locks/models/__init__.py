@@ -4,6 +4,7 @@ An AccessCode row is the *desired state* of one PIN on one lock; what the lock's
 reports is the *observed state*; `locks.reconcile` makes the two agree.
 """
 
+from locks.models.audit import AuditEntry
 from locks.models.codes import AccessCode, ActionAttempt, RetiredPin
 from locks.models.devices import (
     DiscoveredDevice,
@@ -21,7 +22,8 @@ from locks.models.places import Property, Unit, validate_time_zone
 from locks.models.tenancy import (
     LOW_BATTERY_PERCENT,
     ApiKey,
-    ApiKeyFailure,
+    AttemptWindow,
+    Invite,
     Membership,
     Owner,
     hash_api_key,
@@ -34,7 +36,8 @@ __all__ = [
     "Membership",
     "hash_api_key",
     "ApiKey",
-    "ApiKeyFailure",
+    "AttemptWindow",
+    "Invite",
     "validate_time_zone",
     "Property",
     "Unit",
@@ -52,4 +55,5 @@ __all__ = [
     "AlertNotice",
     "WebhookEndpoint",
     "WebhookDelivery",
+    "AuditEntry",
 ]

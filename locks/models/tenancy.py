@@ -99,6 +99,12 @@ class Owner(models.Model):
         "emailed here, once each. Leave empty for none.",
     )
 
+    # Accounts.
+    two_factor_for_managers = models.BooleanField(
+        default=False,
+        help_text="Managers sign in with a code from an authenticator app after their password.",
+    )
+
     # Kept by `locks.outgoing.endpoints`: whether any webhook endpoint takes this owner's events,
     # so recording an event for an owner without one costs no query.
     sends_webhooks = models.BooleanField(default=False, editable=False)
@@ -163,16 +169,75 @@ class ApiKey(models.Model):
         return f"{cls.PREFIX}_{secrets.token_urlsafe(30)}"
 
 
-class ApiKeyFailure(models.Model):
-    """Requests from one address refused for a missing or wrong API key, in the current window.
+class AttemptWindow(models.Model):
+    """How many attempts of one kind one subject made in its current window: API requests
+    without a valid key from an address, PINs tried at simulated keypads or PINs shown, by a
+    person or an API key (`locks.tenancy.attempt_limits`).
 
-    A row per address, in the database so every web server process counts together (no
-    cache is shared between gunicorn's workers without Redis); `locks.tenancy.key_failures`.
+    A row per kind and subject, in the database so every web server process counts together (no
+    cache is shared between gunicorn's workers without Redis).
     """
 
-    address = models.CharField(max_length=45, unique=True)
+    kind = models.CharField(max_length=20)
+    subject = models.CharField(max_length=64)
     window_start = models.DateTimeField(db_index=True)
     count = models.PositiveIntegerField(default=1)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject"], name="attempt_window_per_subject")
+        ]
+
     def __str__(self) -> str:
-        return f"{self.address}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.subject}: {self.count} since {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class Invite(models.Model):
+    """A person asked by email to join an owner with a role.
+
+    The link carries a long random token; only its SHA-256 hash is kept, so a database dump
+    holds no working link. A link works once, until `expires_at`, unless it is revoked (or
+    replaced by a new invite to the same address).
+    """
+
+    LIFETIME_DAYS = 3
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField(max_length=150)
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            # One open invite per address and owner: inviting again replaces the old one.
+            models.UniqueConstraint(
+                fields=["owner", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invite_open_owner_email_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.owner} ({self.get_role_display()})"
+
+    @staticmethod
+    def generate_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def is_expired(self, now) -> bool:
+        return now >= self.expires_at

@@ -5,6 +5,7 @@ import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from locks.models import Membership, Owner, Property
@@ -48,6 +49,7 @@ class OwnerSettingsForm(forms.ModelForm):
             "lockout_within_minutes": "within (minutes)",
             "lockout_hours_before": "Watch from before check-in (hours)",
             "lockout_night_ends_hour": "until the next morning at (hour)",
+            "two_factor_for_managers": "Managers must use two-factor sign-in",
         }
         help_texts = {
             "guest_pin_source": "From the phone: the last digits of the guest's mobile, unless "
@@ -60,6 +62,9 @@ class OwnerSettingsForm(forms.ModelForm):
             "lockout_attempts": "Wrong PINs at a stay's door around its check-in, with no "
             "entry since, raise a red alert (and can text the guest a backup: Settings → "
             "Messages).",
+            "two_factor_for_managers": "After their password, managers enter a code from an "
+            "authenticator app on their phone; one who has not set it up is asked to first. "
+            "The front desk is not asked.",
         }
 
     def __init__(self, *args, **kwargs):
@@ -134,17 +139,54 @@ class UnitForm(forms.Form):
     )
 
 
-class MemberAddForm(forms.Form):
-    username = forms.CharField(
-        max_length=150, error_messages={"required": "Give the person's username."}
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        max_length=150,
+        error_messages={
+            "required": "Give the person's email address; the invite goes there.",
+            "invalid": "Enter an email address, e.g. ana@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"placeholder": "ana@example.com", "autocomplete": "off"}),
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.FRONT_DESK)
-    password = forms.CharField(
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="Only for a new login; leave empty to add someone who already has one.",
+
+
+class InviteAcceptForm(forms.Form):
+    """A new person's name and password, chosen by themselves from their invite."""
+
+    first_name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Type your first name, as your colleagues will see it."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
+    last_name = forms.CharField(
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        error_messages={"required": "Choose a password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        error_messages={"required": "Type the password a second time, to be sure."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(password_validators_help_texts())
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ; type the same one twice.")
+        return cleaned
 
 
 class MemberRoleForm(forms.Form):
@@ -209,3 +251,30 @@ class WebhookForm(forms.Form):
     def wanted(self) -> str:
         """The event types, as the service reads them (a comma- or space-separated text)."""
         return " ".join([*self.cleaned_data["families"], self.cleaned_data["event_types"]])
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or (`recovery=True`) one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        error_messages={"required": "Enter the code."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = True, autofocus: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
+        if recovery:
+            self.fields[
+                "code"
+            ].help_text = (
+                "The 6 digits your authenticator app shows now, or one of your recovery codes."
+            )
+        else:
+            self.fields["code"].help_text = "The 6 digits the app shows for Innkeeper now."
+            self.fields["code"].widget.attrs.update(inputmode="numeric", pattern="[0-9 ]*")

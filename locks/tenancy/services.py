@@ -1,13 +1,19 @@
 """Every write to owners, their people, their settings and their API keys."""
 
+import logging
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils.module_loading import import_string
 
+from locks.audit import audit_record
 from locks.errors import ServiceError, saved_clean
 from locks.models import ApiKey, Membership, Owner, hash_api_key
+
+log = logging.getLogger(__name__)
 
 
 def owner_create(*, slug: str, name: str) -> Owner:
@@ -40,7 +46,8 @@ def api_key_create(*, owner: Owner, name: str, created_by=None) -> tuple[ApiKey,
 
 
 def api_key_revoke(*, api_key: ApiKey, now: datetime) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        audit_record(obj=api_key, action="revoked")
 
 
 # In the order the settings page shows them.
@@ -63,6 +70,7 @@ OWNER_SETTINGS = (
     "lockout_within_minutes",
     "lockout_hours_before",
     "lockout_night_ends_hour",
+    "two_factor_for_managers",
 )
 
 
@@ -83,39 +91,6 @@ def owner_settings_update(*, owner: Owner, **fields) -> Owner:
         setattr(owner, field, value)
     saved_clean(owner)
     return owner
-
-
-def member_add(
-    *, owner: Owner, username: str, role: str, password: str = "", first_name: str = ""
-) -> Membership:
-    """Give a person a role here: an existing login by its username, or a new one with a
-    password."""
-    User = get_user_model()
-    username = username.strip()
-    user = User.objects.filter(username__iexact=username).first()
-    if user is None:
-        if not password:
-            raise ServiceError(
-                f"Nobody has the username “{username}” yet. To create their login, give them a "
-                "password too.",
-                field="password",
-            )
-        new_user = User(username=username, first_name=first_name.strip())
-        try:
-            User._meta.get_field("username").run_validators(username)
-            validate_password(password, new_user)
-        except ValidationError as exc:
-            field = "password" if "password" in str(exc.messages).lower() else "username"
-            raise ServiceError(" ".join(exc.messages), field=field) from None
-        new_user.set_password(password)
-        new_user.save()
-        user = new_user
-    elif Membership.objects.filter(owner=owner, user=user).exists():
-        raise ServiceError(
-            f"{user.get_username()} is already a member; change their role below.",
-            field="username",
-        )
-    return Membership.objects.create(owner=owner, user=user, role=role)
 
 
 def _refuse_losing_last_manager(membership: Membership) -> None:
@@ -139,7 +114,29 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     return membership
 
 
-def membership_remove(*, membership: Membership) -> None:
-    """Take away a person's access to this owner (their login stays, for other owners)."""
+def membership_remove(*, membership: Membership, now: datetime) -> None:
+    """Take away a person's access to this owner at once. Their login stays for the other owners
+    they belong to (their open pages move to one of those on the next click); a person left
+    with none is signed out everywhere."""
     _refuse_losing_last_manager(membership)
-    membership.delete()
+    with transaction.atomic():
+        membership.delete()
+        if not Membership.objects.filter(user_id=membership.user_id).exists():
+            user_sessions_end(user_id=membership.user_id, now=now)
+
+
+def user_sessions_end(*, user_id: int, now: datetime) -> int:
+    """Sign a person out of every browser: delete their sessions (database-backed sessions,
+    the default; `cached_db` too). Returns how many ended."""
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    if not issubclass(store, DbSessionStore):
+        # Cookie or cache sessions cannot be listed; without a membership such a session
+        # still reaches no owner's page (CurrentOwnerMiddleware reads memberships each request).
+        log.warning("Sessions are not in the database (SESSION_ENGINE); none could be ended.")
+        return 0
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user_id):
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended

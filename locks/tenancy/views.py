@@ -8,12 +8,15 @@ demoted, so somebody can always change settings.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from locks import selectors, services
+from locks.account_views import public_base_url
 from locks.errors import ServiceError
-from locks.models import ApiKey, Membership, Property, Unit
+from locks.models import ApiKey, Invite, Membership, Property, Unit
+from locks.tenancy import invites, two_factor
 from locks.tenancy import services as tenancy
 from locks.tenancy.decorators import (
     form_error,
@@ -23,7 +26,7 @@ from locks.tenancy.decorators import (
 )
 from locks.tenancy.forms import (
     ApiKeyForm,
-    MemberAddForm,
+    InviteForm,
     MemberRoleForm,
     OwnerSettingsForm,
     PropertyForm,
@@ -34,13 +37,17 @@ from locks.tenancy.middleware import SESSION_KEY
 
 def _settings_page(request, *, status: int = 200, **forms):
     owner = request.membership.owner
+    members = Membership.objects.filter(owner=owner).select_related("user")
+    members = list(members.order_by("role", "user__username"))
     context = {
         "settings_form": forms.get("settings_form") or OwnerSettingsForm(instance=owner),
-        "member_form": forms.get("member_form") or MemberAddForm(),
+        "invite_form": forms.get("invite_form") or InviteForm(),
+        "invites": invites.invites_open(owner).select_related("invited_by"),
+        "now": timezone.now(),
+        "invite_days": Invite.LIFETIME_DAYS,
         "properties": selectors.properties_for(owner),
-        "members": Membership.objects.filter(owner=owner)
-        .select_related("user")
-        .order_by("role", "user__username"),
+        "members": members,
+        "two_factor_on": two_factor.two_factor_users(m.user_id for m in members),
         "role_choices": Membership.Role.choices,
     }
     return render(request, "reservations/settings.html", context, status=status)
@@ -155,21 +162,63 @@ def _membership(request, membership_id) -> Membership:
 
 
 @manager_post
-def member_add(request):
-    form = MemberAddForm(request.POST)
+def invite_create(request):
+    form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            membership = tenancy.member_add(owner=request.membership.owner, **form.cleaned_data)
+            invite = invites.invite_create(
+                owner=request.membership.owner,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                now=timezone.now(),
+                base_url=public_base_url(request),
+            )
         except ServiceError as exc:
             form_error(form, exc)
         else:
             messages.success(
                 request,
-                f"{membership.user.get_username()} can now sign in here as "
-                f"{membership.get_role_display().lower()}.",
+                f"An invite to join as {invite.get_role_display().lower()} is on its way to "
+                f"{invite.email}. Its link works once, for {Invite.LIFETIME_DAYS} days.",
             )
-            return redirect("settings")
-    return _settings_page(request, member_form=form, status=400)
+            return redirect(reverse("settings") + "#members")
+    return _settings_page(request, invite_form=form, status=400)
+
+
+def _invite(request, invite_id) -> Invite:
+    return get_object_or_404(invites.invites_open(request.membership.owner), pk=invite_id)
+
+
+@manager_post
+def invite_resend(request, invite_id):
+    invite = _invite(request, invite_id)
+    try:
+        invites.invite_resend(
+            invite=invite,
+            invited_by=request.user,
+            now=timezone.now(),
+            base_url=public_base_url(request),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"A new invite link is on its way to {invite.email}, for {Invite.LIFETIME_DAYS} "
+            "days; the one sent before no longer works.",
+        )
+    return redirect(reverse("settings") + "#members")
+
+
+@manager_post
+def invite_revoke(request, invite_id):
+    invite = _invite(request, invite_id)
+    invites.invite_revoke(invite=invite, now=timezone.now())
+    messages.success(
+        request, f"The invite to {invite.email} is withdrawn; its link no longer works."
+    )
+    return redirect(reverse("settings") + "#members")
 
 
 @manager_post
@@ -194,12 +243,14 @@ def member_role(request, membership_id):
 def member_remove(request, membership_id):
     membership = _membership(request, membership_id)
     try:
-        tenancy.membership_remove(membership=membership)
+        tenancy.membership_remove(membership=membership, now=timezone.now())
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"{membership.user.get_username()} can no longer sign in to this company."
+            request,
+            f"{membership.user.get_username()} can no longer sign in to this company; pages "
+            "they have open are refused from their next click.",
         )
     return redirect("settings")
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django_q.tasks import async_task
 
+from locks.audit import acting
 from locks.scheduler import ClaimedWork
 from reservations.imports.feeds import FeedPoll, feed_poll
 from reservations.models import ReservationFeed
@@ -55,7 +56,10 @@ def feed_run_claimed(*, feed_id: int, token: datetime, now: datetime) -> FeedPol
     if feed is None:
         return None  # the lease ran out and another worker took over
     try:
-        result, state = feed_poll(feed=feed, now=now)
+        # The feed's own work, even when a person asked for it ("Check now"): the stays it
+        # brings are the calendar's, not that person's, so the audit log records none of them.
+        with acting(None):
+            result, state = feed_poll(feed=feed, now=now)
     except Exception:
         # A bug, not the feed's fault: shown on the feed, retried on the clock.
         log.exception("Reading feed %s failed", feed_id)

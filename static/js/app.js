@@ -29,22 +29,27 @@
     });
   });
 
+  // A button with data-clear empties the element it names (the backup codes' "Done").
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-clear]");
+    if (button) document.querySelector(button.getAttribute("data-clear")).replaceChildren();
+  });
+
+  // A part that refreshes itself waits while someone uses it: while it holds what its
+  // data-poll-hold names (a revealed PIN, an open form), or the focus is inside it on what its
+  // data-poll-hold-focus names ("*": anything). htmx's trigger filters ("every 5s [...]") would
+  // do this, but they need eval, which the Content-Security-Policy forbids.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var part = event.detail.elt;
+    if (!(part instanceof Element)) return;
+    var hold = part.getAttribute("data-poll-hold");
+    var holdFocus = part.getAttribute("data-poll-hold-focus");
+    var focused = document.activeElement;
+    if ((hold && part.querySelector(hold)) ||
+        (holdFocus && focused && focused !== part && part.contains(focused) && focused.matches(holdFocus))) {
+      event.preventDefault();
+    }
+  });
+
   document.documentElement.classList.add("js");
 })();
-
-// The codes list refreshes itself, except while someone reads a PIN (it hides itself again
-// after 30 seconds) or types in it.
-function codesIdle() {
-  var codes = document.getElementById("codes");
-  if (!codes) return false;
-  var typing = document.activeElement && document.activeElement.matches("input, select");
-  return !codes.querySelector(".pin-revealed, details[open]") && !(typing && codes.contains(document.activeElement));
-}
-
-// A webhook's card refreshes itself while a delivery is about to go, except while someone edits
-// it, reads its secret or is on one of its buttons.
-function webhookIdle(id) {
-  var card = document.getElementById(id);
-  if (!card) return false;
-  return !card.querySelector(".webhook-edit, .webhook-secret") && !card.contains(document.activeElement);
-}

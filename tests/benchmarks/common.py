@@ -18,6 +18,7 @@ def configure() -> tuple[bool, str | None]:
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5ua2VlcGVyLWJlbmNoLWZpZWxkLWtleS0wMDAwMDA=")
     os.environ.setdefault("FIELD_HASH_KEY", "innkeeper-bench-hash-key-not-for-production-01234")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # django-q2 logs every enqueue at INFO
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the benchmarks speak plain http
     if os.environ.get("DATABASE_URL"):
         return False, None
     folder = tempfile.mkdtemp(prefix="innkeeper-bench-")

@@ -45,13 +45,29 @@ def live_site(live_server, settings):
     return live_server
 
 
+CSP_REFUSALS = ("Content Security Policy", "Refused to")
+
+
 @pytest.fixture
 def page(browser):
+    """A page in a fresh browser context; the test errs if the browser refused anything under
+    the site's Content-Security-Policy meanwhile (tests/browser/test_content_security_policy.py
+    goes through every page on purpose)."""
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if any(word in message.text for word in CSP_REFUSALS)
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == [], f"the browser refused, under the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -53,10 +53,18 @@ def test_a_manager_reveals_a_pin(live_site, page, alice, lock):
     assert Event.objects.filter(event_type="access_code.pin_revealed", access_code=code).exists()
 
 
-def test_the_keypad_answers(live_site, page, bob, lock):
-    log_in(page, live_site.url, "bob", factories.PASSWORD)
+def test_the_keypad_answers_a_manager(live_site, page, alice, lock):
+    log_in(page, live_site.url, "alice", factories.PASSWORD)
     page.goto(f"{live_site.url}/locks/{lock.pk}/")
-    expect(page.locator("text=Reveal")).to_have_count(0)
     page.fill("#keypad input[name=code]", "5937")
     page.click("#keypad button:has-text('Try')")
     expect(page.locator("#keypad .keypad-result")).to_have_text("Door stays locked")
+
+
+def test_the_front_desk_has_no_keypad_and_no_reveal(live_site, page, bob, lock):
+    access_codes.access_code_create(lock=lock, now=timezone.now(), name="Anna", code="5937")
+    log_in(page, live_site.url, "bob", factories.PASSWORD)
+    page.goto(f"{live_site.url}/locks/{lock.pk}/")
+    expect(page.locator("#codes")).to_contain_text("Anna")
+    expect(page.locator("text=Reveal")).to_have_count(0)
+    expect(page.locator("#keypad")).to_have_count(0)

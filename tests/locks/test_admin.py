@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from locks import access_codes, simulator
+from locks import access_codes, audit, simulator
 from locks.models import (
     AccessCode,
     AlertNotice,
@@ -24,7 +24,7 @@ from locks.models import (
 from locks.outgoing.endpoints import webhook_create
 from locks.outgoing.fanout import webhook_test_send
 from locks.reconcile import lock_reconcile
-from locks.tenancy import key_failures
+from locks.tenancy import attempt_limits, invites
 from locks.tenancy import services as tenancy
 from tests import admin_pages, factories
 from tests.admin_pages import PIN, change_page, changelist, model_admin, project_models
@@ -87,8 +87,19 @@ def codes(owner, alice, lock, other_lock, t0):
 @pytest.fixture
 def api_key(owner, alice):
     """An API key and its secret (shown once, to whoever created it)."""
-    api_key = tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
-    key_failures.key_failure_record(address="203.0.113.9", now=timezone.now())  # a wrong one
+    with audit.acting(audit.person_actor(alice)):  # an audit log's entry too
+        api_key = tenancy.api_key_create(owner=owner, name="Our PMS", created_by=alice)
+    attempt_limits.attempt_record(  # a wrong one
+        limit=attempt_limits.API_KEY_FAILURES, subject="203.0.113.9", now=timezone.now()
+    )
+    invites.invite_create(
+        owner=owner,
+        email="dora@example.com",
+        role="front_desk",
+        invited_by=alice,
+        now=timezone.now(),
+        base_url="http://testserver",
+    )
     return api_key
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from seam.exceptions import SeamHttpApiError, SeamHttpUnauthorizedError
 
 from locks.client_address import client_address
-from locks.models import ApiKeyFailure
+from locks.models import AttemptWindow
 from tests import factories
 from tests.locks.seam_api import seam_client
 
@@ -153,8 +153,8 @@ def test_the_api_answers_401_again_after_the_window(client, lock):
     for _ in range(20):
         bad_key(client, "10.1.1.1")
     assert bad_key(client, "10.1.1.1").status_code == 429
-    failure = ApiKeyFailure.objects.get(address="10.1.1.1")
-    ApiKeyFailure.objects.update(window_start=failure.window_start - timedelta(minutes=5))
+    failure = AttemptWindow.objects.get(kind="api_key_failure", subject="10.1.1.1")
+    AttemptWindow.objects.update(window_start=failure.window_start - timedelta(minutes=5))
     assert bad_key(client, "10.1.1.1").status_code == 401
     with seam_client("seam_ik_not_a_real_key") as seam, pytest.raises(SeamHttpUnauthorizedError):
         seam.devices.list()

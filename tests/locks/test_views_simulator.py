@@ -103,10 +103,10 @@ def test_check_now_queues_a_reconcile(client_for, alice, lock, t0):
     assert lock.next_check_at < t0 + timedelta(days=365)
 
 
-def test_the_keypad_opens_for_a_code_on_the_lock(client_for, bob, lock, t0):
+def test_the_keypad_opens_for_a_code_on_the_lock(client_for, alice, lock, t0):
     access_codes.access_code_create(lock=lock, now=t0, name="Anna", code="5937")
     scheduler.run_due_locks(now=t0)
-    response = client_for(bob).post(
+    response = client_for(alice).post(
         reverse("keypad_try", args=[lock.pk]), {"code": "5937"}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
@@ -114,8 +114,8 @@ def test_the_keypad_opens_for_a_code_on_the_lock(client_for, bob, lock, t0):
     assert "<html" not in html
 
 
-def test_the_keypad_stays_locked_for_an_unknown_pin(client_for, bob, lock):
-    response = client_for(bob).post(reverse("keypad_try", args=[lock.pk]), {"code": "5937"})
+def test_the_keypad_stays_locked_for_an_unknown_pin(client_for, alice, lock):
+    response = client_for(alice).post(reverse("keypad_try", args=[lock.pk]), {"code": "5937"})
     assert response.status_code == 200
     assert "Door stays locked" in response.content.decode()
 
@@ -135,12 +135,16 @@ def test_front_desk_cannot_use_the_controls(client_for, bob, lock):
         ("simulate_refuse_writes", {"refuse": "1"}),
         ("simulate_factory_reset", {}),
         ("lock_check", {}),
+        ("keypad_try", {"code": "5937"}),
     ]:
         response = client.post(reverse(name, args=[lock.pk]), data)
         assert response.status_code == 403, name
     device = device_of(lock)
     assert device.online and not device.wiped and device.refuse_writes_until is None
     assert not device.codes.exists()
+    assert not device.events.exists()  # no PIN was tried at the keypad either
+    html = client.get(reverse("lock_detail", args=[lock.pk])).content.decode()
+    assert "Try a PIN at the keypad" not in html
 
 
 def test_a_keypad_try_shows_in_the_locks_activity(client_for, alice, lock, t0):

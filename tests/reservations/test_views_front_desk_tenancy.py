@@ -17,7 +17,7 @@ MANAGERS_ONLY = {
     "reservation_new_pin",
     "reservation_entries_csv",
     "settings",
-    "member_add",
+    "invite_create",
     "member_role",
     "member_remove",
     "property_create",
@@ -81,7 +81,7 @@ def test_every_front_desk_url_that_names_an_object_is_in_the_outsider_check(seas
 def test_the_front_desk_is_refused_every_manager_page(client_for, bob, seaside_urls, stay):
     client = client_for(bob)
     urls = [(m, u) for m, u in seaside_urls if resolve(u).url_name in MANAGERS_ONLY]
-    urls += [("get", reverse("settings")), ("post", reverse("member_add"))]
+    urls += [("get", reverse("settings")), ("post", reverse("invite_create"))]
     urls += [("get", reverse("property_create"))]
     assert {resolve(u).url_name for _, u in urls} == MANAGERS_ONLY
     for method, url in urls:

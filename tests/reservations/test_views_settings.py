@@ -1,6 +1,5 @@
 """Settings (managers): code handling, properties and units, people and roles."""
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from locks.models import Membership, Property, Unit
@@ -127,26 +126,11 @@ def test_a_manager_adds_and_renames_units(client_for, alice, hotel, room):
     assert Unit.objects.filter(property=hotel).count() == 2
 
 
-def test_a_manager_adds_an_existing_login(client_for, alice, owner, charlie):
-    response = client_for(alice).post(
-        reverse("member_add"), {"username": "charlie", "role": "front_desk"}
-    )
-    assert response.status_code == 302
-    assert Membership.objects.get(owner=owner, user=charlie).role == "front_desk"
-
-
-def test_a_manager_creates_a_login(client_for, alice, owner):
-    data = {"username": "dora", "role": "front_desk", "password": "sea-breeze-4821"}
-    client_for(alice).post(reverse("member_add"), data)
-    dora = get_user_model().objects.get(username="dora")
-    assert dora.check_password("sea-breeze-4821")
-    assert Membership.objects.get(owner=owner, user=dora).role == "front_desk"
-
-
-def test_a_new_login_needs_a_password(client_for, alice):
-    html = client_for(alice).post(reverse("member_add"), {"username": "dora", "role": "manager"})
-    assert "give them a password too" in html.content.decode()
-    assert not get_user_model().objects.filter(username="dora").exists()
+def test_the_team_is_invited_by_email_not_given_a_password(client_for, alice):
+    # Invites themselves: tests/locks/test_invites.py.
+    html = client_for(alice).get(reverse("settings")).content.decode()
+    assert "Invite someone" in html and reverse("invite_create") in html
+    assert 'type="password"' not in html
 
 
 def test_a_manager_changes_a_role_and_removes_someone(client_for, alice, bob, owner):

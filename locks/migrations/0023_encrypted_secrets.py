@@ -30,7 +30,7 @@ def decrypt(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("locks", "0018_api_key_failures"),
+        ("locks", "0022_attempt_limits"),
     ]
 
     operations = [
