@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from locks.crypto import KEYS_HINT, encryption_keys_problem
+
 
 @register(Tags.security, deploy=False)
 def production_settings_check(app_configs, **kwargs):
@@ -28,6 +30,32 @@ def production_settings_check(app_configs, **kwargs):
                 "ALLOWED_HOSTS is empty, so every request would be refused.",
                 hint="Set ALLOWED_HOSTS to the comma-separated host names the site is served on.",
                 id="innkeeper.E002",
+            )
+        )
+    if not settings.FIELD_ENCRYPTION_KEYS:
+        errors.append(
+            Error(
+                "FIELD_ENCRYPTION_KEYS is empty, so PINs and secrets cannot be stored encrypted.",
+                hint=f"Set FIELD_ENCRYPTION_KEYS in the environment. {KEYS_HINT}",
+                id="innkeeper.E003",
+            )
+        )
+    elif encryption_keys_problem():
+        errors.append(
+            Error(
+                "FIELD_ENCRYPTION_KEYS holds a value that is not a Fernet key.",
+                hint=f"Each comma-separated key must be a Fernet key. {KEYS_HINT}",
+                id="innkeeper.E003",
+            )
+        )
+    if len(settings.FIELD_HASH_KEY) < 32:
+        errors.append(
+            Error(
+                "FIELD_HASH_KEY is missing or too short (the key of the hashes that find a PIN).",
+                hint="Set FIELD_HASH_KEY to a random string of 50 characters in the environment "
+                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"); '
+                "never change it afterwards.",
+                id="innkeeper.E004",
             )
         )
     return errors

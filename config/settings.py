@@ -4,8 +4,10 @@ Every value a deployment changes comes from an environment variable, parsed by t
 helpers below; `config.checks` refuses a production start with a dangerous configuration.
 """
 
+import base64
 import ipaddress
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,6 +43,24 @@ if not SECRET_KEY and DEBUG:
 
         key_file.write_text(get_random_secret_key())
     SECRET_KEY = key_file.read_text().strip()
+
+# PINs and secrets in the database are encrypted (locks/crypto.py): Fernet keys, comma-separated,
+# newest first (the first encrypts, all decrypt), and the key of the hashes that find a PIN.
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in os.environ.get("FIELD_ENCRYPTION_KEYS", "").split(",") if k.strip()
+]
+FIELD_HASH_KEY = os.environ.get("FIELD_HASH_KEY", "")
+if DEBUG and not FIELD_ENCRYPTION_KEYS:
+    # Development keys, written once beside .dev-secret-key so the data stays readable.
+    key_file = BASE_DIR / ".dev-field-encryption-key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    FIELD_ENCRYPTION_KEYS = [key_file.read_text().strip()]
+if DEBUG and not FIELD_HASH_KEY:
+    key_file = BASE_DIR / ".dev-field-hash-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+    FIELD_HASH_KEY = key_file.read_text().strip()
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if DEBUG and not ALLOWED_HOSTS:

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from locks import pins
 from locks.audit import audit_record
+from locks.crypto import secret_hash
 from locks.errors import ServiceError
 from locks.issue_codes import DUPLICATE_ACCESS_CODE, PIN_ERRORS
 from locks.models import AccessCode, ActionAttempt, Lock, RetiredPin
@@ -53,12 +54,14 @@ def access_code_check_pin(
     # This PIN's uses on the lock, in one query: None for a live code, else when a code with
     # it was removed or it was retired, within the quarantine.
     quarantine_start = now - timedelta(days=lock.owner.pin_quarantine_days)
-    uses = AccessCode.objects.filter(lock=lock, code=code).filter(
+    uses = AccessCode.objects.filter(lock=lock, code_hash=secret_hash(code)).filter(
         Q(removed_at__isnull=True) | Q(removed_at__gte=quarantine_start)
     )
     if exclude is not None:
         uses = uses.exclude(exclude)
-    retired = RetiredPin.objects.filter(lock=lock, code=code, retired_at__gte=quarantine_start)
+    retired = RetiredPin.objects.filter(
+        lock=lock, code_hash=secret_hash(code), retired_at__gte=quarantine_start
+    )
     uses = set(
         uses.order_by()
         .values_list("removed_at", flat=True)
@@ -107,7 +110,9 @@ def _take_place(code: AccessCode, now: datetime) -> None:
     if not code.common_code_key:
         return
     earlier = (
-        AccessCode.objects.filter(lock_id=code.lock_id, code=code.code, removed_at__isnull=True)
+        AccessCode.objects.filter(
+            lock_id=code.lock_id, code_hash=code.code_hash, removed_at__isnull=True
+        )
         .filter(earlier_selves(code.common_code_key))
         .first()
     )

@@ -189,7 +189,7 @@ class AccessCodeAdmin(LookupAdmin):
         "reservation__external_id",
     )
     raw_id_fields = ("lock", "reservation", "pulled_backup")
-    exclude = ("code",)
+    exclude = ("code", "code_hash")
     readonly_fields = ("id", "pin", "created_at", "updated_at")
     date_hierarchy = "created_at"
 
@@ -205,7 +205,7 @@ class RetiredPinAdmin(LookupAdmin):
     list_select_related = ("lock__owner",)
     search_fields = ("lock__name", "lock__device_id")
     raw_id_fields = ("lock",)
-    exclude = ("code",)
+    exclude = ("code", "code_hash")
     readonly_fields = ("pin",)
     date_hierarchy = "retired_at"
 
@@ -338,7 +338,7 @@ class SimulatedCodeAdmin(LookupAdmin):
     list_select_related = ("device__owner",)
     search_fields = ("name", "device__name", "device__device_id")
     raw_id_fields = ("device",)
-    exclude = ("code",)
+    exclude = ("code", "code_hash")
     readonly_fields = ("pin",)
 
     @admin.display(description="Owner", ordering="device__owner__name")

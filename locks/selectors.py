@@ -18,6 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from locks.crypto import secret_hash
 from locks.errors import NotFound
 from locks.issue_codes import (
     ACCESS_CODE_NOT_FOUND,
@@ -299,7 +300,7 @@ def access_code_get_by_pin(lock: Lock, code: str) -> AccessCode:
     # A backup nobody has been given is not found by its PIN: the answer would confirm it.
     hidden = Q(kind=AccessCode.Kind.BACKUP, pulled_at__isnull=True)
     live = live_codes_for_lock(lock).select_related("lock").exclude(hidden)
-    found = live.filter(code=code).first()
+    found = live.filter(code_hash=secret_hash(code)).first()
     if found is None:
         raise NotFound("No access code with that PIN on that device.", type=ACCESS_CODE_NOT_FOUND)
     return found

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 
 from locks import pins
+from locks.crypto import secret_hash
 from locks.door_events import account_events_read
 from locks.drivers.base import ACCESS_DENIED, KEYCODE, LOCKED, MANUAL, UNLOCKED
 from locks.drivers.simulated import keypad_entry, simulated_event_log
@@ -126,7 +127,9 @@ def simulated_refuse_writes(*, lock: Lock, until: datetime | None, now: datetime
 
 def simulated_remove_code(*, lock: Lock, code: str, now: datetime) -> bool:
     """As if someone deleted the PIN at the keypad; the reconciler notices on its next read."""
-    deleted, _ = SimulatedCode.objects.filter(device=_simulated_device(lock), code=code).delete()
+    deleted, _ = SimulatedCode.objects.filter(
+        device=_simulated_device(lock), code_hash=secret_hash(code)
+    ).delete()
     return bool(deleted)
 
 
@@ -136,7 +139,7 @@ def simulated_add_unmanaged_code(*, lock: Lock, code: str, name: str, now: datet
     problems = pins.pin_violations(code, device.supported_code_lengths, device.code_constraints)
     if problems:
         raise ServiceError("The lock rejects that PIN: " + "; ".join(problems) + ".", field="code")
-    if device.codes.filter(code=code).exists():
+    if device.codes.filter(code_hash=secret_hash(code)).exists():
         raise ServiceError(
             "That PIN is already on the lock.",
             type=DUPLICATE_ACCESS_CODE,

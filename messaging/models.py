@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from locks.crypto import EncryptedCharField
 from locks.models import Owner
 
 
@@ -25,7 +26,7 @@ class MessagingSettings(models.Model):
         max_length=20, choices=Transport.choices, default=Transport.CONSOLE
     )
     twilio_account_sid = models.CharField(max_length=64, blank=True)
-    twilio_auth_token = models.CharField(max_length=128, blank=True)
+    twilio_auth_token = EncryptedCharField(max_length=128, blank=True)  # encrypted at rest
     twilio_from_number = models.CharField(max_length=20, blank=True, help_text="E.164")
     twilio_messaging_service_sid = models.CharField(max_length=64, blank=True)
 

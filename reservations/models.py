@@ -14,6 +14,7 @@ from functools import reduce
 from django.db import models
 from django.db.models import Q
 
+from locks.crypto import EncryptedCharField
 from locks.models import Event, Lock, Owner, Property, Unit
 
 # A stay's length class, so that the stays in house at a moment (arrived before it, leaving
@@ -74,7 +75,7 @@ class Reservation(models.Model):
     notes = models.TextField(blank=True)
 
     # The stay's PIN: the same on every door, kept for the whole stay (never rotated by itself).
-    pin = models.CharField(max_length=12, blank=True)
+    pin = EncryptedCharField(max_length=12, blank=True)  # encrypted at rest (locks/crypto.py)
     pin_note = models.CharField(max_length=300, blank=True)
     # Overlaps another stay of the unit; kept (from a feed or the API) and shown to people.
     has_conflict = models.BooleanField(default=False)

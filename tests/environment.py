@@ -9,3 +9,6 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-01234567
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # The test client and the test servers speak plain http; tests of the redirect ask for it.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
+# Fixed keys for the encrypted fields (locks/crypto.py): never used outside tests.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5ua2VlcGVyLXRlc3RzLWZpZWxkLWtleS0wMDAwMDA=")
+os.environ.setdefault("FIELD_HASH_KEY", "innkeeper-tests-hash-key-not-for-production-0123456789")

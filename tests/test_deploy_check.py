@@ -17,15 +17,19 @@ from django.db import connection
 from tests.production_server import BASE_DIR, database_url_for, production_server
 
 SECRET_KEY = "x7Jq-production-like-secret-key-of-more-than-fifty-characters-9f2c"
+FIELD_ENCRYPTION_KEY = "cHJvZHVjdGlvbi1saWtlLWZpZWxkLWtleS0wMDAwMDA="
+FIELD_HASH_KEY = "production-like-hash-key-of-more-than-fifty-characters-7d1e"
 
 
 def production_env(tmp_path, **extra: str) -> dict[str, str]:
-    """A production environment: no DEBUG, a long secret key, the site's host; nothing of the
-    tests' own environment but PATH."""
+    """A production environment: no DEBUG, long secret and field keys, the site's host; nothing
+    of the tests' own environment but PATH."""
     return {
         "PATH": os.environ["PATH"],
         "DEBUG": "False",
         "SECRET_KEY": SECRET_KEY,
+        "FIELD_ENCRYPTION_KEYS": FIELD_ENCRYPTION_KEY,
+        "FIELD_HASH_KEY": FIELD_HASH_KEY,
         "ALLOWED_HOSTS": "locks.example.com",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
         **extra,

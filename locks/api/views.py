@@ -11,6 +11,7 @@ from locks import access_codes, remote, selectors, unmanaged
 from locks.api import answers as a
 from locks.api import serializers as s
 from locks.api.base import endpoint, paginate
+from locks.crypto import secret_hash
 from locks.errors import NotFound, ServiceError
 from locks.issue_codes import ACCESS_CODE_NOT_FOUND
 from locks.metadata import custom_metadata_filtered
@@ -203,9 +204,8 @@ def unmanaged_access_code_for(owner: Owner, params: dict) -> AccessCode:
         code = selectors.access_code_get(owner, params["access_code_id"])
     else:
         lock = selectors.lock_get_by_device_id(owner, params["device_id"])
-        code = (
-            selectors.live_codes_for_lock(lock, managed=False).filter(code=params["code"]).first()
-        )
+        live = selectors.live_codes_for_lock(lock, managed=False)
+        code = live.filter(code_hash=secret_hash(params["code"])).first()
     if code is None or code.is_managed or code.removed_at is not None:
         raise NotFound(
             "No unmanaged access code with that id; managed codes are under access_codes/get.",

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from django.db import models
 from django.db.models import Q
 
+from locks.crypto import EncryptedCharField, HashedSecrets, SecretHashField
 from locks.models.devices import Lock
 from locks.models.issues import HasIssues
 from locks.models.tenancy import Owner
 
 
-class AccessCode(HasIssues):
+class AccessCode(HashedSecrets, HasIssues):
     class Type(models.TextChoices):
         ONGOING = "ongoing", "Ongoing"
         TIME_BOUND = "time_bound", "Time-bound"
@@ -33,7 +34,9 @@ class AccessCode(HasIssues):
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="access_codes")
     lock = models.ForeignKey(Lock, on_delete=models.CASCADE, related_name="access_codes")
     name = models.CharField(max_length=200, blank=True)
-    code = models.CharField(max_length=12)
+    # The PIN, encrypted at rest; lookups by PIN use its keyed hash (locks/crypto.py).
+    code = EncryptedCharField(max_length=12, hash_field="code_hash")
+    code_hash = SecretHashField()
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.ONGOING)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -104,6 +107,8 @@ class AccessCode(HasIssues):
                 condition=Q(removed_at__isnull=True),
                 name="access_code_live_by_lock",
             ),
+            # A PIN's uses on a lock (collisions, `access_codes/get` by code).
+            models.Index(fields=["lock", "code_hash"], name="access_code_pin_by_lock"),
             # The Locks page's line per property counts the codes with a problem.
             models.Index(
                 fields=["owner"],
@@ -168,15 +173,19 @@ class AccessCode(HasIssues):
         return "•" * len(self.code)
 
 
-class RetiredPin(models.Model):
+class RetiredPin(HashedSecrets):
     """A PIN replaced on a lock (a code's PIN changed): kept out of reuse like a removed code's."""
 
     lock = models.ForeignKey(Lock, on_delete=models.CASCADE, related_name="retired_pins")
-    code = models.CharField(max_length=12)
+    code = EncryptedCharField(max_length=12, hash_field="code_hash")
+    code_hash = SecretHashField()
     retired_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["lock", "retired_at"], name="retired_pin_lock_time")]
+        indexes = [
+            models.Index(fields=["lock", "retired_at"], name="retired_pin_lock_time"),
+            models.Index(fields=["lock", "code_hash"], name="retired_pin_by_lock"),
+        ]
 
     def __str__(self) -> str:
         return f"PIN retired from {self.lock} at {self.retired_at:%Y-%m-%d}"

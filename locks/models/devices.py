@@ -7,6 +7,12 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 
+from locks.crypto import (
+    EncryptedCharField,
+    EncryptedJSONField,
+    HashedSecrets,
+    SecretHashField,
+)
 from locks.models.issues import HasIssues
 from locks.models.places import Property, Unit
 from locks.models.tenancy import Owner
@@ -21,7 +27,8 @@ class DriverAccount(HasIssues):
     # The driver's name for the account (the simulated hub's owner, a Seam workspace id).
     account_ref = models.CharField(max_length=200)
     # What the driver needs to connect (API keys): write-only, never shown again once saved.
-    credentials = models.JSONField(default=dict, blank=True)
+    # Encrypted at rest (locks/crypto.py).
+    credentials = EncryptedJSONField(default=dict, blank=True)
     discovery_minutes = models.PositiveIntegerField(default=5)
     last_discovered_at = models.DateTimeField(null=True, blank=True)
     next_discovery_at = models.DateTimeField(null=True, blank=True)
@@ -242,13 +249,15 @@ class SimulatedDevice(models.Model):
         return f"{self.name} ({self.device_id})"
 
 
-class SimulatedCode(models.Model):
+class SimulatedCode(HashedSecrets):
     """A PIN stored in a simulated lock's memory."""
 
     device = models.ForeignKey(SimulatedDevice, on_delete=models.CASCADE, related_name="codes")
     slot = models.PositiveIntegerField()
     name = models.CharField(max_length=200, blank=True)
-    code = models.CharField(max_length=12)
+    # The lock's memory is in the database too: encrypted like the codes it mirrors.
+    code = EncryptedCharField(max_length=12, hash_field="code_hash")
+    code_hash = SecretHashField()
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
 
@@ -257,6 +266,7 @@ class SimulatedCode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["device", "slot"], name="simulated_code_slot_unique")
         ]
+        indexes = [models.Index(fields=["device", "code_hash"], name="simulated_code_by_pin")]
 
     def __str__(self) -> str:
         return f"Slot {self.slot} of {self.device}"

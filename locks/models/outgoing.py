@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
+from locks.crypto import EncryptedCharField
 from locks.models.events import Event
 from locks.models.tenancy import Owner
 
@@ -17,7 +18,7 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=2000)
     # Event types wanted; empty for all of them. A type ending in ".*" takes a whole family.
     event_types = models.JSONField(default=list, blank=True)
-    secret = models.CharField(max_length=80, editable=False)
+    secret = EncryptedCharField(max_length=80, editable=False)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Deliveries failing without a success since (None while it answers); after five days of

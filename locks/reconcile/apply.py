@@ -64,6 +64,7 @@ CODE_FIELDS = [
     "attempts",
     "next_attempt_at",
     "code",
+    "code_hash",  # kept in step with `code` by its field (locks/crypto.py)
 ]
 LOCK_FIELDS = [
     "model_name",

@@ -14,6 +14,9 @@ def configure() -> tuple[bool, str | None]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production-0123456789")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    # Throwaway keys for the encrypted fields (locks/crypto.py), as the tests have.
+    os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "aW5ua2VlcGVyLWJlbmNoLWZpZWxkLWtleS0wMDAwMDA=")
+    os.environ.setdefault("FIELD_HASH_KEY", "innkeeper-bench-hash-key-not-for-production-01234")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # django-q2 logs every enqueue at INFO
     os.environ.setdefault("SECURE_SSL_REDIRECT", "False")  # the benchmarks speak plain http
     if os.environ.get("DATABASE_URL"):
