@@ -30,6 +30,7 @@ class CurrentOwnerMiddleware:
             request.memberships = list(
                 Membership.objects.filter(user=request.user)
                 .select_related("owner")
+                .annotate(two_factor_on=two_factor.two_factor_on_for_member())
                 .order_by("owner__name", "pk")
             )
             chosen = request.session.get(SESSION_KEY)
@@ -80,10 +81,13 @@ class TwoFactorMiddleware:
         if user.is_verified():
             return None
         here = request.resolver_match.view_name if request.resolver_match else ""
-        if two_factor.two_factor_is_on(user):
+        memberships = getattr(request, "memberships", [])
+        # Read with the memberships (one query for both); a person with none asks on their own.
+        on = memberships[0].two_factor_on if memberships else two_factor.two_factor_is_on(user)
+        if on:
             request.two_factor_pending = "code"
             return None if here in WHILE_CODE_PENDING else _sent_to(request, "two_factor_verify")
-        if two_factor.two_factor_required(getattr(request, "memberships", [])):
+        if two_factor.two_factor_required(memberships):
             request.two_factor_pending = "setup"
             return None if here in WHILE_SETUP_NEEDED else _sent_to(request, "two_factor")
         return None

@@ -252,10 +252,10 @@ def test_the_page_costs_the_same_queries_for_2_or_20_entries(client_for, alice, 
     with CaptureQueriesContext(connection) as queries:
         html = _page(client)
     assert html.count('class="audit-entry"') == count
-    # The session, the person, their memberships (the middleware), whether they use two-factor
-    # sign-in, the filter's people and keys, the owner's time zone, the count, the page, the
-    # nav's badge.
-    assert len(queries) == 10, [q["sql"] for q in queries]
+    # The session, the person, their memberships (the middleware, with whether they use
+    # two-factor sign-in), the filter's people and keys, the owner's time zone, the count, the
+    # page, the nav's badge.
+    assert len(queries) == 9, [q["sql"] for q in queries]
 
 
 def test_entries_are_newest_first_and_paged_by_50(client_for, alice, owner):
