@@ -173,7 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a sign-in while its username or address is locked out; then the usual check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, plus the email (or the username in other capitals) for a username.
+    "locks.tenancy.backends.EmailOrUsernameBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"

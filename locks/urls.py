@@ -3,13 +3,20 @@ from django.urls import path
 
 from config.routes import pages
 from locks import account_views, device_views, entry_views, simulator_views, views
+from locks.tenancy.forms import SignInForm
 
 LOCK = "locks/<int:lock_id>/"
 CODE = LOCK + "codes/<uuid:code_id>/"
 DEVICE = "devices/<int:device_pk>/"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     *pages(
         ("password/reset/", account_views.PasswordResetView.as_view(), "password_reset"),

@@ -5,6 +5,7 @@ import zoneinfo
 
 import phonenumbers
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.validators import MaxValueValidator, MinValueValidator
 
@@ -24,6 +25,15 @@ KEPT_WHEN_LEFT_OUT = (
     "lockout_hours_before",
     "lockout_night_ends_hour",
 )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form; an invited person's username is their email, so either will do
+    (`locks.tenancy.backends`)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Email or username"
 
 
 class OwnerSettingsForm(forms.ModelForm):

@@ -65,3 +65,31 @@ def test_it_refuses_a_switch_to_a_company_one_is_not_part_of(client_for, alice, 
 
 def test_it_refuses_a_switch_without_a_company(client_for, alice):
     assert client_for(alice).post(reverse("owner_switch"), {}).status_code == 404
+
+
+def test_an_invited_person_signs_in_with_their_email_in_any_capitals(client, owner):
+    dora = factories.UserFactory(username="dora@example.com", email="dora@example.com")
+    Membership.objects.create(user=dora, owner=owner, role="front_desk")
+    page = client.get(reverse("login")).content.decode()
+    assert "Email or username" in page
+    data = {"username": "Dora@Example.COM", "password": factories.PASSWORD}
+    response = client.post(reverse("login"), data)
+    assert response.status_code == 302 and response.url == reverse("today")
+
+
+def test_an_older_account_signs_in_by_its_email_too_but_not_with_a_wrong_password(client, alice):
+    alice.email = "alice@example.com"
+    alice.save()
+    wrong = client.post(reverse("login"), {"username": "ALICE@example.com", "password": "nope"})
+    assert wrong.status_code == 200 and "do not match" in wrong.content.decode()
+    right = {"username": "ALICE@example.com", "password": factories.PASSWORD}
+    assert client.post(reverse("login"), right).status_code == 302
+
+
+def test_an_email_two_accounts_share_signs_in_neither(client, alice, bob):
+    for person in (alice, bob):
+        person.email = "desk@example.com"
+        person.save()
+    data = {"username": "desk@example.com", "password": factories.PASSWORD}
+    response = client.post(reverse("login"), data)
+    assert response.status_code == 200 and "do not match" in response.content.decode()
