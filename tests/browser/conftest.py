@@ -29,8 +29,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module, not per run: while Playwright's sync API is open it leaves
+    its event loop marked as running in this thread, so an `asyncio.run` of a later test on the
+    same xdist worker (the Z-Wave tests') would fail. pytest closes it before the next module."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
