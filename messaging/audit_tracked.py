@@ -2,6 +2,7 @@
 
 from locks.audit import audit_register
 from messaging.models import MessageTemplate, MessagingSettings
+from messaging.owner_settings import SETTINGS_FIELDS
 
 
 def messaging_tracked() -> None:
@@ -9,20 +10,7 @@ def messaging_tracked() -> None:
         MessagingSettings,
         kind="messaging_settings",
         noun="message settings",
-        fields=(
-            "transport",
-            "twilio_account_sid",
-            "twilio_auth_token",
-            "twilio_from_number",
-            "twilio_messaging_service_sid",
-            "send_arrival_automatically",
-            "arrival_hours_before",
-            "send_checkout_reminder",
-            "checkout_reminder_hours_before",
-            "reply_keywords_enabled",
-            "lockout_text_backup",
-            "max_messages_per_stay_per_day",
-        ),
+        fields=SETTINGS_FIELDS,
         secret=("twilio_auth_token",),
         names={"twilio_auth_token": "Twilio auth token"},
         label=lambda settings: "",

@@ -3,23 +3,9 @@
 from django import forms
 
 from messaging.models import Message, MessageTemplate, MessagingSettings
+from messaging.owner_settings import SETTINGS_FIELDS
 
 FREE_MESSAGE_MAX = 300
-
-SETTINGS_FIELDS = (
-    "transport",
-    "twilio_account_sid",
-    "twilio_auth_token",
-    "twilio_from_number",
-    "twilio_messaging_service_sid",
-    "send_arrival_automatically",
-    "arrival_hours_before",
-    "send_checkout_reminder",
-    "checkout_reminder_hours_before",
-    "reply_keywords_enabled",
-    "lockout_text_backup",
-    "max_messages_per_stay_per_day",
-)
 
 
 class MessagingSettingsForm(forms.ModelForm):

@@ -5,6 +5,22 @@ from locks.models import Owner
 from messaging import texts
 from messaging.models import MessageTemplate, MessagingSettings
 
+# What an owner sets on Settings -> Messages (the form's fields, and what the audit log follows).
+SETTINGS_FIELDS = (
+    "transport",
+    "twilio_account_sid",
+    "twilio_auth_token",
+    "twilio_from_number",
+    "twilio_messaging_service_sid",
+    "send_arrival_automatically",
+    "arrival_hours_before",
+    "send_checkout_reminder",
+    "checkout_reminder_hours_before",
+    "reply_keywords_enabled",
+    "lockout_text_backup",
+    "max_messages_per_stay_per_day",
+)
+
 
 def messaging_settings(owner: Owner) -> MessagingSettings:
     found, _ = MessagingSettings.objects.get_or_create(owner=owner)
