@@ -173,7 +173,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a sign-in while its username or address is locked out; then the usual check.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, plus the email (or the username in other capitals) for a username.
+    "django.contrib.auth.backends.ModelBackend",
+    # Then the email, or the username in other capitals (invited people's username is their email).
     "locks.tenancy.backends.EmailOrUsernameBackend",
 ]
 LOGIN_URL = "login"

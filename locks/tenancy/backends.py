@@ -10,14 +10,16 @@ from django.db.models import Q
 
 
 class EmailOrUsernameBackend(ModelBackend):
-    """Django's own check first (the exact username); else the one account whose username or
-    email matches, ignoring case. Two accounts sharing an address sign in by username only."""
+    """After Django's `ModelBackend` (listed before it, which checks the exact username): the one
+    account whose username or email matches, ignoring case. Two accounts sharing an address sign
+    in by username only."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is not None or not username or password is None:
-            return user
+        if not username or password is None:
+            return None
         users = get_user_model()._default_manager
+        if users.filter(username=username).exists():
+            return None  # ModelBackend has answered for this one
         found = list(users.filter(Q(username__iexact=username) | Q(email__iexact=username))[:2])
         if len(found) != 1:
             users.model().set_password(password)  # as long as a real check: no account oracle
