@@ -237,7 +237,8 @@ class Invite(models.Model):
 
     @staticmethod
     def hash_token(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
+        """The same one-way hash as an API key's: the token is as random as a key."""
+        return hash_api_key(token)
 
     def is_expired(self, now) -> bool:
         return now >= self.expires_at
