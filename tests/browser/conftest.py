@@ -50,6 +50,11 @@ def live_site(live_server, settings):
 
 CSP_REFUSALS = ("Content Security Policy", "Refused to")
 
+# Screenshots leave the page's inline styles alone: Playwright's default hides the caret by
+# setting `style="caret-color: …"` on every input, and an htmx swap during the shot copies that
+# attribute onto the new element with setAttribute, which the site's CSP rightly refuses.
+STILL = {"full_page": True, "caret": "initial"}
+
 
 @pytest.fixture
 def page(browser):
@@ -80,7 +85,7 @@ def screenshot():
     def take(page, name: str) -> None:
         if os.environ.get("INNKEEPER_SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **STILL)
 
     return take
 
@@ -94,7 +99,7 @@ def shoot(request):
     prefix = module.removeprefix("test_").replace("_", "-")
 
     def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), **STILL)
 
     return take
 
