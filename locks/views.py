@@ -274,10 +274,10 @@ def keypad_try(request, lock_id):
             opens = event.event_type == "lock.unlocked"
             name = event.access_code.name if opens and event.access_code else ""
             result = {"opens": opens, "name": name}
-    if request.htmx:  # htmx swaps only a successful answer in, so a refusal reaches it as 200
+    status = 429 if wait is not None else 400 if form.errors else 200
+    if request.htmx:
         context = {"lock": lock, "keypad_form": form, "keypad_result": result}
-        return render(request, "locks/lock_detail.html#keypad", context)
-    status = 200 if wait is None else 429
+        return render(request, "locks/lock_detail.html#keypad", context, status=status)
     return _lock_page(request, lock, keypad_form=form, keypad_result=result, status=status)
 
 
@@ -371,7 +371,9 @@ def code_reveal(request, lock, code):
             "refused": refused,
             "pin_page": page if page.isdigit() else "",
         }
-        return render(request, "locks/lock_detail.html#pin", context)
+        return render(
+            request, "locks/lock_detail.html#pin", context, status=429 if refused else 200
+        )
     if refused:
         messages.error(request, refused)
         return _lock_page(request, lock, status=429)

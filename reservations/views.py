@@ -351,7 +351,9 @@ def reservation_pin_reveal(request, reservation_id):
         audit.audit_record(obj=stay, action="pin_revealed")
     if request.htmx:
         context = {"stay": stay, "pin": "" if refused else stay.pin, "refused": refused}
-        return render(request, "reservations/detail.html#pin", context)
+        return render(
+            request, "reservations/detail.html#pin", context, status=429 if refused else 200
+        )
     if refused:
         messages.error(request, refused)
     context = _detail_context(request, stay, now, revealed_pin="" if refused else stay.pin)

@@ -92,8 +92,10 @@ def _answer(request, endpoint: WebhookEndpoint, *, done: str = "", error: str = 
             "tz": _tz(request.membership.owner),
             "now": now,
         }
-        # A 2xx even for a refusal: htmx swaps only those in, and the card says what is wrong.
-        return render(request, "locks/webhooks.html#endpoint", context)
+        refused = error or (extra.get("edit_form") and extra["edit_form"].errors)
+        return render(
+            request, "locks/webhooks.html#endpoint", context, status=400 if refused else 200
+        )
     if error:
         messages.error(request, error)
     if done:

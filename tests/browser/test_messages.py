@@ -131,3 +131,14 @@ def test_a_manager_edits_the_arrival_message_with_a_live_preview(
     card.locator("button:has-text('Save')").click()
     expect(page.locator(".messages")).to_contain_text("Arrival message saved.")
     shoot(page, "8-template-saved")
+
+
+def test_a_refused_message_shows_its_error_in_place(live_site, page, bob, arriving):
+    """A form the server refuses (400) answers in the card it came from, as a success does:
+    an empty message says what to fix, and nothing is sent."""
+    log_in(page, live_site.url, "bob", factories.PASSWORD)
+    page.goto(f"{live_site.url}/reservations/{arriving.pk}/")
+    card = page.locator("#stay-messages")
+    card.locator("button:has-text('Send the message')").click()
+    expect(card.locator(".free-message .error")).to_be_visible()
+    assert not Message.objects.filter(reservation=arriving, kind=Message.Kind.FREE).exists()
