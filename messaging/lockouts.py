@@ -11,7 +11,7 @@ from datetime import datetime
 from backups.services import reservation_backups_give
 from locks.errors import ServiceError
 from messaging.models import Message
-from messaging.owner_settings import messaging_settings
+from messaging.owner_settings import CONNECT_TWILIO, messaging_settings, sms_connected
 from messaging.sending import message_queue
 from reservations.entries import entry_alert_help_record
 
@@ -37,8 +37,10 @@ def lockout_backup_text(*, alert, now: datetime) -> None:
             alert=alert, help_given=f"No backup could be texted: {exc.message}", now=now
         )
         return
-    entry_alert_help_record(
-        alert=alert,
-        help_given=f"A backup code for {lock.name} was texted to the guest automatically.",
-        now=now,
-    )
+    help_given = f"A backup code for {lock.name} was texted to the guest automatically."
+    if not sms_connected(alert.owner):
+        help_given = (
+            f"A backup code for {lock.name} was kept in the Outbox, not texted: no SMS service "
+            f"is connected. {CONNECT_TWILIO}"
+        )
+    entry_alert_help_record(alert=alert, help_given=help_given, now=now)

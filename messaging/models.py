@@ -98,6 +98,8 @@ class Message(models.Model):
         UNDELIVERED = "undelivered", "Not delivered"
         FAILED = "failed", "Failed"
         RECEIVED = "received", "Received"
+        # The console transport: the text is in the Outbox only; no SMS left the machine.
+        KEPT = "kept", "Not sent"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="messages")
@@ -160,6 +162,7 @@ FINAL_STATUSES = {
     Message.Status.UNDELIVERED,
     Message.Status.FAILED,
     Message.Status.RECEIVED,
+    Message.Status.KEPT,
 }
 # A status callback may only move a message forward along this order.
 STATUS_RANK = {

@@ -1,5 +1,7 @@
 """Settings → Messages: how an owner's messages go out, and what their templates say."""
 
+from django.conf import settings
+
 from locks.errors import ServiceError
 from locks.models import Owner
 from messaging import texts
@@ -25,6 +27,19 @@ SETTINGS_FIELDS = (
 def messaging_settings(owner: Owner) -> MessagingSettings:
     found, _ = MessagingSettings.objects.get_or_create(owner=owner)
     return found
+
+
+def sms_connected(owner: Owner) -> bool:
+    """Whether this owner's texts really leave: through Twilio (their own account or the
+    installation's). Otherwise the console transport keeps them in the Outbox, unsent."""
+    config = messaging_settings(owner)
+    return config.transport == MessagingSettings.Transport.TWILIO or bool(
+        settings.TWILIO_ACCOUNT_SID
+    )
+
+
+# What the dashboard says when no SMS service is connected (the console transport).
+CONNECT_TWILIO = "A manager can connect Twilio in Settings → Messages."
 
 
 def messaging_settings_update(*, owner: Owner, **fields) -> MessagingSettings:

@@ -79,6 +79,7 @@ def outbox(request):
         "query": query.urlencode(),
         "pending": selectors.any_pending(page.object_list),
         "utc": UTC,
+        "sms_connected": owner_settings.sms_connected(owner),
     }
     if request.htmx and request.htmx.target == "outbox-results":
         return render(request, "messaging/outbox.html#results", context)
@@ -162,16 +163,44 @@ def reservation_backup_sms(request, reservation_id):
         except ServiceError as exc:
             refused = exc.message
     given.sort(key=lambda door: (door.lock.unit_id is None, door.lock.name))
+    connected = owner_settings.sms_connected(stay.owner)
     if request.htmx and request.htmx.target == "backup-answer":
-        context = {"stay": stay, "given": given, "refused": refused, "message": sent}
+        context = {
+            "stay": stay,
+            "given": given,
+            "refused": refused,
+            "message": sent,
+            "sms_connected": connected,
+        }
         return render(request, "messaging/_backup_sms.html", context)
-    done = (
-        f"Backup codes are on their way to {stay.guest_name} by SMS; read them out if the "
-        "guest is at the door."
-        if sent
-        else ""
-    )
+    done = ""
+    if sent and connected:
+        done = (
+            f"Backup codes are on their way to {stay.guest_name} by SMS; read them out if the "
+            "guest is at the door."
+        )
+    elif sent:
+        done = (
+            f"The backup codes were kept in the Outbox and not texted to {stay.guest_name}: no "
+            f"SMS service is connected. Read them out to the guest. {_connect_hint(request)}"
+        )
     return _answer(request, stay, error=refused, done=done, given=given, sent=sent)
+
+
+def _on_its_way(request, stay: Reservation, what: str) -> str:
+    """What the clerk is told once a text is queued: on its way, or honestly kept unsent."""
+    if owner_settings.sms_connected(stay.owner):
+        return f"{what} is on its way to {stay.guest_name}."
+    return (
+        f"{what} was kept in the Outbox and not sent to {stay.guest_name}: no SMS service is "
+        f"connected. {_connect_hint(request)}"
+    )
+
+
+def _connect_hint(request) -> str:
+    if request.membership.is_manager:
+        return "Connect Twilio in Settings → Messages to send texts."
+    return owner_settings.CONNECT_TWILIO
 
 
 @member_view
@@ -187,9 +216,8 @@ def reservation_arrival_resend(request, reservation_id):
         )
     except ServiceError as exc:
         return _answer(request, stay, error=exc.message)
-    return _answer(
-        request, stay, done=f"The arrival message is on its way to {stay.guest_name}.", sent=sent
-    )
+    done = _on_its_way(request, stay, "The arrival message")
+    return _answer(request, stay, done=done, sent=sent)
 
 
 @member_view
@@ -216,9 +244,7 @@ def reservation_message_send(request, reservation_id):
             if request.htmx and request.htmx.target == "stay-messages":
                 return _stay_messages(request, stay, status=400, message_form=form)
         return _answer(request, stay, error=exc.message)
-    return _answer(
-        request, stay, done=f"Your message is on its way to {stay.guest_name}.", sent=sent
-    )
+    return _answer(request, stay, done=_on_its_way(request, stay, "Your message"), sent=sent)
 
 
 # --- Settings → Messages (managers) --------------------------------------------------------------
@@ -246,6 +272,7 @@ def settings_messages(request):
         "public_base_url": settings.PUBLIC_BASE_URL,
         # A single-owner install may set Twilio up in the environment instead.
         "install_twilio": bool(settings.TWILIO_ACCOUNT_SID),
+        "sms_connected": owner_settings.sms_connected(owner),
     }
     return render(request, "messaging/settings.html", context, status=status)
 

@@ -1,4 +1,7 @@
-"""The default transport: nothing leaves the machine; the message is in the Outbox."""
+"""The default transport: nothing leaves the machine; the message is in the Outbox.
+
+Its messages are `kept`, never `delivered`: no guest's phone received them.
+"""
 
 import uuid
 
@@ -12,4 +15,4 @@ class ConsoleTransport:
         pass
 
     def send(self, *, to: str, body: str, status_callback: str = "") -> Sent:
-        return Sent(provider_id=f"console-{uuid.uuid4().hex[:12]}", status="delivered")
+        return Sent(provider_id=f"console-{uuid.uuid4().hex[:12]}", status="kept")

@@ -23,7 +23,7 @@ def arriving(owner, room, lock, frozen):
 
 
 def sent_arrival(stay, now) -> Message:
-    """The stay's arrival message, queued and sent through the console (delivered at once)."""
+    """The stay's arrival message, queued and sent through the console (kept at once, not sent)."""
     message = sending.message_queue(reservation=stay, kind=Message.Kind.ARRIVAL, now=now)
     sending.message_send(message_id=message.pk, now=now)
     message.refresh_from_db()

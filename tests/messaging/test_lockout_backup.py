@@ -45,15 +45,16 @@ def test_the_guest_is_texted_a_backup_for_that_door_and_gets_in_with_it(stay, lo
     assert backup.lock == lock and backup.reservation_id == stay.pk
     sending.message_send(message_id=message.pk, now=stay.check_in + timedelta(minutes=3))
     message.refresh_from_db()
-    assert message.status == "delivered" and backup.code not in message.preview
+    assert message.status == "kept" and backup.code not in message.preview
 
     _, entry = simulator.simulated_keypad_entry(
         lock=lock, code=backup.code, now=stay.check_in + timedelta(minutes=5)
     )
     assert entry.event_type == "lock.unlocked" and entry.data["is_backup"] is True
     alert = EntryAlert.objects.get(reservation=stay, kind=EntryAlert.Kind.LOCKOUT)
-    assert (
-        alert.help_given == "A backup code for Room 101 door was texted to the guest automatically."
+    assert alert.help_given == (
+        "A backup code for Room 101 door was kept in the Outbox, not texted: no SMS service is "
+        "connected. A manager can connect Twilio in Settings → Messages."
     )
     assert alert.cleared_at == entry.occurred_at
 

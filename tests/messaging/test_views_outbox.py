@@ -96,7 +96,7 @@ def test_filters_by_status_kind_guest_phone_and_day(
         return {m.pk for m in (arrival, note, yesterday) if f'id="message-{m.pk}"' in html}
 
     assert listed() == {arrival.pk, note.pk, yesterday.pk}
-    assert listed(status="delivered") == {arrival.pk}
+    assert listed(status="kept") == {arrival.pk}
     assert listed(kind="free") == {note.pk, yesterday.pk}
     assert listed(q="bruno") == {note.pk, yesterday.pk}
     assert listed(q="912 345") == {arrival.pk}

@@ -96,7 +96,7 @@ def test_errors_are_shown_beside_their_field(client_for, alice, owner):
 def test_it_says_delivery_receipts_need_a_public_address(client_for, alice, settings):
     settings.PUBLIC_BASE_URL = ""
     client = client_for(alice)
-    assert "Delivery receipts need PUBLIC_BASE_URL." in client.get(URL).content.decode()
+    assert "Delivery receipts need the site's public address." in client.get(URL).content.decode()
     settings.PUBLIC_BASE_URL = "https://locks.example.com"
     html = client.get(URL).content.decode()
     assert "Delivery receipts need" not in html

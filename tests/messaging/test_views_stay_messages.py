@@ -43,7 +43,7 @@ def test_send_backup_code_by_sms_pulls_a_backup_and_queues_the_text(
     html = response.content.decode()
     # The clerk sees the backup they sent (to read out), and the message waiting to go.
     assert f">{backup.code}<" in html and "Room 101 door" in html
-    assert "Backup codes are on their way to Ana Lima by SMS" in html
+    assert "The backup codes were kept in the Outbox and not texted to Ana Lima" in html
     assert f'id="message-{message.pk}"' in html and "Queued" in html
     assert f'hx-get="{reverse("reservation_messages", args=[arriving.pk])}"' in html
 
@@ -52,7 +52,8 @@ def test_without_htmx_it_redirects_to_the_stay_with_a_notice(client_for, bob, ar
     client = client_for(bob)
     response = client.post(reverse("reservation_backup_sms", args=[arriving.pk]), follow=True)
     assert response.redirect_chain[-1][0].endswith(f"/reservations/{arriving.pk}/#stay-messages")
-    assert "Backup codes are on their way to Ana Lima by SMS" in response.content.decode()
+    html = response.content.decode()
+    assert "The backup codes were kept in the Outbox and not texted to Ana Lima" in html
     assert Message.objects.filter(reservation=arriving, kind="backup").count() == 1
 
 
@@ -92,7 +93,7 @@ def test_resend_the_arrival_message_queues_a_new_one(client_for, bob, arriving, 
     again = Message.objects.exclude(pk=first.pk).get(reservation=arriving)
     assert (again.kind, again.status, again.sent_by) == ("arrival", "queued", bob)
     html = response.content.decode()
-    assert "The arrival message is on its way to Ana Lima." in html
+    assert "The arrival message was kept in the Outbox and not sent to Ana Lima" in html
     assert html.index(f'id="message-{again.pk}"') < html.index(f'id="message-{first.pk}"')
 
 
@@ -160,7 +161,7 @@ def test_the_list_polls_only_while_a_message_can_still_change(client_for, bob, a
     client = client_for(bob)
     poll = f'hx-get="{reverse("reservation_messages", args=[arriving.pk])}"'
     message = desk.sent_arrival(arriving, frozen)
-    assert message.status == "delivered"
+    assert message.status == "kept"
     assert poll not in stay_page(client, arriving)
     sending.message_queue(reservation=arriving, kind=Message.Kind.FREE, now=frozen, text="Hi")
     assert poll in stay_page(client, arriving)

@@ -28,7 +28,7 @@ def test_the_panel_shows_the_pins_and_the_message_queued(client_for, bob, arrivi
     html = response.content.decode()
     message = Message.objects.get(reservation=arriving, kind="backup")
     backup = AccessCode.objects.get(reservation=arriving, kind="backup")
-    assert "Backup code texted to Ana Lima" in html
+    assert "Backup code for Ana Lima, not texted" in html
     assert f">{backup.code}<" in html
     assert f"SMS to {desk.GUEST}" in html
     assert f'hx-get="{reverse("message_status", args=[message.pk])}"' in html
@@ -44,9 +44,10 @@ def test_the_status_partial_follows_the_message_and_stops_polling_once_final(
     url = reverse("message_status", args=[message.pk])
 
     assert "every 3s" in client.get(url).content.decode()
-    sending.message_send(message_id=message.pk, now=frozen)  # the console delivers at once
+    sending.message_send(message_id=message.pk, now=frozen)  # the console keeps it
     html = client.get(url).content.decode()
-    assert "Delivered" in html and "hx-get" not in html
+    assert "Not sent" in html and "Delivered" not in html and "hx-get" not in html
+    assert "On the guest's phone" not in html and "A manager can connect Twilio" in html
 
 
 def test_a_guest_without_a_mobile_number_has_no_text_button(
