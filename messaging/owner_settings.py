@@ -29,13 +29,25 @@ def messaging_settings(owner: Owner) -> MessagingSettings:
     return found
 
 
-def sms_connected(owner: Owner) -> bool:
-    """Whether this owner's texts really leave: through Twilio (their own account or the
-    installation's). Otherwise the console transport keeps them in the Outbox, unsent."""
+TWILIO_CREDENTIALS = ("account_sid", "auth_token", "from_number", "messaging_service_sid")
+
+
+def sms_route(owner: Owner) -> tuple[str, dict]:
+    """How this owner's texts go out, as (transport key, its options): the owner's own Twilio
+    account, else the installation's (`TWILIO_*`), else the console (kept in the Outbox)."""
     config = messaging_settings(owner)
-    return config.transport == MessagingSettings.Transport.TWILIO or bool(
-        settings.TWILIO_ACCOUNT_SID
-    )
+    if config.transport == MessagingSettings.Transport.TWILIO:
+        return "twilio", {name: getattr(config, f"twilio_{name}") for name in TWILIO_CREDENTIALS}
+    if settings.TWILIO_ACCOUNT_SID:
+        return "twilio", {
+            name: getattr(settings, f"TWILIO_{name.upper()}") for name in TWILIO_CREDENTIALS
+        }
+    return "console", {}
+
+
+def sms_connected(owner: Owner) -> bool:
+    """Whether this owner's texts really leave; otherwise the console keeps them unsent."""
+    return sms_route(owner)[0] != "console"
 
 
 # What the dashboard says when no SMS service is connected (the console transport).

@@ -20,7 +20,7 @@ from locks.models import AccessCode, Owner
 from locks.records import event_record
 from messaging.contents import Postpone, message_body
 from messaging.models import Message, MessagingSettings
-from messaging.owner_settings import messaging_settings
+from messaging.owner_settings import messaging_settings, sms_route
 from messaging.transports import TransportError, get_transport
 from reservations.models import Reservation
 
@@ -98,21 +98,9 @@ def _enqueue(message_id) -> None:
 # --- sending ----------------------------------------------------------------------------------
 
 
-TWILIO_CREDENTIALS = ("account_sid", "auth_token", "from_number", "messaging_service_sid")
-
-
 def _transport(owner: Owner):
-    """The owner's own Twilio account, else the installation's (`TWILIO_*`), else the console."""
-    config = messaging_settings(owner)
-    if config.transport == MessagingSettings.Transport.TWILIO:
-        credentials = {name: getattr(config, f"twilio_{name}") for name in TWILIO_CREDENTIALS}
-    elif settings.TWILIO_ACCOUNT_SID:
-        credentials = {
-            name: getattr(settings, f"TWILIO_{name.upper()}") for name in TWILIO_CREDENTIALS
-        }
-    else:
-        return "console", get_transport("console")
-    return "twilio", get_transport("twilio", **credentials)
+    key, credentials = sms_route(owner)
+    return key, get_transport(key, **credentials)
 
 
 def twilio_auth_token(owner: Owner) -> str:
