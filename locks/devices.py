@@ -25,7 +25,11 @@ from locks.issue_codes import (
     PROVIDER_ISSUE,
 )
 from locks.models import AccessCode, DiscoveredDevice, DriverAccount, Lock, Owner, Property, Unit
-from locks.records import event_record, lock_apply_device_info, lock_event_record
+from locks.records import (
+    event_record,
+    lock_apply_device_info,
+    lock_device_missing,
+)
 from locks.scheduler import lock_check_now
 from locks.services import lock_register
 
@@ -95,12 +99,7 @@ def account_discover(*, account: DriverAccount, now: datetime) -> list[Discovere
 
 
 def _removed(lock: Lock, now: datetime) -> None:
-    lock_event_record(
-        lock=lock,
-        event_type="device.removed",
-        now=now,
-        message="Its hub no longer lists this lock's device (removed or factory reset).",
-    )
+    lock_device_missing(lock=lock, now=now)
 
 
 def _discovered(account: DriverAccount, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from locks.issue_codes import DEVICE_REMOVED
 from locks.models import AccessCode, Event, Lock, Owner
 from locks.outgoing.fanout import events_insert
 
@@ -38,6 +39,23 @@ def event_record(
 def lock_event_record(*, lock: Lock, event_type: str, now: datetime, **fields) -> Event:
     """An event about a lock itself (online, battery, device, its backup pool)."""
     return event_record(owner=lock.owner, event_type=event_type, now=now, lock=lock, **fields)
+
+
+DEVICE_GONE_MESSAGE = "Its hub no longer lists this lock's device (removed or factory reset)."
+
+
+def lock_device_missing(*, lock: Lock, now: datetime) -> None:
+    """Its hub stopped listing the lock's device (discovery found it gone, or the hub said so):
+    the door is silent from now, and what its codes are is unknown until a device answers for
+    it again (a pass that reads the device clears this). The codes' own status is left as the
+    lock last confirmed it: nothing was confirmed since."""
+    new = lock.add_error(DEVICE_REMOVED, DEVICE_GONE_MESSAGE, now)
+    lock.online = False
+    Lock.objects.filter(pk=lock.pk).update(online=False, errors=lock.errors)
+    if new:
+        lock_event_record(
+            lock=lock, event_type="device.removed", now=now, message=DEVICE_GONE_MESSAGE
+        )
 
 
 def code_event_record(*, code: AccessCode, event_type: str, now: datetime, **fields) -> Event:

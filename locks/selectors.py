@@ -60,7 +60,18 @@ def locks_for(owner: Owner) -> QuerySet[Lock]:
             codes_with_errors_count=Count(
                 "access_codes", filter=live & ~Q(access_codes__errors=[])
             ),
+            slots_used_count=Count("access_codes", filter=_holding_a_slot("access_codes__")),
         )
+    )
+
+
+def _holding_a_slot(prefix: str = "") -> Q:
+    """Codes holding one of a lock's slots: managed ones on it (stored with their own schedule
+    too) or still there while being removed, and those on it that nobody manages."""
+    removing = Q(**{f"{prefix}status": AccessCode.Status.REMOVING})
+    managed = AccessCode.on_lock(prefix=prefix) | removing
+    return Q(**{f"{prefix}removed_at__isnull": True}) & (
+        Q(**{f"{prefix}is_managed": False}) | (Q(**{f"{prefix}is_managed": True}) & managed)
     )
 
 
@@ -220,13 +231,9 @@ def codes_between(start, end) -> Q:
 
 
 def slots_used(lock: Lock) -> int:
-    """The lock's slots its managed codes hold: on the lock (stored with their own schedule
-    too), or still there while they are being removed."""
-    return (
-        live_codes_for_lock(lock)
-        .filter(AccessCode.on_lock() | Q(status=AccessCode.Status.REMOVING))
-        .count()
-    )
+    """The lock's slots in use, as the Locks list counts them too (`locks_for`): its managed
+    codes on it or being removed, and the codes on it nobody manages."""
+    return AccessCode.objects.filter(_holding_a_slot(), lock=lock).count()
 
 
 def access_code_get(owner: Owner, access_code_id) -> AccessCode:

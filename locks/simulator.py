@@ -25,6 +25,7 @@ from locks.models import (
     SimulatedDevice,
     Unit,
 )
+from locks.records import lock_device_missing
 from locks.scheduler import lock_check_now
 from locks.services import lock_register
 
@@ -171,6 +172,10 @@ def simulated_factory_reset(
         old.wiped = True
         old.online = False
         old.save(update_fields=["wiped", "online"])
+        # Its hub sees the device leave its network and says so at once (as a Z-Wave
+        # controller's node-removed event or Seam's device.removed webhook would): the door
+        # shows its device gone, not what it last confirmed, from now.
+        lock_device_missing(lock=lock, now=now)
         new = SimulatedDevice.objects.create(
             owner=old.owner,
             name=old.name,

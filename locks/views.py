@@ -30,6 +30,7 @@ from locks.forms import (
     TakeOverForm,
     UnmanagedCodeForm,
 )
+from locks.issue_codes import EMPTY_BACKUP_ACCESS_CODE_POOL
 from locks.models import AccessCode, Lock
 from locks.tenancy import attempt_limits
 from locks.tenancy.decorators import (
@@ -134,7 +135,7 @@ def _lock_parts(
     codes a page at a time (those with a problem first), the timeline's codes in its days."""
     context: dict = {}
     codes, backups, unmanaged = [], [], []
-    if parts & {"lock-status", "codes"}:
+    if "codes" in parts:
         unmanaged = list(selectors.live_codes_for_lock(lock, managed=False))
     if "codes" in parts:
         # Backups have their own card: their PINs stay hidden until one is given to a guest.
@@ -146,7 +147,7 @@ def _lock_parts(
     for code in codes + backups + unmanaged:
         code.revealed_pin = revealed.get(code.pk)
     if "lock-status" in parts:
-        context["slots_used"] = selectors.slots_used(lock) + len(unmanaged)
+        context["slots_used"] = selectors.slots_used(lock)
     if "backups" in parts:
         pool = backup_pool_health(lock=lock, now=now, backups=backups)
         context.update(
@@ -220,6 +221,14 @@ def home(request):
     pools = pool_glances(owner, shown)
     for lock in shown:
         lock.pool = pools.get(lock.pk)
+        # An empty pool the lock's last pass has not reported yet (just switched on): a
+        # warning beside its count, never "All good".
+        lock.pool_empty_unreported = bool(
+            lock.pool
+            and lock.pool.target
+            and not lock.pool.ready
+            and not lock.has_error(EMPTY_BACKUP_ACCESS_CODE_POOL)
+        )
     context = {
         "groups": groups,
         "properties": properties,

@@ -99,7 +99,8 @@ ISSUES = {
         "working; changes wait until it is back.",
     ),
     DEVICE_REMOVED: (
-        "The lock no longer answers under its id (removed or factory reset).",
+        "The lock's device stopped answering and its hub no longer lists it: it may have been "
+        "reset or removed.",
         "If it was reset, it waits in Devices → New devices: a manager says there that it "
         "replaces this door, and its codes go back on.",
     ),
@@ -246,6 +247,13 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
         tone = "amber"
     else:
         tone = None
+    if code.is_on_lock and lock.device_missing:
+        # The last the lock confirmed; its device is gone since, so nobody knows now.
+        return {
+            "label": "Unknown",
+            "tone": "amber",
+            "detail": "The lock's device is gone: this code may no longer be on the door.",
+        }
     if code.is_on_lock:
         detail = ""
         if code.type == AccessCode.Type.TIME_BOUND and now < code.starts_at:
@@ -276,6 +284,15 @@ def code_state(code: AccessCode, lock: Lock, now: datetime) -> dict:
         "tone": tone or "amber",
         "detail": "",
     }
+
+
+def slots_used(lock: Lock, used: int) -> str:
+    """`7 of 30 slots used`: a lock's code slots, the same words on every page (`used`: its
+    managed codes holding a slot and the codes nobody manages, `selectors.slots_used`)."""
+    noun = "slot" if (lock.max_active_codes or used) == 1 else "slots"
+    if lock.max_active_codes:
+        return f"{used} of {lock.max_active_codes} {noun} used"
+    return f"{used} {noun} used"
 
 
 def pool_tone(health) -> str:

@@ -111,6 +111,9 @@ class DoorState:
     code: AccessCode
     problem: str
     backup: AccessCode | None = None
+    # Something to know that puts nobody at risk (an offline door that already holds the code
+    # of a guest staying now): '' when nothing.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,8 @@ class GuestCodeState:
 def _door_problem(code: AccessCode) -> str:
     lock = code.lock
     if not lock.online:
+        if lock.device_missing:
+            return f"{lock.name}'s device is gone: it may have been reset."
         return f"{lock.name} is offline."
     if code.errors:
         return f"{lock.name}: {code.errors[0]['message']}"
@@ -146,6 +151,25 @@ def _door_problem(code: AccessCode) -> str:
     if lock.battery_low:
         return f"{lock.name}'s battery is low ({lock.battery_percent}%)."
     return ""
+
+
+def _door_state(
+    reservation: Reservation, code: AccessCode, backup: AccessCode | None, now: datetime
+) -> DoorState:
+    """A guest staying now whose code the lock confirmed keeps opening that door while it is
+    offline: nothing is at risk there until the code must change (a person can still read
+    that the lock is offline)."""
+    lock = code.lock
+    if (
+        not lock.online
+        and not lock.device_missing
+        and code.is_on_lock
+        and not code.errors
+        and reservation.check_in <= now
+    ):
+        note = f"{lock.name} is offline; {reservation.guest_name}'s code is on the lock."
+        return DoorState(lock, code, "", backup, note)
+    return DoorState(lock, code, _door_problem(code), backup)
 
 
 def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
@@ -162,9 +186,7 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
         detail = f"{over}; the code is coming off the doors." if doors else f"{over}."
         return GuestCodeState("ended", "grey", "Ended", detail, doors)
     wanted = [c for c in codes if c.deleted_at is None]
-    doors = tuple(
-        DoorState(c.lock, c, _door_problem(c), backups.get(c.pulled_backup_id)) for c in wanted
-    )
+    doors = tuple(_door_state(reservation, c, backups.get(c.pulled_backup_id), now) for c in wanted)
     if not doors:
         return GuestCodeState(
             "none", "grey", "No code", f"{reservation.unit.name} has no doors with locks yet.", ()
@@ -173,7 +195,8 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
     if problems:
         return GuestCodeState("at_risk", "red", "At risk", " ".join(problems), doors)
     if all(d.code.is_on_lock for d in doors):
-        return GuestCodeState("ready", "green", "Ready", "The code is on every door.", doors)
+        detail = " ".join(["The code is on every door.", *(d.note for d in doors if d.note)])
+        return GuestCodeState("ready", "green", "Ready", detail, doors)
     # When each code still to come goes on: at its programming time, or, where the lock's cloud
     # already holds it, by its start.
     goes_on = {

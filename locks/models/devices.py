@@ -13,6 +13,7 @@ from locks.crypto import (
     HashedSecrets,
     SecretHashField,
 )
+from locks.issue_codes import DEVICE_REMOVED
 from locks.models.issues import HasIssues
 from locks.models.places import Property, Unit
 from locks.models.tenancy import Owner
@@ -203,6 +204,12 @@ class Lock(HasIssues):
 
     def battery_below(self, percent: int) -> bool:
         return self.battery_level is not None and self.battery_level * 100 < percent
+
+    @builtins.property
+    def device_missing(self) -> bool:
+        """Its hub no longer lists its device (removed or factory reset): what is on the door
+        is unknown until a device answers for it again."""
+        return self.has_error(DEVICE_REMOVED)
 
     def backup_pool_target(self, owner: Owner) -> int:
         if not self.backup_pool_enabled:

@@ -64,8 +64,8 @@ def test_a_reset_lock_replaced_from_the_inbox_opens_for_its_guests_again(owner, 
     assert DiscoveredDevice.objects.get(device_id=new.device_id).status == "registered"
     (replaced,) = Event.objects.filter(lock=lock, event_type="device.replaced")
     assert replaced.data == {"old_device_id": old.device_id, "new_device_id": new.device_id}
-    assert Event.objects.filter(lock=lock, event_type="device.disconnected").exists()
-    assert Event.objects.filter(lock=lock, event_type="device.removed").exists()
+    # The hub said at the reset that the device left: the door went silent then, as removed.
+    assert Event.objects.filter(lock=lock, event_type="device.removed").count() == 1
     assert here.pin not in replaced.message
 
 

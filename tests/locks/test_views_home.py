@@ -37,10 +37,13 @@ def test_it_shows_problems_in_plain_words(client_for, alice, lock, t0):
     assert "The lock is offline." in html
 
 
-def test_it_counts_codes_on_the_lock(client_for, alice, lock, t0):
+def test_it_counts_slots_in_the_same_words_as_the_lock_page(client_for, alice, lock, t0):
     access_codes.access_code_create(lock=lock, now=t0, name="Anna")
-    html = client_for(alice).get(reverse("home")).content.decode()
-    assert '0 <span class="muted">of 1</span>' in html
+    client = client_for(alice)
+    home = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("lock_detail", args=[lock.pk])).content.decode()
+    words = f"0 of {lock.max_active_codes} slots used"
+    assert words in home and words in page
 
 
 def test_it_hides_other_owners_locks(client_for, charlie, lock, other_lock):

@@ -18,7 +18,7 @@ def test_it_shows_the_lock_facts(client_for, alice, lock):
     assert "Simulated keypad deadbolt" in html
     assert "4 to 8 digits" in html
     assert "Must not be the same digit repeated" in html
-    assert "0 / 20" in html
+    assert "0 of 20 slots used" in html
     assert "No: codes go on 30 min before they start" in html
 
 
