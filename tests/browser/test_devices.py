@@ -42,10 +42,12 @@ def test_a_reset_lock_is_replaced_from_the_inbox(live_site, page, alice, door, s
     page.click("#simulator button:has-text('Reset')")
     expect(page.locator(".messages")).to_contain_text("came back as a new device")
 
-    # The worker's next pass finds the old device gone: the door shows offline by itself.
-    scheduler.run_due_locks(now=later())
+    # The hub said at once that the device left: the door shows it gone, its codes unknown.
     status = page.locator("#lock-status")
-    expect(status.locator(".pill")).to_have_text("Offline", timeout=15_000)
+    expect(status.locator(".pill")).to_have_text("Device gone", timeout=15_000)
+    cleaner = page.locator(f"#code-{AccessCode.objects.get(name='Cleaner').pk}")
+    expect(cleaner.locator(".pill")).to_have_text("Unknown", timeout=15_000)
+    scheduler.run_due_locks(now=later())
     expect(status).to_contain_text("If this lock was reset, it may be waiting in")
 
     status.locator("a:has-text('Devices → New devices')").click()
@@ -59,7 +61,7 @@ def test_a_reset_lock_is_replaced_from_the_inbox(live_site, page, alice, door, s
     expect(card).to_contain_text("Is this a new lock, or does it replace one?")
     first = card.locator(".suggestion").first
     expect(first).to_contain_text("Room 101 door")
-    expect(first).to_contain_text("Offline since")
+    expect(first).to_contain_text("No longer answers under its old id since")
     expect(first).to_contain_text("same model")
     expect(card.locator(".suggestion")).to_have_count(1)  # the street door still answers
     shoot(page, "1-inbox")
