@@ -168,7 +168,8 @@ def offline(
         RED,
         "offline_before_arrival",
         lock,
-        f"{lock.name} is offline and {_arrives(arrival, lock)}",
+        f"{lock.name} is offline: {_arrives(arrival, lock)}; "
+        + ("their code is on the lock" if code_on_lock else "their code cannot be set"),
         detail,
         f"{check} {_backup_advice(lock)}",
         arrival,

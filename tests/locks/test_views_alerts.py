@@ -49,7 +49,7 @@ def test_an_offline_lock_with_an_arrival_comes_first(client_for, alice, lock, tr
     html = client_for(alice).get(reverse("alerts")).content.decode()
 
     alerts = html[html.index('id="alerts"') :]
-    first = alerts.index("Room 101 door is offline and Anna Smith arrives")
+    first = alerts.index("Room 101 door is offline: Anna Smith arrives")
     assert first < alerts.index("Room 102 door is offline")
     assert first < alerts.index("battery is low (8%)")
     assert "Urgent" in alerts[:first] and "Soon" not in alerts[:first]
@@ -109,7 +109,7 @@ def test_a_long_list_comes_a_page_at_a_time_most_urgent_first(
     first = client.get(reverse("alerts")).content.decode()
     assert "3 open problems, the most urgent first." in first
     # The street door's low battery threatens Anna's arrival too; Room 102's door, nobody's.
-    assert "Room 101 door is offline and Anna Smith arrives" in first
+    assert "Room 101 door is offline: Anna Smith arrives" in first
     assert "battery is low (8%)" in first
     assert "Room 102 door is offline" not in first
     second = client.get(reverse("alerts"), {"page": 2}).content.decode()

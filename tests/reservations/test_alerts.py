@@ -44,7 +44,8 @@ def test_an_offline_door_before_an_arrival_is_red_and_first(owner, hotel, room, 
         lock,
         stay,
     )
-    assert first.title.startswith("Room 101 door is offline and Ana Lima arrives Mon 1 Jun")
+    assert first.title.startswith("Room 101 door is offline: Ana Lima arrives Mon 1 Jun")
+    assert first.title.endswith("; their code cannot be set")
     assert "code is not on it yet" in first.detail
     assert "batteries" in first.action
     assert (second.kind, second.severity, second.lock) == ("offline", "amber", quiet)
@@ -71,6 +72,7 @@ def test_a_door_that_already_holds_the_guests_code_says_so(owner, hotel, room, t
     run(t0 + timedelta(hours=1))
     (alert,) = open_alerts(owner, t0 + timedelta(hours=1))
     assert alert.kind == "offline_before_arrival"
+    assert alert.title.endswith("; their code is on the lock")
     assert "already stored on the lock, so the keypad should still open" in alert.detail
 
 

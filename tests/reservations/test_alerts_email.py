@@ -25,7 +25,7 @@ def test_an_offline_door_before_an_arrival_is_emailed_once(owner, room, lock, t0
     assert alerts_email_due(now=t0 + timedelta(minutes=5)) == 1
     (message,) = mail.outbox
     assert message.to == ["ops@seaside.example"]
-    assert message.subject.startswith("Innkeeper: Room 101 door is offline and Ana Lima arrives")
+    assert message.subject.startswith("Innkeeper: Room 101 door is offline: Ana Lima arrives")
     assert "What to do: Check the lock's batteries" in message.body
     assert stay.pin not in message.subject + message.body
 
