@@ -28,6 +28,7 @@ from locks.issue_codes import (
 from locks.models import AccessCode, Lock
 from locks.records import code_event_record, lock_event_record
 from locks.scheduler import lock_check_committed, lock_check_now
+from locks.words import pool_words
 
 BACKUP = AccessCode.Kind.BACKUP
 # Pulled backups still on one lock from which the owner should suspect programming trouble.
@@ -83,13 +84,8 @@ class PoolHealth:
 
     @property
     def label(self) -> str:
-        if not self.target:
-            return "Off"
-        if self.ready == 0:
-            return "Empty!"
-        if self.ready >= self.target:
-            return f"{self.ready}/{self.target} ready"
-        return f"{self.ready}/{self.target} " + ("refilling" if self.pending else "ready")
+        """`3 of 5 ready` or `Backups off`, as the Locks list says it (`words.pool_words`)."""
+        return pool_words(self)
 
 
 def backup_pool_enable(

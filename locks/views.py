@@ -30,7 +30,7 @@ from locks.forms import (
     TakeOverForm,
     UnmanagedCodeForm,
 )
-from locks.issue_codes import EMPTY_BACKUP_ACCESS_CODE_POOL
+from locks.issue_codes import EMPTY_BACKUP_ACCESS_CODE_POOL, PARTIAL_BACKUP_ACCESS_CODE_POOL
 from locks.models import AccessCode, Lock
 from locks.tenancy import attempt_limits
 from locks.tenancy.decorators import (
@@ -221,13 +221,13 @@ def home(request):
     pools = pool_glances(owner, shown)
     for lock in shown:
         lock.pool = pools.get(lock.pk)
-        # An empty pool the lock's last pass has not reported yet (just switched on): a
-        # warning beside its count, never "All good".
-        lock.pool_empty_unreported = bool(
+        # A pool short of its size that the lock's last pass has not reported yet (just
+        # switched on, or a backup just given): a warning beside its count, never "All good".
+        lock.pool_short_unreported = bool(
             lock.pool
-            and lock.pool.target
-            and not lock.pool.ready
+            and lock.pool.ready < lock.pool.target
             and not lock.has_error(EMPTY_BACKUP_ACCESS_CODE_POOL)
+            and not lock.has_warning(PARTIAL_BACKUP_ACCESS_CODE_POOL)
         )
     context = {
         "groups": groups,

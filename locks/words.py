@@ -304,6 +304,13 @@ def pool_tone(health) -> str:
     return "green" if health.ready >= health.target else "amber"
 
 
+def pool_words(health) -> str:
+    """A backup pool in the same words on every page: `3 of 5 ready`, or `Backups off`."""
+    if not health.target:
+        return "Backups off"
+    return f"{health.ready} of {health.target} ready"
+
+
 def explain(issue: dict) -> dict:
     """An issue from `errors`/`warnings`, with what it means and what to do, in plain words."""
     seam_code = issue.get("error_code") or issue.get("warning_code") or ""

@@ -16,6 +16,7 @@ for _name in (
     "local_clock",
     "window",
     "pool_tone",
+    "pool_words",
     "slots_used",
     "explain",
     "event_sentence",

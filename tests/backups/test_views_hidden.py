@@ -77,7 +77,7 @@ def test_no_page_the_front_desk_opens_shows_a_backup_nobody_was_given(
         seen += html
     # The pages did list the backups, masked, and the one given to Ana, whose PIN the desk reads
     # out to her from her stay's page.
-    assert "Backup code (manual)" in seen and "5/5 ready" in seen
+    assert "Backup code (manual)" in seen and "5 of 5 ready" in seen
     assert "Given to" in seen and ">86420975</span>" in seen
 
     settings = client.get(reverse("settings"))

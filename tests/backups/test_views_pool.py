@@ -64,7 +64,7 @@ def test_a_manager_turns_the_pool_on_with_this_lock_s_own_size(client_for, alice
     settle(frozen)
     html = lock_page(client_for(alice), lock)
     assert "keeps 3 backup codes ready" in html
-    assert "3/3 ready" in backups_card(html)
+    assert "3 of 3 ready" in backups_card(html)
     assert pool_of(lock).count() == 3
 
 
@@ -73,7 +73,7 @@ def test_the_owner_s_default_size_is_followed_until_a_lock_asks_for_another(
 ):
     client = client_for(alice)
     html = lock_page(client, lock)
-    assert "Pool off" in backups_card(html)
+    assert "Backups off" in backups_card(html)
     assert "Your default for every lock is 5." in html
 
     post_pool(client, lock, enabled="on", size="5")
@@ -94,7 +94,7 @@ def test_turning_the_pool_off_takes_its_backups_off_the_lock(client_for, alice, 
     assert pool_of(lock).count() == 0
     html = lock_page(client_for(alice), lock)
     assert "keeps no backup codes now" in html
-    assert "Pool off" in backups_card(html)
+    assert "Backups off" in backups_card(html)
 
 
 def test_a_size_out_of_range_is_refused_in_plain_words(client_for, alice, lock, frozen):
@@ -112,7 +112,7 @@ def test_the_front_desk_sees_the_pool_but_cannot_change_it(client_for, bob, lock
     settle(frozen)
     client = client_for(bob)
     card = backups_card(lock_page(client, lock))
-    assert "5/5 ready" in card
+    assert "5 of 5 ready" in card
     assert "Generate a backup code" not in card and "Reveal" not in card
     assert reverse("backup_pool_update", args=[lock.pk]) not in card
 
@@ -134,10 +134,11 @@ def test_a_full_pool_is_green_on_the_lock_page_and_the_locks_overview(
     settle(frozen)
     client = client_for(alice)
     card = backups_card(lock_page(client, lock))
-    assert "pill-green pool-health" in card and "5/5 ready" in card
+    assert "pill-green pool-health" in card and "5 of 5 ready" in card
     home = client.get(reverse("home")).content.decode()
     assert "Backups" in home
-    assert '<dd class="pool-green">5/5</dd>' in home
+    assert '<dd class="pool-green">5 of 5 ready</dd>' in home
+    assert "All good" in home  # a full pool, nothing else wrong
 
 
 def test_a_pool_refilling_after_a_pull_is_amber_and_says_why(client_for, alice, lock, frozen):
@@ -153,9 +154,11 @@ def test_a_pool_refilling_after_a_pull_is_amber_and_says_why(client_for, alice, 
 
     client = client_for(alice)
     card = backups_card(lock_page(client, lock))
-    assert "pill-amber pool-health" in card and "4/5 refilling" in card
+    assert "pill-amber pool-health" in card and "4 of 5 ready" in card
     assert "4 of 5 backup codes ready: the others are being programmed." in card
-    assert '<dd class="pool-amber">4/5</dd>' in client.get(reverse("home")).content.decode()
+    home = client.get(reverse("home")).content.decode()
+    assert '<dd class="pool-amber">4 of 5 ready</dd>' in home
+    assert "All good" not in home
 
 
 def test_an_empty_pool_is_red_and_says_the_lock_has_no_room(
@@ -171,15 +174,28 @@ def test_an_empty_pool_is_red_and_says_the_lock_has_no_room(
 
     client = client_for(alice)
     card = backups_card(lock_page(client, strict))
-    assert "pill-red pool-health" in card and "Empty!" in card
+    assert "pill-red pool-health" in card and "0 of 5 ready" in card
     assert "No backup code is ready on this lock" in card and "guest codes come first" in card
     home = client.get(reverse("home")).content.decode()
-    assert '<dd class="pool-red">0/5 <span class="pool-empty">Empty!</span>' in home
+    assert '<dd class="pool-red">0 of 5 ready</dd>' in home
+    assert "Empty!" not in home and "All good" not in home
     assert "No backup code is ready on this lock." in home  # the card's glance, in plain words
 
 
-def test_a_lock_without_a_pool_shows_no_backups_on_the_overview(client_for, alice, lock):
-    assert "pool-glance" not in client_for(alice).get(reverse("home")).content.decode()
+def test_a_lock_without_a_pool_says_backups_off_on_the_overview(client_for, alice, lock):
+    home = client_for(alice).get(reverse("home")).content.decode()
+    assert '<dd class="muted">Backups off</dd>' in home
+
+
+def test_a_pool_just_switched_on_is_short_on_the_overview_not_all_good(
+    client_for, alice, lock, frozen
+):
+    # On, but no pass has put a backup on the lock yet (nor reported the pool empty).
+    backup_pool_enable(lock=lock, now=frozen)
+    home = client_for(alice).get(reverse("home")).content.decode()
+    assert '<dd class="pool-red">0 of 5 ready</dd>' in home
+    assert "Backups short: 0 of 5 ready" in home
+    assert "All good" not in home
 
 
 def test_given_backups_are_listed_with_their_stay_and_until_when(
