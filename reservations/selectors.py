@@ -167,7 +167,7 @@ def _door_state(
         and not code.errors
         and reservation.check_in <= now
     ):
-        note = f"{lock.name} is offline; {reservation.guest_name}'s code is on the lock."
+        note = f"{lock.name} is offline; their code is on the lock."
         return DoorState(lock, code, "", backup, note)
     return DoorState(lock, code, _door_problem(code), backup)
 

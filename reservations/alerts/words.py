@@ -182,8 +182,10 @@ def device_removed(lock: Lock, arrival: Reservation | None, since: datetime) -> 
         f"Its hub has not listed the device since {local_time(since, lock.property.tz)}: it was "
         "removed or factory reset, and no code can reach this door."
     )
+    title = f"{lock.name}'s device is gone"
     if arrival is not None:
         detail += f" {_arrives(arrival, lock)}."
+        title += f": {_arrives(arrival, lock)}; their code cannot be set"
     action = (
         "If the lock was reset or swapped, open New devices and choose the new device as its "
         f"replacement: {lock.name} keeps its codes and stays. If the lock was taken away, "
@@ -193,7 +195,7 @@ def device_removed(lock: Lock, arrival: Reservation | None, since: datetime) -> 
         RED if arrival else AMBER,
         DEVICE_REMOVED,
         lock,
-        f"{lock.name}'s device is gone",
+        title,
         detail,
         action,
         arrival,
@@ -208,11 +210,14 @@ def low_battery(lock: Lock, owner: Owner, arrival: Reservation | None, at: datet
     )
     action = "Replace the batteries soon"
     action += f", before {_arrives(arrival, lock)}." if arrival else "."
+    title = f"{lock.name}'s battery is low ({lock.battery_percent}%)"
+    if arrival is not None:
+        title += f": {_arrives(arrival, lock)}"
     return Alert(
         AMBER,
         "low_battery",
         lock,
-        f"{lock.name}'s battery is low ({lock.battery_percent}%)",
+        title,
         detail,
         action,
         arrival,
@@ -244,6 +249,7 @@ def codes_failing(
         when = local_time(stay.check_in, lock.property.tz)
         verb = "arrives" if stay.check_in > now else "is staying since"
         detail += f" {stay.guest_name} {verb} {when} and needs this door."
+        title += f": {stay.guest_name} {verb} {when}"
         action = (
             f"Give {stay.guest_name} a backup code from the stay's page, then check the lock's "
             "batteries and connection; it keeps trying."

@@ -60,7 +60,7 @@ def test_an_arrival_puts_its_door_first_from_the_last_page(client_for, alice, ow
 
     html = client_for(alice).get(reverse("alerts")).content.decode()
     shown = titles(html)
-    assert shown[0].startswith("Door 059 is offline and Ana arrives")
+    assert shown[0].startswith("Door 059 is offline: Ana arrives")
     assert shown[1:] == [f"Door {n:03} is offline" for n in range(49)]
     assert html.count("Urgent</span>") == 1
 

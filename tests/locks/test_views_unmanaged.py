@@ -113,7 +113,7 @@ def test_a_code_stored_on_a_lock_that_holds_schedules_says_so(client_for, bob, o
     assert "Stored on the lock" in row
     assert "even if the lock loses its network" in row
     assert "Stored on the lock, works from" in row
-    assert "Code slots <strong>1 / " in html  # it takes its slot while it waits to start
+    assert "Code slots <strong>1 of " in html  # it takes its slot while it waits to start
     home = client_for(bob).get(reverse("home")).content.decode()
     assert '1 <span class="muted">of 1</span>' in home  # counted as on the lock
 

@@ -100,7 +100,9 @@ def test_a_guest_code_that_cannot_be_set_before_arrival_is_red(owner, room, lock
 
     (alert,) = open_alerts(owner, t0 + timedelta(minutes=101))
     assert (alert.kind, alert.severity, alert.reservation) == ("code_failing", "red", stay)
-    assert alert.title == "1 code could not be put on Room 101 door"
+    assert alert.title == (
+        "1 code could not be put on Room 101 door: Ana Lima arrives Mon 1 Jun, 15:00 WEST"
+    )
     assert "Ana Lima arrives Mon 1 Jun, 15:00 WEST and needs this door" in alert.detail
     assert alert.action.startswith("Give Ana Lima a backup code")
     assert stay.pin not in alert.title + alert.detail + alert.action
@@ -137,6 +139,32 @@ def test_a_reset_lock_shows_its_device_gone_and_the_new_one_waiting(owner, lock,
     )
     run(t0 + timedelta(minutes=6))
     assert open_alerts(owner, t0 + timedelta(minutes=6)) == []
+
+
+def test_a_gone_device_before_an_arrival_names_the_guest_and_the_arrival(owner, room, lock, t0):
+    book(owner, room, t0, check_in=t0 + timedelta(hours=6), guest_name="Ana Costa")
+    simulator.simulated_factory_reset(lock=lock, now=t0)
+    run(t0)
+    gone = next(a for a in open_alerts(owner, t0) if a.kind == "device_removed")
+    assert gone.severity == "red"
+    assert gone.title == (
+        "Room 101 door's device is gone: Ana Costa arrives Mon 1 Jun, 19:00 WEST; "
+        "their code cannot be set"
+    )
+
+
+def test_a_low_battery_before_an_arrival_names_the_guest_and_the_arrival(owner, room, lock, t0):
+    tenancy.owner_settings_update(owner=owner, low_battery_percent=30)
+    book(owner, room, t0, check_in=t0 + timedelta(hours=6), guest_name="Ana Costa")
+    device = SimulatedDevice.objects.get(device_id=lock.device_id)
+    device.battery_level = 0.25
+    device.save()
+    run(t0 + timedelta(minutes=16))
+    (alert,) = open_alerts(owner, t0 + timedelta(minutes=16))
+    assert alert.kind == "low_battery"
+    assert alert.title == (
+        "Room 101 door's battery is low (25%): Ana Costa arrives Mon 1 Jun, 19:00 WEST"
+    )
 
 
 def test_a_device_without_a_keypad_is_shown_as_such(owner, lock, t0):
