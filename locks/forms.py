@@ -1,5 +1,6 @@
 """The dashboard's forms: they check the shape of what was typed; services check the rest."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,24 @@ def pin_field(*, label: str = "PIN", required: str = "", placeholder: str = "", 
         widget=forms.TextInput(attrs=attrs),
         **kwargs,
     )
+
+
+def unit_choices(units: Iterable[Unit]) -> list:
+    """Select choices of `units` in one group per property (an <optgroup> named after it), the
+    properties and their units by name. The units come with their property (select_related)."""
+    groups: dict[int, tuple[str, list]] = {}
+    for unit in sorted(units, key=lambda u: (u.property.name, u.property_id, u.name)):
+        groups.setdefault(unit.property_id, (unit.property.name, []))[1].append(
+            (unit.pk, unit.name)
+        )
+    return list(groups.values())
+
+
+def units_pick(field: forms.ModelChoiceField, units) -> None:
+    """Let `field` pick one of `units` (a queryset with their property), grouped by property."""
+    field.queryset = units
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = empty + unit_choices(units)
 
 
 SIMULATED_MODEL_WORDS = {
@@ -151,17 +170,17 @@ class LockPlaceForm(forms.Form):
     def __init__(self, *args, owner: Owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["property"].queryset = Property.objects.filter(owner=owner)
-        self.fields["unit"].queryset = Unit.objects.filter(property__owner=owner).select_related(
-            "property"
+        units_pick(
+            self.fields["unit"],
+            Unit.objects.filter(property__owner=owner).select_related("property"),
         )
-        self.fields["unit"].label_from_instance = lambda unit: f"{unit.property} · {unit.name}"
 
     def clean(self):
         data = super().clean()
         prop, unit = data.get("property"), data.get("unit")
         if prop and unit and unit.property_id != prop.pk:
             self.add_error(
-                "unit", f"{unit.name} is in {unit.property}; pick a room of {prop} or none."
+                "unit", f"{unit.name} is in {unit.property.name}; pick a room of {prop} or none."
             )
         return data
 

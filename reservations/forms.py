@@ -6,6 +6,7 @@ Stays are typed as local days and times at the property (its time zone, its usua
 from django import forms
 
 from locks.errors import ServiceError
+from locks.forms import unit_choices
 from locks.models import Owner, Property, Unit
 from locks.tenancy.forms import TIME
 from locks.times import stay_bounds
@@ -18,11 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def units_grouped(owner: Owner) -> tuple[dict[int, Unit], list]:
     """The owner's units by id, and select choices grouped by property (one query)."""
     units = list(Unit.objects.filter(property__owner=owner).select_related("property"))
-    units.sort(key=lambda u: (u.property.name, u.name))
-    groups: dict[str, list] = {}
-    for unit in units:
-        groups.setdefault(unit.property.name, []).append((unit.pk, unit.name))
-    return {u.pk: u for u in units}, list(groups.items())
+    return {u.pk: u for u in units}, unit_choices(units)
 
 
 class ReservationForm(forms.Form):

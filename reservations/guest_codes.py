@@ -5,6 +5,7 @@ A confirmed stay has one PIN, on every door its guest needs, for its window. Wha
 stay's access codes in line; the reconciler then brings the locks in line with the codes.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -27,12 +28,24 @@ from reservations.urgency import urgent_spans_refresh
 
 def doors_of(unit: Unit) -> list[Lock]:
     """Every door a guest of `unit` needs: the unit's own and the property's shared doors."""
-    return list(
-        Lock.objects.filter(property_id=unit.property_id)
-        .filter(Q(unit=unit) | Q(unit__isnull=True))
+    return doors_of_units([unit])[unit.pk]
+
+
+def doors_of_units(units: Iterable[Unit]) -> dict[int, list[Lock]]:
+    """`doors_of` each of `units`, by unit id, in one query (none for no units)."""
+    units = list(units)
+    if not units:
+        return {}
+    locks = list(
+        Lock.objects.filter(property_id__in={u.property_id for u in units})
+        .filter(Q(unit_id__in={u.pk for u in units}) | Q(unit__isnull=True))
         .select_related("owner")
         .order_by("unit_id", "name")
     )
+    return {
+        u.pk: [d for d in locks if d.property_id == u.property_id and d.unit_id in (u.pk, None)]
+        for u in units
+    }
 
 
 # --- the stay's PIN --------------------------------------------------------------------------

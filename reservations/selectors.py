@@ -17,7 +17,7 @@ from locks.issue_codes import USING_BACKUP_ACCESS_CODE
 from locks.models import AccessCode, Event, Lock, Owner, Property
 from locks.times import local_day_bounds
 from locks.words import local_time
-from reservations import search, spans
+from reservations import keys, search, spans
 from reservations.models import EntryAlert, Reservation
 
 
@@ -188,9 +188,8 @@ def guest_code_state(reservation: Reservation, now: datetime) -> GuestCodeState:
     wanted = [c for c in codes if c.deleted_at is None]
     doors = tuple(_door_state(reservation, c, backups.get(c.pulled_backup_id), now) for c in wanted)
     if not doors:
-        return GuestCodeState(
-            "none", "grey", "No code", f"{reservation.unit.name} has no doors with locks yet.", ()
-        )
+        detail = f"No smart lock for this stay: {reservation.unit.name} needs a key."
+        return GuestCodeState("none", "grey", "No code", detail, ())
     problems = [d.problem for d in doors if d.problem]
     if problems:
         return GuestCodeState("at_risk", "red", "At risk", " ".join(problems), doors)
@@ -270,8 +269,8 @@ def today_for(
     has come in or not (`arrived`; None: both), at most `limit` of them. `every` says
     `properties` are all the owner's (so the database need not test each stay's property).
 
-    Four queries whatever the number of stays: the properties, which stays touch today, those
-    stays, their codes.
+    Five queries whatever the number of stays: the properties, which stays touch today, those
+    stays, their codes, their doors (for each stay's `key_note`, `keys.key_notes_attach`).
     """
     every = every or properties is None
     if properties is None:
@@ -287,7 +286,9 @@ def today_for(
         stays = stays.filter(arrived_at__isnull=not arrived)
     stays = stays.order_by("check_in", "pk")
     by_property = {prop.pk: ([], [], []) for prop in properties}
-    for stay in stays[:limit] if limit else stays:
+    stays = list(stays[:limit] if limit else stays)
+    keys.key_notes_attach(stays)
+    for stay in stays:
         _, start, end = days[stay.unit.property_id]
         arrivals, departures, in_house = by_property[stay.unit.property_id]
         entry = StayToday(stay, guest_code_state(stay, now))

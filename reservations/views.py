@@ -32,7 +32,7 @@ from locks.tenancy.decorators import (
 )
 from messaging.forms import FreeMessageForm
 from messaging.selectors import any_pending, messages_for_stay
-from reservations import guest_codes, selectors, spans, stays
+from reservations import guest_codes, keys, selectors, spans, stays
 from reservations.alerts import door_trouble
 from reservations.entry_views import unlock_offered
 from reservations.forms import ReservationFilterForm, ReservationForm
@@ -192,7 +192,9 @@ def reservation_list(request):
         arrived=filters.get("has_arrived"),
     )
     page = _ListPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(stay, selectors.guest_code_state(stay, now)) for stay in page.object_list]
+    on_page = list(page.object_list)
+    keys.key_notes_attach(on_page)
+    rows = [(stay, selectors.guest_code_state(stay, now)) for stay in on_page]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "rows": rows, "query": query.urlencode(), "now": now}
@@ -277,6 +279,7 @@ def reservation_edit(request, reservation_id):
 
 def _detail_context(request, stay: Reservation, now, **extra) -> dict:
     stay_messages = messages_for_stay(stay)
+    keys.key_notes_attach([stay])
     return {
         "stay": stay,
         "tz": stay.unit.property.tz,

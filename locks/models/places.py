@@ -1,5 +1,6 @@
 """Properties and their units (rooms, homes): where the doors are."""
 
+import builtins
 import zoneinfo
 from datetime import time
 
@@ -54,3 +55,8 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.property} · {self.name}"
+
+    @builtins.property  # the field `property` hides the builtin here
+    def label(self) -> str:
+        """The unit named out of its property's context: "Harbour Inn — Room 7"."""
+        return f"{self.property.name} — {self.name}"

@@ -250,7 +250,7 @@ def _check(row, units, existing, booked, first_line_of, now) -> dict:
         raise ServiceError("The unit is missing. Write the unit's name, e.g. Room 101.")
     unit = units.find(row.get("unit"), row.get("property"))
     prop = unit.property
-    shown = {"unit": f"{prop.name} · {unit.name}"}
+    shown = {"unit": unit.label}
     guest_name = row.get("guest_name")
     if not guest_name:
         raise ServiceError("The guest's name is missing.")

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from locks.forms import units_pick
 from reservations.imports.csv_import import MAX_FILE_BYTES
 
 
@@ -24,8 +25,7 @@ class FeedForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: f"{unit.property.name} · {unit.name}"
+        units_pick(self.fields["unit"], units)
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()

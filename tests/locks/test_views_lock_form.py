@@ -7,8 +7,23 @@ from tests.pages import html_of
 
 def test_it_shows_the_add_form(client_for, alice, hotel, room):
     html = html_of(client_for(alice), "lock_create")
-    assert "Seaside Hotel · Room 101" in html
+    assert '<optgroup label="Seaside Hotel">' in html
+    assert f'<option value="{room.pk}">Room 101</option>' in html
     assert "Keypad deadbolt" in html
+
+
+def test_the_rooms_to_pick_are_grouped_under_their_property(client_for, alice, owner, room):
+    cottage = factories.PropertyFactory(owner=owner, name="Olive Cottage")
+    house = factories.UnitFactory(property=cottage, name="Whole house")
+    html = html_of(client_for(alice), "lock_create")
+    picker = html[html.index('name="unit"') :]
+    picker = picker[: picker.index("</select>")]
+    # Each room under its property's name, the properties in order, the shared door first.
+    shared = picker.index("None: a door the whole property shares")
+    olive = picker.index('<optgroup label="Olive Cottage">')
+    seaside = picker.index('<optgroup label="Seaside Hotel">')
+    assert shared < olive < picker.index(f'<option value="{house.pk}">Whole house') < seaside
+    assert seaside < picker.index(f'<option value="{room.pk}">Room 101')
 
 
 def test_it_adds_a_simulated_lock(client_for, alice, hotel, room):

@@ -171,7 +171,7 @@ def test_a_unit_without_locks_has_no_code_yet_and_says_so(client, key, hotel):
     assert code == {
         "code": None,
         "state": "none",
-        "message": "Garden room has no doors with locks yet.",
+        "message": "No smart lock for this stay: Garden room needs a key.",
         "starts_at": code["starts_at"],
         "ends_at": code["ends_at"],
         "doors": [],

@@ -41,7 +41,7 @@ def test_a_good_line_will_create_a_stay_at_the_propertys_times(owner, units, t0)
     )
 
     assert (row["action"], row["message"], row["line"]) == ("create", "", 2)
-    assert row["unit"] == "Seaside Hotel · Room 101"
+    assert row["unit"] == "Seaside Hotel — Room 101"
     assert row["when"] == "Fri 10 Jul, 15:00 WEST → Sun 12 Jul, 11:00 WEST"
     assert row["data"]["phone"] == "+351912345678"  # read as a Portuguese number
     assert not Reservation.objects.exists()
@@ -56,7 +56,7 @@ def test_common_header_spellings_semicolons_and_day_first_dates_are_understood(o
     (row,) = preview(owner, text, t0)
 
     assert row["action"] == "create"
-    assert row["unit"] == "Seaside Hotel · Room 102"
+    assert row["unit"] == "Seaside Hotel — Room 102"
     assert row["when"] == "Sat 11 Jul, 13:00 WEST → Tue 14 Jul, 11:00 WEST"
     assert row["data"]["external_id"] == "B-7"
 

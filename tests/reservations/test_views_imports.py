@@ -11,6 +11,7 @@ from django.utils import timezone
 from reservations.imports import csv_import
 from reservations.imports.urls import urlpatterns
 from reservations.models import Reservation, ReservationFeed
+from tests import factories
 from tests.reservations.feed_server import ics, read_now
 
 
@@ -37,6 +38,15 @@ def test_a_manager_sees_the_units_feeds_and_their_health(client_for, alice, feed
     assert "Airbnb" in page and "Working" in page
     assert "3 stays upcoming" in page
     assert client_for(alice).get(reverse("feeds")).status_code == 200
+
+
+def test_the_feed_form_picks_the_unit_under_its_property(client_for, alice, owner, room):
+    cottage = factories.PropertyFactory(owner=owner, name="Olive Cottage")
+    factories.UnitFactory(property=cottage, name="Whole house")
+    page = client_for(alice).get(reverse("unit_feeds", args=[room.pk])).content.decode()
+    assert '<optgroup label="Olive Cottage">' in page
+    assert '<optgroup label="Seaside Hotel">' in page
+    assert f'<option value="{room.pk}" selected>Room 101</option>' in page
 
 
 def test_adding_a_feed_reads_it_at_once_and_says_what_it_found(client_for, alice, room, server):

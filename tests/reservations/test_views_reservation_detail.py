@@ -152,3 +152,35 @@ def test_a_stays_page_costs_the_same_queries_for_one_door_or_five(
     run_due_locks(now=frozen + HOUR / 2)
     assert queries() == few
     assert "Entrance 3" in page(client, stay)
+
+
+# --- a room without a smart lock of its own ---------------------------------------------------
+
+
+def test_a_room_without_its_own_lock_needs_a_key_past_the_shared_door(
+    client_for, alice, owner, hotel, frozen
+):
+    factories.simulated_lock(owner=owner, property=hotel, name="Front door", now=frozen)
+    room_7 = factories.UnitFactory(property=hotel, name="Room 7")
+    stay = book(owner, room_7, frozen, check_in=frozen + HOUR)
+    html = page(client_for(alice), stay)
+    assert "Only Front door has a smart lock; Room 7 needs a key." in html
+    assert "Front door" in html  # the guest's PIN is still shown on the shared door
+
+
+def test_a_stay_with_no_smart_lock_at_all_says_so_and_is_not_ready(
+    client_for, alice, owner, hotel, frozen
+):
+    room_7 = factories.UnitFactory(property=hotel, name="Room 7")
+    stay = book(owner, room_7, frozen, check_in=frozen + HOUR)
+    html = page(client_for(alice), stay)
+    assert html.count("No smart lock for this stay: Room 7 needs a key.") == 1
+    assert "Ready" not in html
+    assert "No code" in html
+
+
+def test_a_room_with_its_own_lock_needs_no_key(client_for, alice, owner, hotel, room, lock, frozen):
+    factories.simulated_lock(owner=owner, property=hotel, name="Front door", now=frozen)
+    stay = book(owner, room, frozen, check_in=frozen + HOUR)
+    html = page(client_for(alice), stay)
+    assert "needs a key" not in html and "Only Front door" not in html

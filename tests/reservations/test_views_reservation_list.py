@@ -132,6 +132,18 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     assert (many, many_search) == (few, few_search)
 
 
+def test_a_stay_with_no_smart_lock_says_the_room_needs_a_key(
+    client_for, alice, owner, hotel, room, lock, frozen
+):
+    shed = factories.UnitFactory(property=hotel, name="Garden shed")
+    book(owner, shed, frozen, check_in=frozen + DAY, guest_name="Keyed Kim")
+    book(owner, room, frozen, check_in=frozen + 2 * DAY, guest_name="Coded Cara")
+    html = listing(client_for(alice))
+    kim, cara = html.index("Keyed Kim"), html.index("Coded Cara")
+    assert html.index("No smart lock for this stay: Garden shed needs a key.") in range(kim, cara)
+    assert "needs a key" not in html[cara:]
+
+
 def test_the_days_of_the_stay_are_each_property_s_local_days(
     client_for, alice, owner, room, lock, frozen
 ):

@@ -175,6 +175,23 @@ def test_it_takes_as_many_queries_for_20_stays_as_for_2(
     assert many == few
 
 
+def test_a_stay_in_a_room_without_its_own_lock_says_it_needs_a_key(
+    client_for, alice, owner, hotel, room, lock, frozen
+):
+    factories.simulated_lock(owner=owner, property=hotel, name="Street entrance", now=frozen)
+    factories.simulated_lock(owner=owner, property=hotel, name="Garden gate", now=frozen)
+    attic = factories.UnitFactory(property=hotel, name="Attic")
+    book(owner, attic, frozen, check_in=frozen + HOUR, guest_name="Keyed Kim")
+    book(owner, room, frozen, check_in=frozen + 2 * HOUR, guest_name="Coded Cara")
+    arriving = section(today_html(client_for(alice)), "Arriving")
+    kim, cara = arriving.index("Keyed Kim"), arriving.index("Coded Cara")
+    assert kim < cara
+    # Shared doors by name; the room with its own lock has no such line.
+    note = "Only Garden gate and Street entrance have smart locks; Attic needs a key."
+    assert arriving.index(note) in range(kim, cara)
+    assert "needs a key" not in arriving[cara:]
+
+
 def test_double_bookings_ahead_are_listed_on_today(client_for, alice, owner, room, lock, frozen):
     t0 = frozen
     for n, (guest, days) in enumerate([("Nina Feed", (10, 14)), ("Otto Api", (12, 15))]):
