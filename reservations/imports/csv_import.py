@@ -18,6 +18,7 @@ from locks.errors import ServiceError
 from locks.models import Owner, Unit
 from locks.times import stay_bounds
 from locks.words import local_time
+from reservations.imports import file_kind
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
 from reservations.stays import reservation_create, reservation_update
@@ -95,6 +96,8 @@ def _text(data: bytes) -> str:
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The file's columns (our name → position) and its non-empty rows with their line numbers."""
+    if not file_kind.is_csv(data):
+        raise ServiceError(file_kind.NOT_CSV)
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in much of Europe separate with semicolons.

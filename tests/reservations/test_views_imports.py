@@ -156,6 +156,47 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client_for, alice, roo
     assert "The file has no column for the unit (or room)" in response.content.decode()
 
 
+NOT_CSV = (
+    "This is not a CSV file. Export your spreadsheet as CSV (File → Save as → CSV) and upload "
+    "that."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("screenshot.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"),
+        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"),
+        ("bookings.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml"),
+        ("bookings.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+        ("export.csv", b"unit,guest name,check-in,check-out\nRoom 101,An\x00na,x,y\n"),
+        ("utf16.csv", "unit,guest name\n".encode("utf-16")),
+        ("garbled.csv", b"unit,guest name\n\x81\x8d\x8f\x90\x9d\n"),
+    ],
+)
+def test_a_file_that_is_not_a_csv_is_told_so_with_how_to_export_one(
+    client_for, alice, room, name, data
+):
+    file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+    response = client_for(alice).post(reverse("csv_import"), {"file": file})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert NOT_CSV in page
+    assert "has no column" not in page
+    assert not Reservation.objects.exists()
+
+
+def test_a_latin_text_file_from_excel_on_windows_is_still_a_csv(client_for, alice, room):
+    text = "unit,guest name,check-in,check-out\nRoom 101,José Nuñez,2099-07-10,2099-07-12\n"
+    file = SimpleUploadedFile("bookings.csv", text.encode("cp1252"), content_type="text/csv")
+
+    response = client_for(alice).post(reverse("csv_import"), {"file": file})
+
+    assert response.status_code == 302
+
+
 def test_importing_runs_in_batches_with_progress_until_a_summary(
     client_for, alice, room, monkeypatch
 ):
