@@ -157,8 +157,7 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client_for, alice, roo
 
 
 NOT_CSV = (
-    "This is not a CSV file. Export your spreadsheet as CSV (File → Save as → CSV) and upload "
-    "that."
+    "This is not a CSV file. Export your spreadsheet as CSV (File → Save as → CSV) and upload that."
 )
 
 
