@@ -69,13 +69,9 @@ REQUIRED = {
     "check_in": "check-in (or arrival)",
     "check_out": "check-out (or departure)",
 }
-SAMPLE = (
-    "unit,property,guest name,phone,email,guests,check-in,check-out,check-in time,"
-    "check-out time,external id,notes\r\n"
-    "Room 101,Seaside Hotel,Anna Silva,+351 912 345 678,anna@example.com,2,2026-07-10,"
-    "2026-07-12,,,BK-1001,Late arrival\r\n"
-    "Room 102,Seaside Hotel,Tom Becker,+49 30 12345678,,1,2026-07-11,2026-07-14,13:00,"
-    "10:00,BK-1002,\r\n"
+NO_UNITS = (
+    "There is no property with units yet, so there is nowhere to import stays to. Add a "
+    "property and its units in Settings → Properties first, then upload the file again."
 )
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 NUMERIC_DAY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
@@ -211,6 +207,8 @@ def csv_preview(*, owner: Owner, data: bytes, now: datetime) -> list[dict]:
     """
     columns, lines = _read(data)
     units = _Units(owner)
+    if not units.by_name:
+        raise ServiceError(NO_UNITS)
     rows = [_Row(line, cells, columns) for line, cells in lines]
     ids = {r.get("external_id") for r in rows} - {""}
     existing = {

@@ -2,6 +2,7 @@
 (another company's manager)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,7 +12,9 @@ from django.utils import timezone
 from reservations.imports import csv_import
 from reservations.imports.urls import urlpatterns
 from reservations.models import Reservation, ReservationFeed
+from tests import factories
 from tests.reservations.feed_server import ics, read_now
+from tests.reservations.stays import book
 
 
 def upload(client, text: str, name="bookings.csv"):
@@ -124,15 +127,61 @@ GOOD_AND_BAD = (
 )
 
 
-def test_the_upload_page_explains_the_format_and_offers_a_sample(client_for, alice):
+def test_the_upload_page_explains_the_format_and_offers_a_sample(client_for, alice, room):
     client = client_for(alice)
 
     page = client.get(reverse("csv_import"))
     sample = client.get(reverse("csv_sample"))
 
     assert page.status_code == 200 and "Download a sample file" in page.content.decode()
+    assert "There is no property with units yet" not in page.content.decode()
     assert sample["Content-Type"] == "text/csv; charset=utf-8"
-    assert sample.content.decode() == csv_import.SAMPLE
+    assert "Room 101,Seaside Hotel,Anna Silva" in sample.content.decode()
+
+
+def test_the_sample_names_the_owners_units_and_imports_every_row_around_their_stays(
+    client_for, alice, owner, hotel, room
+):
+    room_102 = factories.UnitFactory(property=hotel, name="Room 102")
+    factories.UnitFactory(property=factories.PropertyFactory(owner=owner, name="Zebra Lodge"))
+    now = timezone.now()
+    # Room 101 is booked from in five days to in twelve: the sample's stay there comes after.
+    booked = book(
+        owner, room, now, check_in=now + timedelta(days=5), check_out=now + timedelta(days=12)
+    )
+    client = client_for(alice)
+
+    sample = client.get(reverse("csv_sample")).content.decode()
+    preview_url = upload(client, sample, name="innkeeper-reservations-sample.csv")["Location"]
+    preview = client.get(preview_url).content.decode()
+    client.post(reverse("csv_run", args=[resolve(preview_url).kwargs["import_id"]]))
+
+    assert "Seaside Hotel" in sample and "Zebra Lodge" not in sample
+    assert preview.count("Will create") == 2 and "pill-red" not in preview
+    summary = client.get(preview_url).content.decode()
+    assert re.search(r"2 reservations created, 0 updated", summary)
+    imported = Reservation.objects.filter(source="csv").order_by("guest_name")
+    assert [(r.guest_name, r.unit) for r in imported] == [
+        ("Anna Silva", room),
+        ("Tom Becker", room_102),
+    ]
+    assert imported[0].check_in > booked.check_out
+    assert all(r.check_in > now for r in imported)
+
+
+def test_without_a_property_the_page_and_the_sample_say_to_add_one_first(client_for, alice):
+    client = client_for(alice)
+
+    page = client.get(reverse("csv_import")).content.decode()
+    sample = client.get(reverse("csv_sample")).content.decode()
+    response = upload(client, sample)
+
+    assert "There is no property with units yet" in page
+    assert reverse("property_create") in page
+    assert response.status_code == 400
+    assert "Add a property and its units in Settings → Properties first" in (
+        response.content.decode()
+    )
 
 
 def test_a_preview_lists_every_line_and_imports_nothing(client_for, alice, room):
