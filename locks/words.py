@@ -182,6 +182,16 @@ def local_time(value: datetime | None, tz: ZoneInfo) -> str:
     return f"{d:%a} {d.day} {d:%b}, {d:%H:%M} {d.tzname()}"
 
 
+def stay_days(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """`3–5 Dec`, or `30 Nov – 2 Dec` across months: a stay's days at the property."""
+    first, last = _local(start, tz), _local(end, tz)
+    if first.date() == last.date():
+        return f"{first.day} {first:%b}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b}"
+    return f"{first.day} {first:%b} – {last.day} {last:%b}"
+
+
 def local_clock(value: datetime | None, tz: ZoneInfo) -> str:
     """`13:00 WEST`: the time of day only, for events of the same day."""
     if value is None:

@@ -22,6 +22,7 @@ from locks.access_codes import (
 from locks.errors import ServiceError
 from locks.models import AccessCode, Lock, Owner, Unit
 from locks.records import event_record
+from locks.words import stay_days
 from reservations.models import Reservation
 from reservations.urgency import urgent_spans_refresh
 
@@ -135,8 +136,14 @@ def stay_pin_choose(
 
 
 def guest_code_name(reservation: Reservation) -> str:
-    ref = reservation.external_id or str(reservation.pk)[:8]
-    return f"{reservation.guest_name} · {ref}"[:200]
+    """The code's name, on the dashboard and in a lock's own app: the guest and the stay's days
+    ("Maria Silva, 3–5 Dec"), never an id. Names need not be unique on a lock (Seam adapts a
+    name to what a maker's app accepts), and the days tell two stays of one guest apart."""
+    days = stay_days(reservation.check_in, reservation.check_out, reservation.unit.property.tz)
+    guest = reservation.guest_name
+    if guest.endswith(f", {days}"):  # a feed's unnamed guest has the days already
+        return guest[:200]
+    return f"{guest[: 200 - len(days) - 2]}, {days}"
 
 
 def guest_codes_sync(*, reservation: Reservation, now: datetime) -> None:

@@ -18,6 +18,7 @@ from locks.errors import ServiceError
 from locks.models import Owner, Unit
 from locks.times import stay_bounds
 from locks.words import local_time
+from reservations.imports import file_kind
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
 from reservations.stays import reservation_create, reservation_update
@@ -68,13 +69,9 @@ REQUIRED = {
     "check_in": "check-in (or arrival)",
     "check_out": "check-out (or departure)",
 }
-SAMPLE = (
-    "unit,property,guest name,phone,email,guests,check-in,check-out,check-in time,"
-    "check-out time,external id,notes\r\n"
-    "Room 101,Seaside Hotel,Anna Silva,+351 912 345 678,anna@example.com,2,2026-07-10,"
-    "2026-07-12,,,BK-1001,Late arrival\r\n"
-    "Room 102,Seaside Hotel,Tom Becker,+49 30 12345678,,1,2026-07-11,2026-07-14,13:00,"
-    "10:00,BK-1002,\r\n"
+NO_UNITS = (
+    "There is no property with units yet, so there is nowhere to import stays to. Add a "
+    "property and its units in Settings → Properties first, then upload the file again."
 )
 ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 NUMERIC_DAY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
@@ -95,6 +92,8 @@ def _text(data: bytes) -> str:
 
 def _read(data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The file's columns (our name → position) and its non-empty rows with their line numbers."""
+    if not file_kind.is_csv(data):
+        raise ServiceError(file_kind.NOT_CSV)
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     # Spreadsheets in much of Europe separate with semicolons.
@@ -208,6 +207,8 @@ def csv_preview(*, owner: Owner, data: bytes, now: datetime) -> list[dict]:
     """
     columns, lines = _read(data)
     units = _Units(owner)
+    if not units.by_name:
+        raise ServiceError(NO_UNITS)
     rows = [_Row(line, cells, columns) for line, cells in lines]
     ids = {r.get("external_id") for r in rows} - {""}
     existing = {

@@ -17,7 +17,7 @@ from locks import outbound
 from locks.errors import ServiceError
 from locks.models import Event, Owner, Unit
 from locks.records import event_record
-from locks.words import local_time, since
+from locks.words import local_time, since, stay_days
 from reservations.imports.calendars import FeedError, FeedRead, FeedStay, fetch, read_calendar
 from reservations.models import Reservation, ReservationFeed
 from reservations.stays import reservation_cancel, reservation_upsert
@@ -187,7 +187,7 @@ def _apply_stay(
             feed,
             stay,
             now,
-            guest_name=stay.guest_name or f"{feed.name} guest",
+            guest_name=stay.guest_name or unnamed_guest(feed, stay.check_in, stay.check_out),
             check_in=stay.check_in,
             check_out=stay.check_out,
             phone=stay.phone,
@@ -200,6 +200,8 @@ def _apply_stay(
     fields = {"check_in": stay.check_in, "check_out": stay.check_out}
     if stay.guest_name:
         fields["guest_name"] = stay.guest_name
+    elif _is_unnamed(existing.guest_name, feed):
+        fields["guest_name"] = unnamed_guest(feed, stay.check_in, stay.check_out)  # new days
     if stay.phone:
         fields["phone"] = stay.phone
     changed = existing.unit_id != feed.unit_id or not existing.is_confirmed
@@ -210,6 +212,17 @@ def _apply_stay(
         return ""
     _upsert(feed, stay, now, **fields)
     return "updated"
+
+
+def unnamed_guest(feed: ReservationFeed, check_in: datetime, check_out: datetime) -> str:
+    """The name of a stay whose feed names no guest: "Airbnb guest, 3–5 Dec" (never its UID)."""
+    return f"{feed.name} guest, {stay_days(check_in, check_out, feed.unit.property.tz)}"[:200]
+
+
+def _is_unnamed(guest_name: str, feed: ReservationFeed) -> bool:
+    """Whether the name is one `unnamed_guest` gave (a person has not written one since)."""
+    generic = f"{feed.name} guest"
+    return guest_name == generic or guest_name.startswith(f"{generic}, ")
 
 
 def _upsert(feed: ReservationFeed, stay: FeedStay, now: datetime, **fields) -> None:

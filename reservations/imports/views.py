@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from locks import selectors as lock_selectors
 from locks.errors import ServiceError
 from locks.tenancy.decorators import manager_view, owned_or_404
-from reservations.imports import csv_import, feeds, polling, selectors
+from reservations.imports import csv_import, feeds, polling, sample, selectors
 from reservations.imports.forms import CsvUploadForm, FeedForm
 
 SESSION_KEY = "csv_import"
@@ -155,13 +155,19 @@ def csv_upload(request):
             request.session[SESSION_KEY] = job
             return redirect("csv_preview", import_id=job["id"])
     status = 400 if form.errors else 200
-    context = {"form": form, "columns": csv_import.COLUMNS, "max_rows": csv_import.MAX_ROWS}
+    context = {
+        "form": form,
+        "columns": csv_import.COLUMNS,
+        "max_rows": csv_import.MAX_ROWS,
+        "has_units": lock_selectors.units_for(request.membership.owner).exists(),
+    }
     return render(request, "reservations/imports/csv_upload.html", context, status=status)
 
 
 @manager_view
 def csv_sample(request):
-    response = HttpResponse(csv_import.SAMPLE, content_type="text/csv; charset=utf-8")
+    text = sample.sample_csv(owner=request.membership.owner, now=timezone.now())
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="innkeeper-reservations-sample.csv"'
     return response
 

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from locks.errors import ServiceError
-from reservations.imports.csv_import import SAMPLE, csv_import_row, csv_preview
+from reservations.imports.csv_import import csv_import_row, csv_preview
+from reservations.imports.sample import sample_csv
 from reservations.models import Reservation
 from reservations.stays import reservation_cancel
 from tests import factories
@@ -222,6 +223,17 @@ def test_another_owners_units_are_not_found(owner, units, other_owner, t0):
 
 
 def test_the_sample_file_previews_cleanly(owner, units, t0):
-    rows = csv_preview(owner=owner, data=SAMPLE.encode(), now=t0)
+    book(owner, units[1], t0, check_in=utc(2026, 6, 5, 14), check_out=utc(2026, 6, 20, 10))
+
+    rows = csv_preview(owner=owner, data=sample_csv(owner=owner, now=t0).encode(), now=t0)
 
     assert [r["action"] for r in rows] == ["create", "create"]
+    # A week from today in Room 101; Room 102 after the stay booked there.
+    assert [r["when"][:10] for r in rows] == ["Mon 8 Jun,", "Sun 21 Jun"]
+
+
+def test_without_units_any_file_is_refused_with_what_to_do_first(owner, t0):
+    with pytest.raises(ServiceError) as refused:
+        csv_preview(owner=owner, data=sample_csv(owner=owner, now=t0).encode(), now=t0)
+
+    assert "Add a property and its units in Settings → Properties first" in refused.value.message

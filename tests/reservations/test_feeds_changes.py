@@ -50,6 +50,9 @@ def test_new_dates_move_the_stay_and_its_code_and_keep_its_pin(owner, room, lock
         reservation=after, removed_at__isnull=True, deleted_at__isnull=True
     )
     assert (code.code, code.ends_at) == (before.pin, after.check_out)
+    # The unnamed guest's name, and the code's, follow the new days.
+    assert after.guest_name == "Airbnb guest, 10–13 Jun"
+    assert code.name == "Airbnb guest, 10–13 Jun"
 
 
 def test_reading_an_unchanged_feed_again_changes_nothing(feed, t0):

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from locks.models import AccessCode
 from reservations.imports.feeds import feed_create
 from reservations.models import Reservation
 from tests.reservations.feed_server import ics, read_now
@@ -29,8 +30,37 @@ def test_airbnb_stays_take_the_propertys_check_in_and_out_times(owner, room, ser
     # 15:00 and 11:00 in Lisbon, on summer time (UTC+1).
     assert (june.check_in, june.check_out) == (utc(2026, 6, 10, 14), utc(2026, 6, 12, 10))
     assert (june.source, june.feed, june.unit, june.status) == ("ical", feed, room, "confirmed")
-    assert june.guest_name == "Airbnb guest"
+    assert june.guest_name == "Airbnb guest, 10–12 Jun"
     assert result.created == 3 and feed.last_event_count == 3
+
+
+def test_a_feed_stay_without_a_guest_name_is_named_by_the_feed_and_its_days(
+    owner, room, lock, server, t0
+):
+    read_now(add_feed(owner, room, server, "Airbnb", "airbnb.ics", t0), t0)
+
+    stays = Reservation.objects.order_by("check_in")
+    assert [r.guest_name for r in stays] == [
+        "Airbnb guest, 10–12 Jun",
+        "Airbnb guest, 15–20 Jun",
+        "Airbnb guest, 24–26 Oct",
+    ]
+    codes = AccessCode.objects.filter(reservation__in=stays).order_by("starts_at")
+    assert [c.name for c in codes] == [r.guest_name for r in stays]
+    # Neither the calendar's UIDs nor Innkeeper's own ids are in any name people see.
+    for name in [r.guest_name for r in stays] + [c.name for c in codes]:
+        assert "@" not in name and "1418fb94" not in name
+        assert not any(str(r.pk)[:8] in name for r in stays)
+
+
+def test_a_stay_across_months_names_both_months(owner, room, server, t0):
+    calendar = ics("airbnb.ics").replace("20260612", "20260703")
+
+    read_now(add_feed(owner, room, server, "Airbnb", "airbnb.ics", t0), t0)
+    server.answer("/airbnb.ics", calendar)
+    read_now(Reservation.objects.first().feed, t0)
+
+    assert stay("1418fb94e984-5c2e").guest_name == "Airbnb guest, 10 Jun – 3 Jul"
 
 
 def test_an_all_day_stay_over_the_night_the_clocks_go_back_keeps_local_times(

@@ -2,6 +2,7 @@
 (another company's manager)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from reservations.imports.urls import urlpatterns
 from reservations.models import Reservation, ReservationFeed
 from tests import factories
 from tests.reservations.feed_server import ics, read_now
+from tests.reservations.stays import book
 
 
 def upload(client, text: str, name="bookings.csv"):
@@ -134,15 +136,61 @@ GOOD_AND_BAD = (
 )
 
 
-def test_the_upload_page_explains_the_format_and_offers_a_sample(client_for, alice):
+def test_the_upload_page_explains_the_format_and_offers_a_sample(client_for, alice, room):
     client = client_for(alice)
 
     page = client.get(reverse("csv_import"))
     sample = client.get(reverse("csv_sample"))
 
     assert page.status_code == 200 and "Download a sample file" in page.content.decode()
+    assert "There is no property with units yet" not in page.content.decode()
     assert sample["Content-Type"] == "text/csv; charset=utf-8"
-    assert sample.content.decode() == csv_import.SAMPLE
+    assert "Room 101,Seaside Hotel,Anna Silva" in sample.content.decode()
+
+
+def test_the_sample_names_the_owners_units_and_imports_every_row_around_their_stays(
+    client_for, alice, owner, hotel, room
+):
+    room_102 = factories.UnitFactory(property=hotel, name="Room 102")
+    factories.UnitFactory(property=factories.PropertyFactory(owner=owner, name="Zebra Lodge"))
+    now = timezone.now()
+    # Room 101 is booked from in five days to in twelve: the sample's stay there comes after.
+    booked = book(
+        owner, room, now, check_in=now + timedelta(days=5), check_out=now + timedelta(days=12)
+    )
+    client = client_for(alice)
+
+    sample = client.get(reverse("csv_sample")).content.decode()
+    preview_url = upload(client, sample, name="innkeeper-reservations-sample.csv")["Location"]
+    preview = client.get(preview_url).content.decode()
+    client.post(reverse("csv_run", args=[resolve(preview_url).kwargs["import_id"]]))
+
+    assert "Seaside Hotel" in sample and "Zebra Lodge" not in sample
+    assert preview.count("Will create") == 2 and "pill-red" not in preview
+    summary = client.get(preview_url).content.decode()
+    assert re.search(r"2 reservations created, 0 updated", summary)
+    imported = Reservation.objects.filter(source="csv").order_by("guest_name")
+    assert [(r.guest_name, r.unit) for r in imported] == [
+        ("Anna Silva", room),
+        ("Tom Becker", room_102),
+    ]
+    assert imported[0].check_in > booked.check_out
+    assert all(r.check_in > now for r in imported)
+
+
+def test_without_a_property_the_page_and_the_sample_say_to_add_one_first(client_for, alice):
+    client = client_for(alice)
+
+    page = client.get(reverse("csv_import")).content.decode()
+    sample = client.get(reverse("csv_sample")).content.decode()
+    response = upload(client, sample)
+
+    assert "There is no property with units yet" in page
+    assert reverse("property_create") in page
+    assert response.status_code == 400
+    assert "Add a property and its units in Settings → Properties first" in (
+        response.content.decode()
+    )
 
 
 def test_a_preview_lists_every_line_and_imports_nothing(client_for, alice, room):
@@ -164,6 +212,46 @@ def test_an_unreadable_file_is_refused_on_the_upload_page(client_for, alice, roo
 
     assert response.status_code == 400
     assert "The file has no column for the unit (or room)" in response.content.decode()
+
+
+NOT_CSV = (
+    "This is not a CSV file. Export your spreadsheet as CSV (File → Save as → CSV) and upload that."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("screenshot.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"),
+        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"),
+        ("bookings.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00[Content_Types].xml"),
+        ("bookings.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj"),
+        ("export.csv", b"unit,guest name,check-in,check-out\nRoom 101,An\x00na,x,y\n"),
+        ("utf16.csv", "unit,guest name\n".encode("utf-16")),
+        ("garbled.csv", b"unit,guest name\n\x81\x8d\x8f\x90\x9d\n"),
+    ],
+)
+def test_a_file_that_is_not_a_csv_is_told_so_with_how_to_export_one(
+    client_for, alice, room, name, data
+):
+    file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+    response = client_for(alice).post(reverse("csv_import"), {"file": file})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert NOT_CSV in page
+    assert "has no column" not in page
+    assert not Reservation.objects.exists()
+
+
+def test_a_latin_text_file_from_excel_on_windows_is_still_a_csv(client_for, alice, room):
+    text = "unit,guest name,check-in,check-out\nRoom 101,José Nuñez,2099-07-10,2099-07-12\n"
+    file = SimpleUploadedFile("bookings.csv", text.encode("cp1252"), content_type="text/csv")
+
+    response = client_for(alice).post(reverse("csv_import"), {"file": file})
+
+    assert response.status_code == 302
 
 
 def test_importing_runs_in_batches_with_progress_until_a_summary(
