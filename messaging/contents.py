@@ -142,6 +142,25 @@ def _code_doors(message: Message, now: datetime) -> list[texts.DoorPin]:
     return doors
 
 
+def _changed_doors(message: Message, now: datetime) -> list[texts.DoorPin]:
+    """A "your stay changed" message: as the arrival message, but a new PIN or unit waits until
+    the lock confirms the code (the guest already holds a code that worked: the new one must
+    too). A code held up by a lock's trouble is the arrival message's case: a backup in time."""
+    if set(message.changes) & {"pin", "unit"}:
+        waiting = [
+            c.lock.name
+            for c in _guest_codes(message.reservation)
+            if not c.is_on_lock and not c.errors and c.lock.online
+        ]
+        if waiting:
+            raise Postpone(
+                message.reservation.ends_at,
+                f"Waiting: the new code is not on {', '.join(waiting)} yet. It goes out as soon "
+                "as the lock confirms it.",
+            )
+    return _code_doors(message, now)
+
+
 def _backup_doors(message: Message) -> list[texts.DoorPin]:
     backups = AccessCode.objects.filter(
         pk__in=message.backup_code_ids, removed_at__isnull=True, deleted_at__isnull=True
@@ -181,6 +200,8 @@ def message_body(message: Message, now: datetime) -> tuple[str, str]:
                 "Not sent: its backup codes are no longer on the doors. Give new ones.",
                 permanent=True,
             )
+    elif message.kind == Kind.CHANGED:
+        template_kind, doors = texts.Kind.CHANGED, _changed_doors(message, now)
     elif message.kind == Kind.CHECKOUT:
         template_kind, doors = texts.Kind.CHECKOUT, []
     else:

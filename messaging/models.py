@@ -61,6 +61,7 @@ class MessageTemplate(models.Model):
         ARRIVAL = "arrival", "Arrival message"
         BACKUP = "backup", "Backup code message"
         CHECKOUT = "checkout", "Check-out reminder"
+        CHANGED = "changed", "Your stay changed"
 
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="message_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -85,6 +86,7 @@ class Message(models.Model):
         ARRIVAL = "arrival", "Arrival message"
         BACKUP = "backup", "Backup code"
         CHECKOUT = "checkout", "Check-out reminder"
+        CHANGED = "changed", "Your stay changed"
         FREE = "free", "Message from the front desk"
         REPLY = "reply", "Answer to the guest"
         INBOUND = "inbound", "From the guest"
@@ -123,6 +125,9 @@ class Message(models.Model):
     preview = models.TextField(blank=True)
     # The backup codes this message gives (ids), rendered with their PINs at send time.
     backup_code_ids = models.JSONField(default=list, blank=True)
+    # A "your stay changed" message: what changed ("dates", "unit", "pin"), gathered until it
+    # goes out. A new PIN or unit makes it wait until the code is on the lock.
+    changes = models.JSONField(default=list, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)

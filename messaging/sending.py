@@ -63,10 +63,12 @@ def message_queue(
     text: str = "",
     backup_codes: list[AccessCode] | None = None,
     sent_by=None,
+    changes: list[str] | None = None,
 ) -> Message:
     """Write a message for a stay's guest and queue its sending (after the commit).
 
-    A free message is sent exactly as typed: nothing in it is a placeholder.
+    A free message is sent exactly as typed: nothing in it is a placeholder. `changes`: what a
+    "your stay changed" message is about.
     """
     if not reservation.phone:
         raise ServiceError(
@@ -84,6 +86,7 @@ def message_queue(
             to=reservation.phone,
             text=text.strip()[:1000],
             backup_code_ids=[str(c.pk) for c in backup_codes or []],
+            changes=sorted(changes or []),
             sent_by=sent_by,
             created_at=now,
         )

@@ -17,7 +17,7 @@ PLACEHOLDERS = {
     "doors": "each door with its PIN, e.g. “Street entrance 4821, Room 101 4821”",
 }
 # A message meant to let the guest in is useless without a PIN.
-NEEDS_PIN = {Kind.ARRIVAL, Kind.BACKUP}
+NEEDS_PIN = {Kind.ARRIVAL, Kind.BACKUP, Kind.CHANGED}
 GIVES_CODE = {"pin", "doors"}
 
 DEFAULTS = {
@@ -32,6 +32,10 @@ DEFAULTS = {
     Kind.CHECKOUT: (
         "Hello {guest_name}, a reminder that check-out at {property} is at {check_out}. "
         "Safe travels!"
+    ),
+    Kind.CHANGED: (
+        "Hello {guest_name}, your stay at {property} changed: {unit}, from {check_in} until "
+        "{check_out}. Your door code is {pin} ({doors})."
     ),
 }
 MAX_LENGTH = 640  # four SMS segments: longer texts cost more and arrive split

@@ -23,6 +23,7 @@ from locks.errors import ServiceError
 from locks.models import AccessCode, Lock, Owner, Unit
 from locks.records import event_record
 from locks.words import stay_days
+from reservations import hooks
 from reservations.models import Reservation
 from reservations.urgency import urgent_spans_refresh
 
@@ -244,7 +245,9 @@ def guest_codes_resync(*, lock: Lock, now: datetime, old_unit_id: int | None = N
         )
         stays = stays.filter(Q(unit_id__in=[lock.unit_id, old_unit_id]) | on_door).distinct()
     for stay in stays:
+        before = hooks.stay_facts(stay)
         guest_codes_sync(reservation=stay, now=now)
+        hooks.stay_changed_run(reservation=stay, before=before, now=now)  # a PIN replaced
 
 
 def reservation_new_pin(*, reservation: Reservation, now: datetime) -> Reservation:
@@ -254,6 +257,7 @@ def reservation_new_pin(*, reservation: Reservation, now: datetime) -> Reservati
     doors = doors_of(reservation.unit)
     if not doors:
         raise ServiceError(f"{reservation.unit.name} has no doors with locks yet.")
+    before = hooks.stay_facts(reservation)
     with transaction.atomic():
         reservation.pin, reservation.pin_note = stay_pin_choose(
             reservation, doors, now, avoid=reservation.pin
@@ -266,4 +270,5 @@ def reservation_new_pin(*, reservation: Reservation, now: datetime) -> Reservati
             reservation=reservation,
         )
         guest_codes_sync(reservation=reservation, now=now)
+        hooks.stay_changed_run(reservation=reservation, before=before, now=now)
     return reservation

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from locks.errors import ServiceError
 from locks.models import Owner, Unit
 from locks.records import event_record
+from reservations import hooks
 from reservations.guest_codes import guest_codes_sync
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
@@ -208,6 +209,7 @@ def reservation_update(
     if reservation.checked_out_at is not None:
         raise ServiceError("The guest has checked out; this stay can no longer change.")
     old_unit_id = reservation.unit_id
+    before = hooks.stay_facts(reservation)
     unit = changes.get("unit")
     if unit is not None and unit.property.owner_id != reservation.owner_id:
         raise ServiceError("That unit is not yours.", field="unit")
@@ -228,6 +230,8 @@ def reservation_update(
             reservation.refresh_from_db(fields=["has_conflict"])
             _record(reservation, "reservation.updated", now, fields=sorted(changes))
             guest_codes_sync(reservation=reservation, now=now)
+            # Its guest may have to hear of it (a new PIN may come with another unit).
+            hooks.stay_changed_run(reservation=reservation, before=before, now=now)
     except ServiceError:
         reservation.refresh_from_db()  # refused: the caller's copy shows the stay as it is
         raise

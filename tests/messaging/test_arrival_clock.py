@@ -119,6 +119,9 @@ def test_moving_the_dates_later_does_not_send_a_second_one(owner, room, lock, t0
 
     later = check_in + timedelta(days=7)
     reservation_update(reservation=stay, now=t0, check_in=later, check_out=later + timedelta(2))
+    # The guest hears of the new dates once ("Your stay changed"), not by a second welcome.
+    (text,) = tick(t0)
+    assert "your stay at Seaside Hotel changed" in text
 
     assert tick(later - timedelta(hours=24)) == []
     assert tick(later) == []
