@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	DEBUG=True $(BIN)/python manage.py migrate --noinput
-	DEBUG=True $(BIN)/python manage.py seed_demo
+	DEBUG=True $(BIN)/python manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	DEBUG=True $(BIN)/python manage.py serve $(HOST):$(PORT)
 
 # The production web server (gunicorn.conf.py), with the environment of docs/OPERATIONS.md;

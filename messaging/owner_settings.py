@@ -34,8 +34,9 @@ TWILIO_CREDENTIALS = ("account_sid", "auth_token", "from_number", "messaging_ser
 
 def sms_route(owner: Owner) -> tuple[str, dict]:
     """How this owner's texts go out, as (transport key, its options): the owner's own Twilio
-    account, else the installation's (`TWILIO_*`), else the console (kept in the Outbox)."""
-    config = messaging_settings(owner)
+    account, else the installation's (`TWILIO_*`), else the console (kept in the Outbox).
+    It only reads: an owner who never saved Settings -> Messages has the defaults."""
+    config = MessagingSettings.objects.filter(owner=owner).first() or MessagingSettings()
     if config.transport == MessagingSettings.Transport.TWILIO:
         return "twilio", {name: getattr(config, f"twilio_{name}") for name in TWILIO_CREDENTIALS}
     if settings.TWILIO_ACCOUNT_SID:

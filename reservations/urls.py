@@ -1,13 +1,14 @@
 from django.urls import include, path
 
 from config.routes import pages
-from reservations import entry_views, views
+from reservations import entry_views, first_run_views, views
 
 STAY = "reservations/<uuid:reservation_id>/"
 
 urlpatterns = [
     *pages(
         ("", views.today),
+        ("first-run/dismiss/", first_run_views.first_run_dismiss),
         ("reservations/", views.reservation_list, "reservations"),
         ("reservations/new/", views.reservation_create),
         (STAY, views.reservation_detail),

@@ -35,6 +35,7 @@ from messaging.selectors import any_pending, messages_for_stay
 from reservations import guest_codes, keys, selectors, spans, stays
 from reservations.alerts import door_trouble
 from reservations.entry_views import unlock_offered
+from reservations.first_run_views import first_run_steps
 from reservations.forms import ReservationFilterForm, ReservationForm
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
@@ -126,7 +127,12 @@ def today(request):
         return render(
             request, "reservations/today.html#today", {**context, "lists": lists, "seen": seen}
         )
-    return render(request, "reservations/today.html", {**context, "lists": lists, "seen": seen})
+    first_run = first_run_steps(request, properties)
+    return render(
+        request,
+        "reservations/today.html",
+        {**context, "lists": lists, "seen": seen, "first_run": first_run},
+    )
 
 
 def _glances(request, owner, now, properties: list) -> dict:

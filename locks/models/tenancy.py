@@ -105,6 +105,9 @@ class Owner(models.Model):
         help_text="Managers sign in with a code from an authenticator app after their password.",
     )
 
+    # A manager put away Today's first-run checklist (connect locks, add a property, ...).
+    first_run_dismissed = models.BooleanField(default=False, editable=False)
+
     # Kept by `locks.outgoing.endpoints`: whether any webhook endpoint takes this owner's events,
     # so recording an event for an owner without one costs no query.
     sends_webhooks = models.BooleanField(default=False, editable=False)

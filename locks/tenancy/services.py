@@ -93,6 +93,12 @@ def owner_settings_update(*, owner: Owner, **fields) -> Owner:
     return owner
 
 
+def first_run_dismiss(*, owner: Owner) -> None:
+    """Put away Today's first-run checklist for everyone at this owner."""
+    owner.first_run_dismissed = True
+    owner.save(update_fields=["first_run_dismissed"])
+
+
 def _refuse_losing_last_manager(membership: Membership) -> None:
     if not membership.is_manager:
         return

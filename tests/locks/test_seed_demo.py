@@ -141,3 +141,15 @@ def test_the_guest_in_house_came_in_at_her_doors_keypads(db, capsys):
     assert [e.lock.name for e in entries] == ["Street entrance", "Room 102"]
     assert maria.arrived_at == entries[0].occurred_at > maria.check_in
     assert all(e.data == {"method": "keycode", "is_backup": False} for e in entries)
+
+
+def test_it_prints_the_api_endpoint_at_the_address_it_is_served_on(db, capsys):
+    out = _seed(capsys, "--base-url", "http://0.0.0.0:8123/")
+
+    assert 'endpoint="http://0.0.0.0:8123/api"' in out
+    assert "Dashboard:         http://0.0.0.0:8123/\n" in out
+    assert ":8000" not in out
+
+
+def test_without_an_address_it_prints_make_runs_default(db, capsys):
+    assert 'endpoint="http://127.0.0.1:8000/api"' in _seed(capsys)

@@ -20,6 +20,7 @@ from reservations.stays import reservation_create
 
 DEMO_PASSWORD = "innkeeper-demo"
 DEMO_KEY_NAME = "Demo key (make run)"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 HOTEL_DOORS = [
     # (unit, door name, simulated model)
@@ -42,8 +43,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--owner", default="demo", help="The owner's slug (default: demo).")
+        parser.add_argument(
+            "--base-url",
+            default=DEFAULT_BASE_URL,
+            help=f"Where the dashboard is served, for the addresses it prints (default: "
+            f"{DEFAULT_BASE_URL}; `make run` passes its HOST and PORT).",
+        )
 
-    def handle(self, *args, owner: str, **options):
+    def handle(self, *args, owner: str, base_url: str, **options):
+        base_url = base_url.rstrip("/")
         now = timezone.now()
         with transaction.atomic():
             demo, created = Owner.objects.get_or_create(
@@ -68,12 +76,11 @@ class Command(BaseCommand):
                 f"Demo data for “{demo.name}” is ready" + (" (new)." if created else ".")
             )
         )
+        self.stdout.write(f"  Dashboard:         {base_url}/")
         self.stdout.write(f"  Manager login:     {manager.username} / {DEMO_PASSWORD}")
         self.stdout.write(f"  Front desk login:  {clerk.username} / {DEMO_PASSWORD}")
         self.stdout.write(f"  API key:           {secret}")
-        self.stdout.write(
-            '  Try it:            Seam(api_key="…", endpoint="http://127.0.0.1:8000/api")'
-        )
+        self.stdout.write(f'  Try it:            Seam(api_key="…", endpoint="{base_url}/api")')
 
     def _user(self, username: str, role: str, owner: Owner, full_name: str):
         User = get_user_model()
