@@ -80,12 +80,14 @@ def page(browser):
 
 @pytest.fixture
 def screenshot():
-    """`screenshot(page, "lock")`: writes docs/screenshots/lock.png when asked to."""
+    """`screenshot(page, "lock")`: writes docs/screenshots/lock.png when asked to
+    (`full_page=False`: only what the window shows, as for a dialog over a long page)."""
 
-    def take(page, name: str) -> None:
+    def take(page, name: str, *, full_page: bool = True) -> None:
         if os.environ.get("INNKEEPER_SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **STILL)
+            shot = {**STILL, "full_page": full_page}
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **shot)
 
     return take
 
@@ -93,13 +95,15 @@ def screenshot():
 @pytest.fixture
 def shoot(request):
     """`shoot(page, "1-today")`: writes test-artifacts/backups-1-today.png every run, named after
-    the test file (test_backups.py; test_front_desk.py gives front-desk-…)."""
+    the test file (test_backups.py; test_front_desk.py gives front-desk-…); `full_page=False`
+    as for `screenshot`."""
     ARTIFACTS.mkdir(exist_ok=True)
     module = request.module.__name__.rpartition(".")[2]
     prefix = module.removeprefix("test_").replace("_", "-")
 
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), **STILL)
+    def take(page, name: str, *, full_page: bool = True) -> None:
+        shot = {**STILL, "full_page": full_page}
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), **shot)
 
     return take
 
