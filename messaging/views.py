@@ -89,9 +89,9 @@ def outbox(request):
 @member_view
 def message_status(request, message_id):
     """One message's status: the small part of a panel that polls until the message is final."""
-    return render(
-        request, "messaging/_message_status.html", {"message": _message(request, message_id)}
-    )
+    message = _message(request, message_id)
+    context = {"message": message, "sms_connected": owner_settings.sms_connected(message.owner)}
+    return render(request, "messaging/_message_status.html", context)
 
 
 # --- a stay's messages ---------------------------------------------------------------------------

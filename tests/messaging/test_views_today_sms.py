@@ -9,6 +9,7 @@ from locks.models import AccessCode
 from messaging import sending
 from messaging.models import Message
 from tests.messaging import desk
+from tests.messaging.twilio_standin import owner_uses_twilio
 from tests.reservations import front_desk
 
 PANEL = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "backup-answer"}
@@ -33,6 +34,8 @@ def test_the_panel_shows_the_pins_and_the_message_queued(client_for, bob, arrivi
     assert f"SMS to {desk.GUEST}" in html
     assert f'hx-get="{reverse("message_status", args=[message.pk])}"' in html
     assert "Queued" in html
+    # No SMS service is connected: the queued text is never said to be on its way.
+    assert "Being sent" not in html and "Not sent: no SMS service is connected" in html
 
 
 def test_the_status_partial_follows_the_message_and_stops_polling_once_final(
@@ -43,7 +46,8 @@ def test_the_status_partial_follows_the_message_and_stops_polling_once_final(
     message = Message.objects.get(reservation=arriving)
     url = reverse("message_status", args=[message.pk])
 
-    assert "every 3s" in client.get(url).content.decode()
+    waiting = client.get(url).content.decode()
+    assert "every 3s" in waiting and "Being sent" not in waiting
     sending.message_send(message_id=message.pk, now=frozen)  # the console keeps it
     html = client.get(url).content.decode()
     assert "Not sent" in html and "Delivered" not in html and "hx-get" not in html
@@ -58,3 +62,13 @@ def test_a_guest_without_a_mobile_number_has_no_text_button(
     row = html[html.index(f'id="stay-{stay.pk}"') :]
     assert "Give a backup code" in row
     assert "Send backup code by SMS" not in row
+
+
+def test_with_twilio_connected_the_queued_text_is_being_sent(client_for, bob, owner, arriving):
+    owner_uses_twilio(owner)
+    client = client_for(bob)
+    html = client.post(reverse("reservation_backup_sms", args=[arriving.pk]), **PANEL)
+    message = Message.objects.get(reservation=arriving, kind="backup")
+    status = client.get(reverse("message_status", args=[message.pk])).content.decode()
+    for page in (html.content.decode(), status):
+        assert "Being sent…" in page and "no SMS service is connected" not in page
