@@ -164,6 +164,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters sent apart from the query (server-side binding), so that psycopg prepares a
+    # query the 5th time a connection runs it and the server stops parsing and planning it
+    # again: an API read runs the same two or three queries every time. PgBouncer in
+    # transaction mode (before 1.21, or without max_prepared_statements) loses prepared
+    # statements between transactions: DATABASE_PREPARED_STATEMENTS=False there.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5 if envbool("DATABASE_PREPARED_STATEMENTS", "True") else None,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

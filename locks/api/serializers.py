@@ -304,6 +304,13 @@ class AccessCodeFields(IssuesMixin):
 _when = serializers.DateTimeField(allow_null=True).to_representation
 
 
+def _lock_public_id(code):
+    """The code's device_id: read with the code by the selectors that answer only (as
+    `lock_public_id`, with no lock object built), else from its lock."""
+    loaded = code.__dict__.get("lock_public_id")
+    return loaded if loaded is not None else code.lock.public_id
+
+
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -323,7 +330,7 @@ class AccessCodeSerializer(AccessCodeFields):
             "errors": self.get_errors(obj),
             "warnings": self.get_warnings(obj),
             "access_code_id": _text(obj.id),
-            "device_id": _text(obj.lock.public_id),
+            "device_id": _text(_lock_public_id(obj)),
             "name": _text(obj.name),
             "code": self.get_code(obj),
             "type": _text(obj.type),

@@ -83,7 +83,7 @@ def access_code_create(*, owner: Owner, params: dict, now: datetime) -> dict:
 def access_code_get(*, owner: Owner, params: dict, now: datetime) -> dict:
     """By `access_code_id`, or by `device_id` and `code`. Removed codes answer 404."""
     if params.get("access_code_id"):
-        code = selectors.api_access_code_get(owner, params["access_code_id"])
+        code = selectors.api_access_code_read(owner, params["access_code_id"])
     else:
         lock = selectors.lock_get_by_device_id(owner, params["device_id"])
         code = selectors.access_code_get_by_pin(lock, params["code"])

@@ -17,6 +17,7 @@ import decimal
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -50,6 +51,12 @@ class Tracked:
     skip: Callable[[models.Model], bool] = lambda obj: False  # recorded elsewhere (a stay's codes)
     on_create: bool = True
 
+    @cached_property
+    def attnames(self) -> dict[str, str]:
+        """Each tracked field's column attribute (`lock` -> `lock_id`), worked out once: it is
+        read for every instance loaded while someone acts."""
+        return {name: self.model._meta.get_field(name).attname for name in self.fields}
+
     def field_name(self, name: str) -> str:
         if name in self.names:
             return self.names[name]
@@ -80,7 +87,7 @@ def audit_register(model: type[models.Model], **how) -> Tracked:
 
 
 def _attnames(tracked: Tracked) -> dict[str, str]:
-    return {name: tracked.model._meta.get_field(name).attname for name in tracked.fields}
+    return tracked.attnames
 
 
 def _raw(obj, tracked: Tracked) -> dict:
