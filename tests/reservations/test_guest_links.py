@@ -1,4 +1,4 @@
-"""The guest page's private link: it names one stay, cannot be forged, and a new one ends the old."""
+"""The guest page's private link: it names one stay, cannot be forged; a new one ends the old."""
 
 import pytest
 from django.test import override_settings
