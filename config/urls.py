@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("backups.urls")),
     path("", include("messaging.urls")),
+    path("", include("messaging.guest_page.urls")),
     path("", include("reservations.urls")),
     path("", include("locks.tenancy.urls")),
     path("", include("locks.urls")),

@@ -15,6 +15,7 @@ from locks.api.serializers import (
     RowId,
     Text,
 )
+from reservations.guest_links import guest_page_url
 from reservations.models import Reservation
 from reservations.selectors import guest_code_state, reservation_entries
 
@@ -213,6 +214,8 @@ class ReservationSerializer(serializers.Serializer):
     pin_note = serializers.CharField()
     guest_code = serializers.SerializerMethodField()
     entries = serializers.SerializerMethodField()
+    guest_page_url = serializers.SerializerMethodField()
+    language = serializers.CharField()
     created_at = serializers.DateTimeField()
 
     def get_external_id(self, reservation: Reservation) -> str | None:
@@ -230,6 +233,10 @@ class ReservationSerializer(serializers.Serializer):
             "ends_at": field.to_representation(ends_at),
             "doors": GuestCodeDoorSerializer([d.code for d in state.doors], many=True).data,
         }
+
+    def get_guest_page_url(self, reservation: Reservation) -> str:
+        """The guest's private page (absolute when `PUBLIC_BASE_URL` is set)."""
+        return guest_page_url(reservation)
 
     @extend_schema_field(EntrySerializer(many=True))
     def get_entries(self, reservation: Reservation) -> list[dict]:

@@ -11,6 +11,8 @@ def _stay_action(changes: dict) -> str | None:
         return "checked_out"
     if set(changes) == {"pin"}:
         return "new_pin"
+    if set(changes) == {"guest_link_version"}:
+        return "new_guest_link"
     return None
 
 
@@ -31,6 +33,8 @@ def reservations_tracked() -> None:
             "notes",
             "pin",
             "checked_out_at",
+            "language",
+            "guest_link_version",
         ),
         secret=("pin",),
         names={
@@ -39,6 +43,7 @@ def reservations_tracked() -> None:
             "check_out": "check-out",
             "pin": "PIN",
             "checked_out_at": "checked out",
+            "guest_link_version": "guest page link",
         },
         label=lambda stay: stay.guest_name,
         time_zone=lambda stay: stay.unit.property.tz,

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from functools import reduce
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -73,6 +74,12 @@ class Reservation(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CONFIRMED)
     notes = models.TextField(blank=True)
+    # The guest's language for their page and messages (from the booking, or chosen on the
+    # page); "" is the installation's default (English).
+    language = models.CharField(max_length=8, blank=True, choices=settings.GUEST_LANGUAGES)
+    # The guest page's link is signed with this number (`reservations.guest_links`): a new
+    # link (`guest_link_renew`) bumps it, and every link sent before stops working.
+    guest_link_version = models.PositiveIntegerField(default=1, editable=False)
 
     # The stay's PIN: the same on every door, kept for the whole stay (never rotated by itself).
     pin = EncryptedCharField(max_length=12, blank=True)  # encrypted at rest (locks/crypto.py)

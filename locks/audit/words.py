@@ -15,6 +15,7 @@ VERBS = {
     "cancelled": "cancelled",
     "checked_out": "checked out",
     "new_pin": "gave a new PIN to",
+    "new_guest_link": "made a new guest page link for",
     "pin_revealed": "saw the PIN of",
     "backup_given": "gave a backup code for",
     "revoked": "revoked",

@@ -1,0 +1,6 @@
+from config.routes import pages
+from messaging.guest_page import views
+
+urlpatterns = pages(
+    ("g/<str:token>/", views.guest_page),
+)
