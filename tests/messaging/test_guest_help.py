@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -207,3 +208,19 @@ def test_check_out_asks_first_then_ends_the_codes_and_the_link(client, stay, loc
     assert stay.events.filter(event_type="reservation.guest_checked_out").exists()
     assert not opens(lock, stay.pin, clock.at + timedelta(minutes=30))
     assert client.get(guest_page_path(stay)).status_code == 404
+
+
+
+def test_the_front_desk_sees_each_press_on_the_stays_page(client, alice, stay, lock, clock):
+    simulator.simulated_keypad_entry(lock=lock, code="9876", now=clock.at - timedelta(minutes=1))
+    press(Client(), stay, lock)
+    backup = backup_of(stay, lock)
+
+    client.force_login(alice)
+    page = text(client.get(reverse("reservation_detail", args=[stay.pk])))
+
+    assert "<h2>Help asked on the guest's page</h2>" in page
+    assert "Room 101 door: Backup given (1 wrong PIN there in the last" in page
+    assert "On their page, the guest said their code does not open Room 101 door" in page
+    section = page.split('id="stay-guest-help"')[1].split("</section>")[0]
+    assert backup.code not in section
