@@ -72,6 +72,16 @@ def keypad_steps_save(*, owner, lock_model: str, steps: str) -> None:
     )
 
 
+def keypad_rows(owner) -> list[tuple[str, str]]:
+    """Settings → Messages: each lock model of the owner's doors with its steps now."""
+    models = Lock.objects.filter(owner=owner).values_list("model_name", flat=True)
+    mine = dict(KeypadSteps.objects.filter(owner=owner).values_list("lock_model", "steps"))
+    return [
+        (model, mine.get(model) or mine.get("") or keypad_steps_default(model))
+        for model in sorted(set(models))
+    ]
+
+
 @dataclass(frozen=True)
 class HelpAnswer:
     """What the page says. found: what Innkeeper found, in the guest's words. steps: the keypad's

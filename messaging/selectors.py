@@ -117,6 +117,4 @@ def template_sample(owner: Owner, now: datetime) -> tuple[dict, list[texts.DoorP
 
 def guest_helps_for_stay(reservation, limit: int = 20) -> list[GuestHelp]:
     """The presses of "My code doesn't work" on the stay's page, newest first."""
-    return list(
-        GuestHelp.objects.filter(reservation=reservation).select_related("lock")[:limit]
-    )
+    return list(GuestHelp.objects.filter(reservation=reservation).select_related("lock")[:limit])

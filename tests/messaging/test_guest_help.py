@@ -210,7 +210,6 @@ def test_check_out_asks_first_then_ends_the_codes_and_the_link(client, stay, loc
     assert client.get(guest_page_path(stay)).status_code == 404
 
 
-
 def test_the_front_desk_sees_each_press_on_the_stays_page(client, alice, stay, lock, clock):
     simulator.simulated_keypad_entry(lock=lock, code="9876", now=clock.at - timedelta(minutes=1))
     press(Client(), stay, lock)
@@ -224,3 +223,18 @@ def test_the_front_desk_sees_each_press_on_the_stays_page(client, alice, stay, l
     assert "On their page, the guest said their code does not open Room 101 door" in page
     section = page.split('id="stay-guest-help"')[1].split("</section>")[0]
     assert backup.code not in section
+
+
+def test_a_manager_edits_the_keypad_steps_of_a_lock_model(client, alice, bob, stay, lock, clock):
+    client.force_login(alice)
+    settings_page = client.get(reverse("settings_messages")).content.decode()
+    assert "Press the keypad&#x27;s start key, then enter {pin} slowly" in settings_page
+
+    url = reverse("settings_keypad_steps")
+    client.post(url, {"lock_model": lock.model_name, "steps": "Type {pin} then #."})
+    client.post(url, {"lock_model": lock.model_name, "steps": "No PIN here"})  # refused
+
+    page = text(press(Client(), stay, lock))
+    assert f'Type <strong class="guest-pin">{stay.pin}</strong> then #.' in page
+    client.force_login(bob)
+    assert client.post(url, {"lock_model": "", "steps": "{pin}"}).status_code == 403
