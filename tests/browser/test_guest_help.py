@@ -13,7 +13,7 @@ from locks import scheduler, simulator
 from messaging.models import GuestHelp
 from reservations.guest_links import guest_page_path
 from tests import factories
-from tests.browser.conftest import midday_inn
+from tests.browser.conftest import CSP_REFUSALS, midday_inn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,8 +50,14 @@ def phone(request, browser):
     context = browser.new_context(viewport=PHONE, java_script_enabled=request.param, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if any(w in m.text for w in CSP_REFUSALS) else None,
+    )
     yield page, request.param
     context.close()
+    assert refused == [], f"the browser refused, under the Content-Security-Policy: {refused}"
 
 
 def test_a_guest_gets_a_backup_then_checks_out(live_site, stay, phone):
