@@ -10,7 +10,7 @@ excluded from the forms, not searched and refused as URL filters.
 from django.contrib import admin
 
 from locks.admin_lookup import LookupAdmin, digits_masked
-from messaging.models import Message, MessageTemplate, MessagingSettings
+from messaging.models import GuestHelp, KeypadSteps, Message, MessageTemplate, MessagingSettings
 
 
 @admin.register(MessagingSettings)
@@ -94,3 +94,29 @@ class MessageAdmin(LookupAdmin):
     def short_text(self, obj):
         text = self.masked_text(obj)
         return text if len(text) <= 60 else f"{text[:59]}…"
+
+
+@admin.register(KeypadSteps)
+class KeypadStepsAdmin(LookupAdmin):
+    """The guest page's keypad steps; an owner may have typed a PIN in: digits masked."""
+
+    list_display = ("owner", "lock_model", "steps_masked")
+    list_filter = ("owner",)
+    list_select_related = ("owner",)
+    search_fields = ("owner__name", "lock_model")
+    exclude = ("steps",)
+    readonly_fields = ("steps_masked",)
+
+    @admin.display(description="Steps")
+    def steps_masked(self, obj):
+        return digits_masked(obj.steps)
+
+
+@admin.register(GuestHelp)
+class GuestHelpAdmin(LookupAdmin):
+    """Presses of "My code doesn't work" on guest pages; the backup is named, never its PIN."""
+
+    list_display = ("at", "owner", "reservation", "lock", "finding", "reason")
+    list_filter = ("owner", "finding")
+    list_select_related = ("owner", "reservation", "lock")
+    raw_id_fields = ("reservation", "lock", "backup")

@@ -32,6 +32,7 @@ class MessagingSettingsForm(forms.ModelForm):
             "reply_keywords_enabled": "Answer guests who reply HELP or CODE",
             "lockout_text_backup": "Text a backup to a guest locked out at check-in",
             "max_messages_per_stay_per_day": "Most messages per stay in 24 hours",
+            "front_desk_phone": "Front desk's phone, for guests",
         }
         help_texts = {
             "twilio_account_sid": "Starts with AC; on the Twilio console's home page.",

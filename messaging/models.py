@@ -48,12 +48,66 @@ class MessagingSettings(models.Model):
     max_messages_per_stay_per_day = models.PositiveSmallIntegerField(
         default=10, help_text="Stops a runaway loop from texting a guest again and again."
     )
+    front_desk_phone = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Shown on the guest's page when their code does not work and no backup can "
+        "be given, e.g. +351 210 000 000.",
+    )
 
     class Meta:
         verbose_name_plural = "messaging settings"
 
     def __str__(self) -> str:
         return f"Messaging of {self.owner}"
+
+
+class KeypadSteps(models.Model):
+    """How a guest enters their PIN at one lock model's keypad, in the owner's words; `{pin}`
+    stands for the PIN. Lock models without a row read the defaults (`messaging.guest_help`)."""
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="keypad_steps")
+    lock_model = models.CharField(max_length=100, blank=True)  # a Lock's `model_name`
+    steps = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "lock_model"], name="keypad_steps_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Keypad steps of {self.lock_model or 'any lock'}"
+
+
+class GuestHelp(models.Model):
+    """One press of "My code doesn't work" on a stay's guest page: what Innkeeper found at the
+    door, and the backup given there, if any. Never holds a PIN."""
+
+    class Finding(models.TextChoices):
+        READY = "ready", "Code on the lock: keypad steps shown"
+        BACKUP = "backup", "Backup given"
+        BACKUP_AGAIN = "backup_again", "Backup given before, shown again"
+        NO_BACKUP = "no_backup", "No backup available: front desk's phone shown"
+
+    owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="+")
+    reservation = models.ForeignKey(
+        "reservations.Reservation", on_delete=models.CASCADE, related_name="guest_helps"
+    )
+    lock = models.ForeignKey("locks.Lock", on_delete=models.CASCADE, related_name="+")
+    finding = models.CharField(max_length=20, choices=Finding.choices)
+    # What was wrong at the door, in words for the front desk ('' when nothing).
+    reason = models.CharField(max_length=200, blank=True)
+    backup = models.ForeignKey(
+        "locks.AccessCode", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["reservation", "lock"], name="guest_help_door")]
+
+    def __str__(self) -> str:
+        return f"{self.get_finding_display()} at {self.lock_id}"
 
 
 class MessageTemplate(models.Model):

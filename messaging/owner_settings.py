@@ -21,6 +21,7 @@ SETTINGS_FIELDS = (
     "reply_keywords_enabled",
     "lockout_text_backup",
     "max_messages_per_stay_per_day",
+    "front_desk_phone",
 )
 
 

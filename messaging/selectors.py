@@ -13,7 +13,7 @@ from locks.errors import NotFound
 from locks.models import Lock, Owner, Property
 from locks.times import local_day_bounds
 from messaging import texts
-from messaging.models import FINAL_STATUSES, Message
+from messaging.models import FINAL_STATUSES, GuestHelp, Message
 from reservations.models import Reservation
 
 
@@ -113,3 +113,8 @@ def template_sample(owner: Owner, now: datetime) -> tuple[dict, list[texts.DoorP
         "check_out": when(leave),
     }
     return context, [texts.DoorPin(name, "0000") for name in doors]
+
+
+def guest_helps_for_stay(reservation, limit: int = 20) -> list[GuestHelp]:
+    """The presses of "My code doesn't work" on the stay's page, newest first."""
+    return list(GuestHelp.objects.filter(reservation=reservation).select_related("lock")[:limit])

@@ -15,6 +15,7 @@ urlpatterns = pages(
     (STAY + "arrival/", views.reservation_arrival_resend),
     (STAY + "send/", views.reservation_message_send),
     ("settings/messages/", views.settings_messages),
+    ("settings/messages/keypad/", views.settings_keypad_steps),
     (TEMPLATES, views.settings_message_templates),
     (TEMPLATES + "preview/", views.settings_message_template_preview),
 )

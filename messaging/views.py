@@ -27,7 +27,7 @@ from locks.tenancy.decorators import (
     member_view,
     owned_or_404,
 )
-from messaging import backup_sms, owner_settings, selectors, sending, texts
+from messaging import backup_sms, guest_help, owner_settings, selectors, sending, texts
 from messaging.forms import (
     FreeMessageForm,
     MessagingSettingsForm,
@@ -273,8 +273,26 @@ def settings_messages(request):
         # A single-owner install may set Twilio up in the environment instead.
         "install_twilio": bool(settings.TWILIO_ACCOUNT_SID),
         "sms_connected": owner_settings.sms_connected(owner),
+        "keypad_rows": guest_help.keypad_rows(owner),
     }
     return render(request, "messaging/settings.html", context, status=status)
+
+
+@manager_view
+@require_POST
+def settings_keypad_steps(request):
+    """The guest page's keypad steps for one lock model (empty: back to the defaults)."""
+    try:
+        guest_help.keypad_steps_save(
+            owner=request.membership.owner,
+            lock_model=request.POST.get("lock_model", "")[:100],
+            steps=request.POST.get("steps", ""),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Keypad steps saved.")
+    return redirect(reverse("settings_messages") + "#keypad-steps")
 
 
 def _preview(owner, kind: str, body: str) -> dict:

@@ -202,6 +202,32 @@ def _lockout_raise(owner, lock, stay, at, now, attempts, watch_ends, *, whose_un
     )
 
 
+def lockout_report(
+    *, reservation: Reservation, lock: Lock, help_given: str, now: datetime
+) -> EntryAlert:
+    """The guest says they cannot get in at `lock` (their page's "My code doesn't work") and
+    nothing could be done for them there: a lockout on the Alerts page and the nav's badge,
+    with what was tried, open until they get in at that door or a person marks it handled (or
+    the day after, at the latest). The stay's one lockout for that door opens again if it was
+    raised before."""
+    watch_ends = min(reservation.ends_at, now + timedelta(hours=24))
+    with transaction.atomic():
+        alert, _ = EntryAlert.objects.select_for_update().get_or_create(
+            reservation=reservation,
+            lock=lock,
+            kind=EntryAlert.Kind.LOCKOUT,
+            defaults=dict(
+                owner=reservation.owner, raised_at=now, last_attempt_at=now, watch_ends_at=now
+            ),
+        )
+        alert.raised_at = alert.last_attempt_at = now
+        alert.watch_ends_at = max(alert.watch_ends_at or now, watch_ends)
+        alert.cleared_at, alert.cleared_by = None, ""
+        alert.help_given, alert.help_given_at = help_given[:300], now
+        alert.save()
+    return alert
+
+
 def entry_alert_help_record(*, alert: EntryAlert, help_given: str, now: datetime) -> None:
     """What was done for the guest of a lockout (a backup texted, or why not)."""
     alert.help_given = help_given[:300]

@@ -31,7 +31,7 @@ from locks.tenancy.decorators import (
     owned_or_404,
 )
 from messaging.forms import FreeMessageForm
-from messaging.selectors import any_pending, messages_for_stay
+from messaging.selectors import any_pending, guest_helps_for_stay, messages_for_stay
 from reservations import guest_codes, keys, selectors, spans, stays
 from reservations.alerts import door_trouble
 from reservations.entry_views import unlock_offered
@@ -300,6 +300,7 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
         "can_unlock": unlock_offered(stay, now),
         **_entries_context(stay),
         "stay_messages": stay_messages,
+        "guest_helps": guest_helps_for_stay(stay),
         "messages_pending": any_pending(stay_messages),
         "message_form": FreeMessageForm(),
         **extra,

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from reservations.guest_codes import doors_of
 from reservations.guest_links import guest_link_find, guest_link_open
 
 
@@ -14,4 +15,5 @@ def guest_page(request, token: str):
     now = timezone.now()
     if stay is None or not guest_link_open(stay, now):
         return render(request, "messaging/guest/closed.html", status=404)
-    return render(request, "messaging/guest/page.html", {"stay": stay, "now": now})
+    context = {"stay": stay, "now": now, "token": token, "doors": doors_of(stay.unit)}
+    return render(request, "messaging/guest/page.html", context)

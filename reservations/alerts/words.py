@@ -83,6 +83,12 @@ def locked_out(entry: EntryAlert, lock: Lock, stay: Reservation) -> Alert:
         f"{local_time(entry.last_attempt_at, tz)}, and {stay.guest_name} (check-in "
         f"{local_time(stay.check_in, tz)}) has not got in there since."
     )
+    if not entry.attempts:  # raised by the guest, from their page
+        detail = (
+            f"{stay.guest_name} (check-in {local_time(stay.check_in, tz)}) said on their page "
+            f"at {local_time(entry.last_attempt_at, tz)} that their code does not open "
+            f"{lock.name}, and has not got in there since."
+        )
     if entry.help_given:
         detail += " " + entry.help_given
     reach = f" on {stay.phone}" if stay.phone else ""

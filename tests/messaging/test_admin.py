@@ -4,7 +4,7 @@ import pytest
 
 from locks.admin_lookup import digits_masked
 from messaging import sending
-from messaging.models import Message, MessageTemplate, MessagingSettings
+from messaging.models import GuestHelp, KeypadSteps, Message, MessageTemplate, MessagingSettings
 from reservations.models import Reservation
 from tests import admin_pages
 from tests.admin_pages import PIN, change_page, changelist, project_models
@@ -65,6 +65,16 @@ def messages(owner, other_owner, arriving, frozen, phone):
         owner=owner,
         kind=MessageTemplate.Kind.CHECKOUT,
         body=f"Bye {{guest_name}}! Leave the garage key in the box, code {PIN}.",
+    )
+    KeypadSteps.objects.create(owner=owner, lock_model="", steps=f"Enter {{pin}} or {PIN}.")
+    GuestHelp.objects.create(
+        owner=owner,
+        reservation=arriving,
+        lock=arriving.access_codes.first().lock,
+        finding=GuestHelp.Finding.BACKUP,
+        reason="the lock is offline",
+        backup=arriving.access_codes.first(),
+        at=frozen,
     )
     return arrival
 
