@@ -208,12 +208,7 @@ def _connect_hint(request) -> str:
 def reservation_arrival_resend(request, reservation_id):
     stay = _reservation(request, reservation_id)
     try:
-        sent = sending.message_queue(
-            reservation=stay,
-            kind=Message.Kind.ARRIVAL,
-            now=timezone.now(),
-            sent_by=request.user,
-        )
+        sent = sending.arrival_queue(reservation=stay, now=timezone.now(), sent_by=request.user)[0]
     except ServiceError as exc:
         return _answer(request, stay, error=exc.message)
     done = _on_its_way(request, stay, "The arrival message")
