@@ -13,7 +13,7 @@ from locks.errors import ServiceError
 from locks.models import Owner
 from messaging.models import Message
 from messaging.owner_settings import messaging_settings
-from messaging.sending import message_queue
+from messaging.sending import arrival_queue, message_queue
 from reservations.models import Reservation
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,16 @@ ARRIVAL_LATE = timedelta(hours=12)
 
 
 def _stays_due(owner: Owner, kind: str):
-    """Confirmed stays with a phone, not checked out, that never had a message of this kind.
+    """Confirmed stays with a phone (or, for the arrival message, an email), not checked out,
+    that never had a message of this kind.
 
     Once one went out, none follows automatically, even if the dates move: a person resends.
     """
-    return (
-        Reservation.objects.filter(
-            owner=owner, status=Reservation.Status.CONFIRMED, checked_out_at__isnull=True
-        )
-        .exclude(phone="")
-        .exclude(messages__kind=kind)
-        .select_related("owner", "unit__property")
+    stays = Reservation.objects.filter(
+        owner=owner, status=Reservation.Status.CONFIRMED, checked_out_at__isnull=True
     )
+    stays = stays.exclude(phone="", email="") if kind == Kind.ARRIVAL else stays.exclude(phone="")
+    return stays.exclude(messages__kind=kind).select_related("owner", "unit__property")
 
 
 def arrivals_due(*, owner: Owner, now: datetime) -> list[Reservation]:
@@ -77,6 +75,8 @@ def _queue_once(reservation: Reservation, kind: str, now: datetime) -> Message |
         Reservation.objects.select_for_update().filter(pk=reservation.pk).first()
         if Message.objects.filter(reservation=reservation, kind=kind).exists():
             return None
+        if kind == Kind.ARRIVAL:  # a text, and an email to a stay with an address
+            return arrival_queue(reservation=reservation, now=now)[0]
         return message_queue(reservation=reservation, kind=kind, now=now)
 
 

@@ -14,6 +14,7 @@ from locks.models import AccessCode
 from messaging import texts
 from messaging.models import Message
 from messaging.transports import TransportError
+from reservations.guest_links import guest_page_url
 from reservations.models import Reservation
 
 # How close to check-in an arrival message gives backups for unhealthy doors (see `_code_doors`).
@@ -31,19 +32,21 @@ class Postpone(Exception):
         self.reason = reason
 
 
-def _when(moment: datetime, tz) -> str:
-    local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+def _when(moment: datetime, tz, language: str = "") -> str:
+    """A moment as a message says it, e.g. "Wed 3 Jun 15:00", in the guest's language."""
+    return texts.when(moment, tz, language)
 
 
 def _context(reservation: Reservation) -> dict:
     tz = reservation.unit.property.tz
+    language = reservation.language
     return {
         "guest_name": reservation.guest_name,
         "property": reservation.unit.property.name,
         "unit": reservation.unit.name,
-        "check_in": _when(reservation.check_in, tz),
-        "check_out": _when(reservation.ends_at, tz),
+        "check_in": _when(reservation.check_in, tz, language),
+        "check_out": _when(reservation.ends_at, tz, language),
+        "link": guest_page_url(reservation),
     }
 
 
@@ -206,7 +209,7 @@ def message_body(message: Message, now: datetime) -> tuple[str, str]:
         template_kind, doors = texts.Kind.CHECKOUT, []
     else:
         raise TransportError("Not sent: there is nothing to say in it.", permanent=True)
-    body = texts.template_body(message.owner, template_kind)
+    body = texts.template_body(message.owner, template_kind, message.reservation.language)
     problems = texts.template_problems(template_kind, body)
     if problems:
         # Saved before today's checks: rendering it could fail or show what it should not.
@@ -220,3 +223,27 @@ def message_body(message: Message, now: datetime) -> tuple[str, str]:
         texts.render(body, context=context, doors=doors),
         texts.render(body, context=context, doors=doors, mask=True),
     )
+
+
+def email_content(message: Message, now: datetime) -> tuple[str, str, str]:
+    """The arrival email's subject and text, in the guest's language, and the copy kept (the
+    page's link masked). It gives the guest's page and never a PIN (its template may not
+    hold one)."""
+    stale = _still_wanted(message, now)
+    if stale:
+        raise TransportError(stale, permanent=True)
+    chosen = texts.template_for(message.owner, texts.Kind.EMAIL, message.reservation.language)
+    problems = texts.template_problems(texts.Kind.EMAIL, chosen.body) + texts.subject_problems(
+        chosen.subject
+    )
+    if problems:
+        raise TransportError(
+            "Not sent: the arrival email's template needs fixing in Settings → Messages. "
+            + " ".join(problems),
+            permanent=True,
+        )
+    context = _context(message.reservation)
+    subject = " ".join(texts.render(chosen.subject, context=context, doors=[]).split())
+    body = texts.render(chosen.body, context=context, doors=[])
+    kept = texts.render(chosen.body, context=context, doors=[], mask=True)
+    return subject, body, f"{subject}\n\n{kept}"

@@ -1,6 +1,7 @@
 """The messaging pages' forms: they check the shape of what was typed; services check the rest."""
 
 from django import forms
+from django.conf import settings
 
 from messaging.models import Message, MessageTemplate, MessagingSettings
 from messaging.owner_settings import SETTINGS_FIELDS
@@ -63,6 +64,13 @@ class MessagingSettingsForm(forms.ModelForm):
 
 class TemplateForm(forms.Form):
     kind = forms.ChoiceField(choices=MessageTemplate.Kind.choices, widget=forms.HiddenInput)
+    # "" is the owner's default text, for every guest whose language has no text of its own.
+    language = forms.ChoiceField(
+        choices=[("", "Every language"), *settings.GUEST_LANGUAGES],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    subject = forms.CharField(label="Subject", required=False, max_length=200, strip=False)
     body = forms.CharField(
         label="Message",
         required=False,

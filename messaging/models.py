@@ -116,19 +116,25 @@ class MessageTemplate(models.Model):
         BACKUP = "backup", "Backup code message"
         CHECKOUT = "checkout", "Check-out reminder"
         CHANGED = "changed", "Your stay changed"
+        EMAIL = "email", "Arrival email"
 
     owner = models.ForeignKey(Owner, on_delete=models.CASCADE, related_name="message_templates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # "" is the owner's default text, for every guest whose language has none of its own.
+    language = models.CharField(max_length=8, blank=True, choices=settings.GUEST_LANGUAGES)
+    subject = models.CharField(max_length=200, blank=True)  # the arrival email's only
     body = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["owner", "kind"], name="message_template_unique")
+            models.UniqueConstraint(
+                fields=["owner", "kind", "language"], name="message_template_unique"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of {self.owner}"
+        return f"{self.get_kind_display()} ({self.language or 'default'}) of {self.owner}"
 
 
 class Message(models.Model):
@@ -145,6 +151,10 @@ class Message(models.Model):
         REPLY = "reply", "Answer to the guest"
         INBOUND = "inbound", "From the guest"
 
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "Email"
+
     class Status(models.TextChoices):
         # Twilio's statuses, plus `sending` while a worker holds the message.
         QUEUED = "queued", "Queued"
@@ -154,7 +164,8 @@ class Message(models.Model):
         UNDELIVERED = "undelivered", "Not delivered"
         FAILED = "failed", "Failed"
         RECEIVED = "received", "Received"
-        # The console transport: the text is in the Outbox only; no SMS left the machine.
+        # The console transport (SMS) or backend (email): the text is in the Outbox only;
+        # nothing left the machine.
         KEPT = "kept", "Not sent"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -170,7 +181,9 @@ class Message(models.Model):
         max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    to = models.CharField(max_length=20)
+    # An arrival message also goes by email to a stay with an email address: then `to` is it.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
+    to = models.CharField(max_length=254)
     from_number = models.CharField(max_length=20, blank=True)
     transport = models.CharField(max_length=20, blank=True)
     # Text a person typed (free messages, inbound): never holds a PIN Innkeeper put there.

@@ -81,11 +81,30 @@ def messaging_settings_update(*, owner: Owner, **fields) -> MessagingSettings:
     return current
 
 
-def template_save(*, owner: Owner, kind: str, body: str) -> MessageTemplate:
+def template_save(
+    *, owner: Owner, kind: str, body: str, language: str = "", subject: str = ""
+) -> MessageTemplate:
+    """Save the owner's text of a message for guests in `language` ("" : every language that
+    has none of its own). The arrival email has a subject line too."""
+    if language and language not in texts.LANGUAGES:
+        raise ServiceError("Pick one of the guest languages.", field="language")
     problems = texts.template_problems(kind, body)
     if problems:
         raise ServiceError(" ".join(problems), field="body")
+    if kind in texts.EMAIL_KINDS:
+        problems = texts.subject_problems(subject)
+        if problems:
+            raise ServiceError(" ".join(problems), field="subject")
     template, _ = MessageTemplate.objects.update_or_create(
-        owner=owner, kind=kind, defaults={"body": body.strip()}
+        owner=owner,
+        kind=kind,
+        language=language,
+        defaults={"body": body.strip(), "subject": subject.strip()},
     )
     return template
+
+
+def template_reset(*, owner: Owner, kind: str, language: str = "") -> None:
+    """Forget the owner's text: guests in `language` get the built-in one again (or, for a
+    language, the owner's default text when they wrote one)."""
+    MessageTemplate.objects.filter(owner=owner, kind=kind, language=language).delete()

@@ -6,6 +6,7 @@ A message row never holds a PIN, so nothing read here can show one.
 
 from datetime import UTC, date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
@@ -83,7 +84,9 @@ def any_pending(messages) -> bool:
     return any(m.status not in FINAL_STATUSES for m in messages)
 
 
-def template_sample(owner: Owner, now: datetime) -> tuple[dict, list[texts.DoorPin]]:
+def template_sample(
+    owner: Owner, now: datetime, language: str = ""
+) -> tuple[dict, list[texts.DoorPin]]:
     """A made-up stay for the templates' live preview: the owner's first room and its doors,
     with masked PINs. Never a real guest's PIN."""
     prop = Property.objects.filter(owner=owner).order_by("name").first()
@@ -103,7 +106,7 @@ def template_sample(owner: Owner, now: datetime) -> tuple[dict, list[texts.DoorP
     leave = arrive + timedelta(days=2, hours=-4)
 
     def when(moment: datetime) -> str:
-        return f"{moment:%a} {moment.day} {moment:%b} {moment:%H:%M}"
+        return texts.when(moment, tz, language)
 
     context = {
         "guest_name": "Anna Smith",
@@ -111,6 +114,8 @@ def template_sample(owner: Owner, now: datetime) -> tuple[dict, list[texts.DoorP
         "unit": unit.name if unit else "Room 101",
         "check_in": when(arrive),
         "check_out": when(leave),
+        # A made-up link, as sent: absolute only when the site's public address is set.
+        "link": settings.PUBLIC_BASE_URL + "/g/sample-link/",
     }
     return context, [texts.DoorPin(name, "0000") for name in doors]
 

@@ -18,7 +18,8 @@ from django_q.tasks import async_task
 from locks.errors import ServiceError
 from locks.models import AccessCode, Owner
 from locks.records import event_record
-from messaging.contents import Postpone, message_body
+from messaging.contents import Postpone, email_content, message_body
+from messaging.emails import NOT_SET_UP, email_send
 from messaging.models import Message, MessagingSettings
 from messaging.owner_settings import messaging_settings, sms_route
 from messaging.transports import TransportError, get_transport
@@ -64,13 +65,22 @@ def message_queue(
     backup_codes: list[AccessCode] | None = None,
     sent_by=None,
     changes: list[str] | None = None,
+    channel: str = Message.Channel.SMS,
 ) -> Message:
     """Write a message for a stay's guest and queue its sending (after the commit).
 
     A free message is sent exactly as typed: nothing in it is a placeholder. `changes`: what a
-    "your stay changed" message is about.
+    "your stay changed" message is about. By email (`channel`), only the arrival message goes.
     """
-    if not reservation.phone:
+    email = channel == Message.Channel.EMAIL
+    if email and kind != Kind.ARRIVAL:
+        raise ServiceError("Only the arrival message goes by email.")
+    if email and not reservation.email:
+        raise ServiceError(
+            f"{reservation.guest_name} has no email address. Add one to the reservation first.",
+            field="email",
+        )
+    if not email and not reservation.phone:
         raise ServiceError(
             f"{reservation.guest_name} has no mobile number. Add one to the reservation first.",
             field="phone",
@@ -83,7 +93,8 @@ def message_queue(
             owner=reservation.owner,
             reservation=reservation,
             kind=kind,
-            to=reservation.phone,
+            channel=channel,
+            to=reservation.email if email else reservation.phone,
             text=text.strip()[:1000],
             backup_code_ids=[str(c.pk) for c in backup_codes or []],
             changes=sorted(changes or []),
@@ -92,6 +103,28 @@ def message_queue(
         )
         transaction.on_commit(lambda: _enqueue(message.pk))
     return message
+
+
+def arrival_queue(*, reservation: Reservation, now: datetime, sent_by=None) -> list[Message]:
+    """The arrival message: a text to the stay's phone and an email to its address, whichever
+    it has (the email gives the guest's page, never the PIN)."""
+    queued = []
+    with transaction.atomic():
+        if reservation.phone or not reservation.email:
+            queued.append(
+                message_queue(reservation=reservation, kind=Kind.ARRIVAL, now=now, sent_by=sent_by)
+            )
+        if reservation.email:
+            queued.append(
+                message_queue(
+                    reservation=reservation,
+                    kind=Kind.ARRIVAL,
+                    now=now,
+                    sent_by=sent_by,
+                    channel=Message.Channel.EMAIL,
+                )
+            )
+    return queued
 
 
 def _enqueue(message_id) -> None:
@@ -133,11 +166,16 @@ def message_send(*, message_id, now: datetime) -> Message | None:
         pk=message_id
     )
     try:
-        message.transport, transport = _transport(message.owner)
-        body, message.preview = message_body(message, now)
-        sent = transport.send(
-            to=message.to, body=body, status_callback=status_callback_url(message)
-        )
+        if message.channel == Message.Channel.EMAIL:
+            message.transport = "email"
+            subject, body, message.preview = email_content(message, now)
+            sent = email_send(to=message.to, subject=subject, body=body)
+        else:
+            message.transport, transport = _transport(message.owner)
+            body, message.preview = message_body(message, now)
+            sent = transport.send(
+                to=message.to, body=body, status_callback=status_callback_url(message)
+            )
     except Postpone as wait:
         message.status = Status.QUEUED
         message.attempts -= 1
@@ -149,6 +187,8 @@ def message_send(*, message_id, now: datetime) -> Message | None:
         message.provider_id = sent.provider_id
         message.sent_at = now
         message.error_code = message.error_message = ""
+        if message.channel == Message.Channel.EMAIL and sent.status == Status.KEPT:
+            message.error_message = NOT_SET_UP
         _record_sent(message, now)
         # A receipt may have come in while the provider's answer was on its way: the status is
         # only ours to set while nobody moved it past `sending`.
@@ -180,6 +220,8 @@ def _record_sent(message: Message, now: datetime) -> None:
     if not message.reservation_id:
         return
     what = message.get_kind_display()
+    if message.channel == Message.Channel.EMAIL:
+        what += " by email"
     if message.kind in (Kind.ARRIVAL, Kind.REPLY) and message.backup_code_ids:
         what += " with backup codes (the guest's own code was not working)"
     event_record(

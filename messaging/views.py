@@ -208,12 +208,7 @@ def _connect_hint(request) -> str:
 def reservation_arrival_resend(request, reservation_id):
     stay = _reservation(request, reservation_id)
     try:
-        sent = sending.message_queue(
-            reservation=stay,
-            kind=Message.Kind.ARRIVAL,
-            now=timezone.now(),
-            sent_by=request.user,
-        )
+        sent = sending.arrival_queue(reservation=stay, now=timezone.now(), sent_by=request.user)[0]
     except ServiceError as exc:
         return _answer(request, stay, error=exc.message)
     done = _on_its_way(request, stay, "The arrival message")
@@ -295,69 +290,104 @@ def settings_keypad_steps(request):
     return redirect(reverse("settings_messages") + "#keypad-steps")
 
 
-def _preview(owner, kind: str, body: str) -> dict:
+def _preview(owner, kind: str, body: str, language: str = "", subject: str = "") -> dict:
     """A template rendered for a made-up stay, with masked PINs, and what is wrong with it."""
-    context, doors = selectors.template_sample(owner, timezone.now())
+    context, doors = selectors.template_sample(owner, timezone.now(), language)
     problems = texts.template_problems(kind, body)
+    if kind in texts.EMAIL_KINDS:
+        problems += texts.subject_problems(subject)
     try:
         text = texts.render(body, context=context, doors=doors, mask=True)
+        subject = texts.render(subject, context=context, doors=[]) if subject else ""
     except (KeyError, IndexError, ValueError, AttributeError):
-        text = ""
+        text = subject = ""
     # An SMS holds 160 characters; longer texts go in parts of 153.
     segments = 1 if len(text) <= 160 else -(-len(text) // 153)
     return {
         "kind": kind,
+        "is_email": kind in texts.EMAIL_KINDS,
+        "subject": subject,
         "text": text,
         "problems": problems,
         "length": len(text),
         "segments": segments,
+        # Without the site's public address a link is a bare path no phone can open.
+        "link_is_path": "{link}" in body and not settings.PUBLIC_BASE_URL,
     }
 
 
-def _template_cards(owner, forms: dict) -> list[dict]:
+def _template_cards(owner, forms: dict, language: str) -> list[dict]:
     cards = []
     for kind, label in MessageTemplate.Kind.choices:
+        chosen = texts.template_for(owner, kind, language)
+        own = chosen.saved and chosen.language == language
         form = forms.get(kind) or TemplateForm(
-            initial={"kind": kind, "body": texts.template_body(owner, kind)}
+            initial={
+                "kind": kind,
+                "language": language,
+                "body": chosen.body,
+                "subject": chosen.subject,
+            }
         )
         body = form.data.get("body", "") if form.is_bound else form.initial["body"]
+        subject = form.data.get("subject", "") if form.is_bound else form.initial["subject"]
         cards.append(
             {
                 "kind": kind,
                 "label": label,
                 "form": form,
-                "preview": _preview(owner, kind, body),
-                "is_default": body.strip() == texts.DEFAULTS[kind].strip(),
+                "preview": _preview(owner, kind, body, language, subject),
+                "is_email": kind in texts.EMAIL_KINDS,
+                # Whose text a guest in this language receives now.
+                "is_default": not own,
+                "from_default": chosen.saved and not own,
             }
         )
     return cards
 
 
+def _template_language(value: str) -> str:
+    return value if value in texts.LANGUAGES else ""
+
+
 @manager_view
 def settings_message_templates(request):
     owner = request.membership.owner
+    language = _template_language(request.POST.get("language") or request.GET.get("language", ""))
     bound = {}
     if request.method == "POST":
         form = TemplateForm(request.POST)
         if form.is_valid():
             kind = form.cleaned_data["kind"]
-            reset = "reset" in request.POST
-            body = texts.DEFAULTS[kind] if reset else form.cleaned_data["body"]
+            label = MessageTemplate.Kind(kind).label
+            where = reverse("settings_message_templates") + (
+                f"?language={language}" if language else ""
+            )
+            if "reset" in request.POST:
+                owner_settings.template_reset(owner=owner, kind=kind, language=language)
+                messages.success(request, f"{label}: back to the default.")
+                return redirect(where + f"#template-{kind}")
             try:
-                owner_settings.template_save(owner=owner, kind=kind, body=body)
+                owner_settings.template_save(
+                    owner=owner,
+                    kind=kind,
+                    body=form.cleaned_data["body"],
+                    language=language,
+                    subject=form.cleaned_data["subject"],
+                )
             except ServiceError as exc:
-                form.add_error("body", exc.message)
+                form.add_error(exc.field if exc.field in form.fields else "body", exc.message)
                 bound[kind] = form
             else:
-                label = MessageTemplate.Kind(kind).label
-                messages.success(
-                    request, f"{label}: back to the default." if reset else f"{label} saved."
-                )
-                return redirect(reverse("settings_message_templates") + f"#template-{kind}")
+                messages.success(request, f"{label} saved.")
+                return redirect(where + f"#template-{kind}")
     context = {
-        "cards": _template_cards(owner, bound),
+        "cards": _template_cards(owner, bound, language),
         "placeholders": texts.PLACEHOLDERS,
         "checkout_on": owner_settings.messaging_settings(owner).send_checkout_reminder,
+        "language": language,
+        "languages": settings.GUEST_LANGUAGES,
+        "public_base_url": settings.PUBLIC_BASE_URL,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "messaging/templates.html", context, status=status)
@@ -369,5 +399,11 @@ def settings_message_template_preview(request):
     form = TemplateForm(request.POST)
     if not form.is_valid():
         raise Http404("No such message template.")
-    preview = _preview(request.membership.owner, form.cleaned_data["kind"], request.POST["body"])
+    preview = _preview(
+        request.membership.owner,
+        form.cleaned_data["kind"],
+        request.POST.get("body", ""),
+        _template_language(form.cleaned_data["language"]),
+        request.POST.get("subject", ""),
+    )
     return render(request, "messaging/templates.html#preview", {"preview": preview})

@@ -18,7 +18,7 @@ from reservations import api_serializers as s
 from reservations import guest_codes, selectors, stays
 from reservations.models import Reservation
 
-OPTIONAL_FIELDS = ("phone", "email", "guests", "notes")
+OPTIONAL_FIELDS = ("phone", "email", "guests", "notes", "language")
 
 
 def _stay(reservation: Reservation, now: datetime) -> dict:

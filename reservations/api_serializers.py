@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,6 +78,19 @@ class StayFieldsInput(Input):
     check_in = StayTime()
     check_out = StayTime()
     notes = Text(required=False, allow_blank=True, max_length=5000)
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.GUEST_LANGUAGES],
+        required=False,
+        allow_blank=True,
+        help_text="The guest's language for their page and messages: "
+        + ", ".join(code for code, _ in settings.GUEST_LANGUAGES)
+        + ", or empty for the default (English).",
+        error_messages={
+            "invalid_choice": "“{input}” is not a guest language; use one of "
+            + ", ".join(code for code, _ in settings.GUEST_LANGUAGES)
+            + ", or leave it empty."
+        },
+    )
 
 
 class ReservationCreateInput(StayFieldsInput):

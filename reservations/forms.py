@@ -4,6 +4,7 @@ Stays are typed as local days and times at the property (its time zone, its usua
 """
 
 from django import forms
+from django.conf import settings
 
 from locks.errors import ServiceError
 from locks.forms import unit_choices
@@ -65,6 +66,13 @@ class ReservationForm(forms.Form):
         error_messages={"min_value": "A stay has at least one guest."},
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(
+        label="Guest's language",
+        required=False,
+        choices=[("", "Default (English)"), *settings.GUEST_LANGUAGES],
+        help_text="Their page and messages are in it.",
+        error_messages={"invalid_choice": "Pick one of the languages in the list."},
+    )
 
     def __init__(self, *args, owner: Owner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,6 +129,7 @@ class ReservationForm(forms.Form):
             "email": reservation.email,
             "guests": reservation.guests,
             "notes": reservation.notes,
+            "language": reservation.language,
         }
 
 

@@ -18,7 +18,17 @@ from reservations.guest_codes import guest_codes_sync
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
 
-EDITABLE = {"guest_name", "phone", "email", "guests", "check_in", "check_out", "unit", "notes"}
+EDITABLE = {
+    "guest_name",
+    "phone",
+    "email",
+    "guests",
+    "check_in",
+    "check_out",
+    "unit",
+    "notes",
+    "language",
+}
 
 
 def overlapping(reservation: Reservation) -> list[Reservation]:
@@ -153,6 +163,7 @@ def reservation_create(
     email: str = "",
     guests: int = 1,
     notes: str = "",
+    language: str = "",
     source: str = Reservation.Source.MANUAL,
     external_id: str = "",
     feed=None,
@@ -177,6 +188,7 @@ def reservation_create(
         email=email.strip(),
         guests=guests,
         notes=notes,
+        language=language,
         source=source,
         external_id=external_id.strip()[:255],
         feed=feed,

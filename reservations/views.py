@@ -223,6 +223,7 @@ def _save(form, *, owner, reservation: Reservation | None, now):
         "email": data["email"],
         "guests": data["guests"],
         "notes": data["notes"],
+        "language": data["language"],
     }
     if reservation is None:
         return stays.reservation_create(owner=owner, now=now, **fields)

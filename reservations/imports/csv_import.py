@@ -10,6 +10,7 @@ import io
 import re
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -62,6 +63,7 @@ COLUMNS = {
         "confirmationcode",
     },
     "notes": {"notes", "note", "comments", "comment", "remarks"},
+    "language": {"language", "lang", "guestlanguage", "locale"},
 }
 REQUIRED = {
     "unit": "unit (or room)",
@@ -271,6 +273,8 @@ def _check(row, units, existing, booked, first_line_of, now) -> dict:
             validate_email(email)
         except ValidationError:
             raise ServiceError(f"“{email}” is not an email address.") from None
+    # None when the file has no language column: a stay's language is then left as it is.
+    language = _language(row.get("language")) if "language" in row.cells else None
     guests_raw = row.get("guests") or "1"
     if not guests_raw.isdigit() or int(guests_raw) < 1:
         raise ServiceError(f"“{guests_raw}” is not a number of guests; write a number, e.g. 2.")
@@ -290,6 +294,7 @@ def _check(row, units, existing, booked, first_line_of, now) -> dict:
         "check_out": check_out.isoformat(),
         "external_id": external_id,
         "notes": row.get("notes"),
+        "language": language,
     }
     earlier = existing.get(external_id) if external_id else None
     if earlier is not None and (not earlier.is_confirmed or earlier.checked_out_at):
@@ -346,6 +351,18 @@ def _stay(row, prop) -> tuple[datetime, datetime]:
     return check_in, check_out
 
 
+def _language(raw: str) -> str:
+    """A guest language code (pt, pt-BR, PT) or its name (Português); empty: the default."""
+    text = raw.strip().lower().replace("_", "-")
+    if not text:
+        return ""
+    for code, name in settings.GUEST_LANGUAGES:
+        if text.split("-")[0] == code or text == name.lower():
+            return code
+    codes = ", ".join(code for code, _ in settings.GUEST_LANGUAGES)
+    raise ServiceError(f"“{raw}” is not a guest language; write one of {codes}, or leave it empty.")
+
+
 def _bad_day(which: str, raw: str, us_style: bool) -> str:
     if not raw:
         return f"The {which} date is missing."
@@ -369,7 +386,7 @@ def _changes(reservation: Reservation, data: dict) -> dict:
 
 
 def _fields(data: dict) -> dict:
-    return {
+    fields = {
         "guest_name": data["guest_name"],
         "phone": data["phone"],
         "email": data["email"],
@@ -378,6 +395,9 @@ def _fields(data: dict) -> dict:
         "check_out": datetime.fromisoformat(data["check_out"]),
         "notes": data["notes"],
     }
+    if data.get("language") is not None:
+        fields["language"] = data["language"]
+    return fields
 
 
 def csv_import_row(*, owner: Owner, row: dict, now: datetime) -> str:

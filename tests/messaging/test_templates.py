@@ -8,6 +8,7 @@ from locks.errors import ServiceError
 from messaging import owner_settings, texts
 from messaging.models import Message
 from messaging.texts import DoorPin
+from reservations.guest_links import guest_page_url
 from tests.messaging import guest_phone
 from tests.messaging.guest_phone import pins_in, tick
 from tests.reservations.front_desk import book
@@ -34,7 +35,8 @@ def test_the_default_arrival_message_gives_the_guest_everything_in_the_property_
 
     assert text == (
         f"Hello Ana Lima, welcome to Seaside Hotel! Your door code is {stay.pin} "
-        f"(Room 101 door {stay.pin}). It works from Wed 3 Jun 15:00 until Fri 5 Jun 15:00."
+        f"(Room 101 door {stay.pin}). It works from Wed 3 Jun 15:00 until Fri 5 Jun 15:00. "
+        f"Your page with the way in: {guest_page_url(stay)}"
     )
     assert guest_phone.INBOX[0][0] == "+351912345678"
 
@@ -75,7 +77,9 @@ def test_the_outbox_keeps_the_sent_text_with_the_pin_masked(owner, room, lock, t
     message = Message.objects.get(reservation=stay)
     assert stay.pin in text
     assert stay.pin not in message.preview and pins_in(message.preview) == []
-    assert message.preview == text.replace(stay.pin, "•" * len(stay.pin))
+    # The page's link shows the PIN too: the kept copy hides its token.
+    link = guest_page_url(stay)
+    assert message.preview == text.replace(link, "/g/…/").replace(stay.pin, "•" * len(stay.pin))
     assert stay.pin not in message.text + message.error_message
 
 

@@ -177,3 +177,17 @@ def test_a_new_pin_for_a_stay_that_is_over_is_refused(client, key, room, lock):
 )
 def test_bad_list_filters_are_refused_by_name(client, key, query, field):
     invalid(*call(client, "GET", "reservations/list", key, **query), field)
+
+
+def test_a_stay_is_created_in_the_guests_language(client, key, room, lock):
+    stay = created(client, key, room, language="pt")
+    assert stay["language"] == "pt"
+    assert stay["guest_page_url"].startswith("/g/")
+    status, body = update(client, key, stay, language="de")
+    assert (status, body["reservation"]["language"]) == (200, "de")
+
+
+def test_a_language_that_is_not_a_guest_language_is_refused(client, key, room, lock):
+    message = invalid(*create(client, key, room, language="klingon"), "language")
+    assert message.startswith("“klingon” is not a guest language; use one of en, pt, es, fr, de")
+    assert nothing_written()

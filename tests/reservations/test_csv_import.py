@@ -237,3 +237,16 @@ def test_without_units_any_file_is_refused_with_what_to_do_first(owner, t0):
         csv_preview(owner=owner, data=sample_csv(owner=owner, now=t0).encode(), now=t0)
 
     assert "Add a property and its units in Settings → Properties first" in refused.value.message
+
+
+def test_an_optional_language_column_gives_the_stays_language(owner, units, t0):
+    header = "unit,guest name,check-in,check-out,external id,language\n"
+    (row,) = preview(owner, header + "Room 101,Ana,2026-07-10,2026-07-12,BK-9,Português\n", t0)
+    assert row["data"]["language"] == "pt"
+    csv_import_row(owner=owner, row=row, now=t0)
+    assert Reservation.objects.get().language == "pt"
+    # A file without the column leaves the language as it is.
+    (again,) = preview(owner, HEADER + "Room 101,Ana,,,1,2026-07-10,2026-07-12,BK-9,\n", t0)
+    assert again["action"] == "unchanged"
+    (bad,) = preview(owner, header + "Room 101,Bea,2026-07-20,2026-07-22,BK-10,xx\n", t0)
+    assert bad["action"] == "error" and "not a guest language" in bad["message"]

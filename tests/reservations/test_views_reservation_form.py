@@ -158,3 +158,14 @@ def test_a_cancelled_stay_cannot_be_edited(client_for, alice, owner, room, lock,
     reservation_cancel(reservation=stay, now=frozen)
     response = client_for(alice).get(reverse("reservation_edit", args=[stay.pk]), follow=True)
     assert "can no longer change" in response.content.decode()
+
+
+def test_the_front_desk_sets_the_guests_language(client_for, bob, room, lock, frozen):
+    client = client_for(bob)
+    client.post(reverse("reservation_create"), stay_data(room, language="pt"))
+    stay = Reservation.objects.get()
+    assert stay.language == "pt"
+    page = client.get(reverse("reservation_detail", args=[stay.pk])).content.decode()
+    assert "Português" in page
+    response = client.post(reverse("reservation_create"), stay_data(room, language="xx"))
+    assert "Pick one of the languages in the list." in response.content.decode()
