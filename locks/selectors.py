@@ -1,7 +1,9 @@
 """Reads that the dashboard, the API and the tasks share. Every one is scoped to an owner."""
 
 import uuid
+import zoneinfo
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -44,6 +46,27 @@ from locks.models import (
 
 def properties_for(owner: Owner) -> QuerySet[Property]:
     return Property.objects.filter(owner=owner).prefetch_related("units")
+
+
+class Place(NamedTuple):
+    """A property's id, name and time zone, light: a `Property` costs some 15 µs to load
+    (its eight fields, two of them times), which a list's hundred properties feel."""
+
+    pk: int
+    name: str
+    time_zone: str
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+def places_for(owner: Owner) -> list[Place]:
+    """The owner's properties by name, as `Place`s (what a filter and the time zones need)."""
+    rows = (
+        Property.objects.filter(owner=owner).order_by("name").values_list("pk", "name", "time_zone")
+    )
+    return [Place(*row) for row in rows]
 
 
 def locks_for(owner: Owner) -> QuerySet[Lock]:

@@ -11,6 +11,7 @@ from locks.forms import unit_choices
 from locks.models import Owner, Property, Unit
 from locks.tenancy.forms import TIME
 from locks.times import stay_bounds
+from locks.widgets import QuickSelect
 from reservations.models import Reservation
 from reservations.phones import phone_normalize
 
@@ -148,14 +149,18 @@ class ReservationFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or phone"}),
     )
-    property = forms.TypedChoiceField(label="Property", coerce=int, required=False)
+    # Every property of the owner: drawn without a template per <option> (locks.widgets).
+    property = forms.TypedChoiceField(
+        label="Property", coerce=int, required=False, widget=QuickSelect
+    )
     date_from = forms.DateField(label="Staying from", required=False, widget=DATE)
     date_to = forms.DateField(label="to", required=False, widget=DATE)
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, widget=QuickSelect)
     arrived = forms.ChoiceField(
         label="Arrived",
         choices=[("", "Arrived or not"), ("yes", "Arrived"), ("no", "Not arrived yet")],
         required=False,
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, properties: list[Property], **kwargs):

@@ -23,6 +23,7 @@ from locks import audit
 from locks.errors import ServiceError
 from locks.models import Property
 from locks.records import event_record
+from locks.selectors import places_for
 from locks.tenancy import attempt_limits
 from locks.tenancy.decorators import (
     form_error,
@@ -179,7 +180,7 @@ class _ListPaginator(Paginator):
 @member_view
 def reservation_list(request):
     owner = request.membership.owner
-    properties = list(Property.objects.filter(owner=owner).order_by("name"))
+    properties = places_for(owner)  # light rows: the filter lists each, the zones group them
     now = timezone.now()
     data = request.GET
     if not data and properties:
