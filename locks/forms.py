@@ -28,6 +28,9 @@ class PhotoInput(forms.ClearableFileInput):
     def __init__(self, attrs=None):
         super().__init__({"accept": "image/jpeg,image/png,image/webp,image/gif", **(attrs or {})})
 
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "name", None))  # never its `url`: it has none
+
     def _render(self, template_name, context, renderer=None):
         return mark_safe(render_to_string(template_name, context))
 
