@@ -7,13 +7,41 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from locks.drivers.zwave_js_client import url_problem
 from locks.models import AccessCode, Lock, Owner, Property, Unit
+from locks.photos import validate_photo
 from locks.remote import UNLOCK_REASONS
 from locks.simulator import SIMULATED_MODELS
 
 digits_only = RegexValidator(r"^\d+$", "A PIN is digits only, e.g. 4821.")
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """An arrival photo's input: says a photo is set, with a box to remove it, and never links
+    to the file (photos are private: `locks.photos`)."""
+
+    template_name = "_photo_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"accept": "image/jpeg,image/png,image/webp,image/gif", **(attrs or {})})
+
+    def is_initial(self, value) -> bool:
+        return bool(value and getattr(value, "name", None))  # never its `url`: it has none
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(render_to_string(template_name, context))
+
+
+def photo_field(**kwargs) -> forms.FileField:
+    return forms.FileField(
+        required=False, validators=[validate_photo], widget=PhotoInput(), **kwargs
+    )
+
+
+INSTRUCTIONS = forms.Textarea(attrs={"rows": 4})
 
 
 def pin_field(*, label: str = "PIN", required: str = "", placeholder: str = "", **kwargs):
@@ -206,10 +234,29 @@ class LockEditForm(forms.Form):
         empty_label="None: a door the whole property shares",
         error_messages={"invalid_choice": "Pick one of this property's rooms, or none."},
     )
+    arrival_instructions = forms.CharField(
+        label="Arrival instructions",
+        required=False,
+        widget=INSTRUCTIONS,
+        help_text="Shown on the guest's page at this door, e.g. “The keypad is left of the "
+        "door; press the lock button first.”",
+    )
+    arrival_photo = photo_field(
+        label="Arrival photo",
+        help_text="A photo of this door (JPEG, PNG, WebP or GIF, up to 5 MB); only the "
+        "guests who use it see it.",
+    )
 
     def __init__(self, *args, lock: Lock, **kwargs):
         kwargs.setdefault(
-            "initial", {"name": lock.name, "location": lock.location, "unit": lock.unit_id}
+            "initial",
+            {
+                "name": lock.name,
+                "location": lock.location,
+                "unit": lock.unit_id,
+                "arrival_instructions": lock.arrival_instructions,
+                "arrival_photo": lock.arrival_photo,
+            },
         )
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(property=lock.property)

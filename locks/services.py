@@ -5,17 +5,20 @@ Access codes, the simulator, codes found on a lock and tenancy have modules of t
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from locks import hooks
 from locks.drivers import DRIVERS, DriverError, get_driver
 from locks.errors import ServiceError, saved_clean
 from locks.models import DriverAccount, Lock, Owner, Property, Unit
+from locks.photos import photo_assign, photo_discard
 from locks.records import event_record, lock_apply_device_info
 
 
-def property_create(*, owner: Owner, name: str, **fields) -> Property:
+def property_create(*, owner: Owner, name: str, arrival_photo=None, **fields) -> Property:
     prop = Property(owner=owner, name=name, **fields)
+    photo_assign(prop, arrival_photo)
     prop.full_clean()
     prop.save()
     return prop
@@ -72,14 +75,37 @@ def lock_register(
     return lock
 
 
-def lock_update(*, lock: Lock, name: str, location: str, unit: Unit | None, now: datetime) -> Lock:
+def lock_update(
+    *,
+    lock: Lock,
+    name: str,
+    location: str,
+    unit: Unit | None,
+    now: datetime,
+    arrival_instructions: str | None = None,
+    arrival_photo=None,
+) -> Lock:
+    """Rename or move a door; its arrival instructions and photo (`locks.photos.photo_assign`)
+    change when given."""
     if unit is not None and unit.property_id != lock.property_id:
         raise ServiceError("That unit belongs to another property.", field="unit")
     old_unit_id = lock.unit_id
     lock.name, lock.location, lock.unit = name, location, unit
-    lock.full_clean()
+    fields = ["name", "location", "unit"]
+    if arrival_instructions is not None:
+        lock.arrival_instructions = arrival_instructions.strip()
+        fields.append("arrival_instructions")
+    replaced = photo_assign(lock, arrival_photo)
+    if arrival_photo is not None:
+        fields.append("arrival_photo")
+    try:
+        lock.full_clean()
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise ServiceError(problems[0], field=None if field == "__all__" else field) from None
     with transaction.atomic():
-        lock.save(update_fields=["name", "location", "unit"])
+        lock.save(update_fields=fields)
+        photo_discard(lock, replaced)
         if old_unit_id != lock.unit_id:
             # The guests of the old room lose this door; those of the new one gain it.
             hooks.doors_changed_run(lock=lock, now=now, old_unit_id=old_unit_id)
@@ -94,6 +120,8 @@ PROPERTY_FIELDS = (
     "country",
     "default_check_in",
     "default_check_out",
+    "arrival_instructions",
+    "arrival_photo",
 )
 
 
@@ -101,10 +129,13 @@ def property_update(*, property: Property, **fields) -> Property:
     unknown = set(fields) - set(PROPERTY_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    replaced = photo_assign(property, fields.pop("arrival_photo", None))
     for field, value in fields.items():
         setattr(property, field, value.strip() if isinstance(value, str) else value)
     property.country = property.country.upper()
-    saved_clean(property)
+    with transaction.atomic():
+        saved_clean(property)
+        photo_discard(property, replaced)
     return property
 
 

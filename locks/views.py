@@ -458,7 +458,7 @@ def lock_create(request):
 @manager_view
 def lock_edit(request, lock_id):
     lock = _lock(request, lock_id)
-    form = LockEditForm(request.POST or None, lock=lock)
+    form = LockEditForm(request.POST or None, request.FILES or None, lock=lock)
     if request.method == "POST" and form.is_valid():
         try:
             services.lock_update(lock=lock, now=timezone.now(), **form.cleaned_data)

@@ -17,6 +17,7 @@ urlpatterns = [
         (STAY + "check-out/", views.reservation_check_out),
         (STAY + "cancel/", views.reservation_cancel),
         (STAY + "new-pin/", views.reservation_new_pin),
+        (STAY + "guest-link/", views.reservation_guest_link_renew),
         (STAY + "doors/<int:lock_id>/unlock/", entry_views.reservation_unlock),
         (STAY + "entries.csv", entry_views.reservation_entries_csv),
     ),

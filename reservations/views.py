@@ -38,6 +38,7 @@ from reservations.alerts import door_trouble
 from reservations.entry_views import unlock_offered
 from reservations.first_run_views import first_run_steps
 from reservations.forms import ReservationFilterForm, ReservationForm
+from reservations.guest_links import guest_link_open, guest_link_renew, guest_page_url
 from reservations.imports.feeds import feed_health
 from reservations.imports.selectors import feeds_for
 from reservations.models import Reservation
@@ -300,6 +301,9 @@ def _detail_context(request, stay: Reservation, now, **extra) -> dict:
         "can_change": stay.is_confirmed and stay.checked_out_at is None and stay.ends_at > now,
         "can_give_backup": backup_offered(stay, now),
         "can_unlock": unlock_offered(stay, now),
+        "guest_link": request.build_absolute_uri(guest_page_url(stay))
+        if guest_link_open(stay, now)
+        else "",
         **_entries_context(stay),
         "stay_messages": stay_messages,
         "guest_helps": guest_helps_for_stay(stay),
@@ -405,3 +409,20 @@ def reservation_new_pin(request, reservation_id):
         "Use “Reveal” to see it, and send it to the guest."
     )
     return _action(request, stay, guest_codes.reservation_new_pin, done)
+
+
+@member_view
+@require_POST
+def reservation_guest_link_renew(request, reservation_id):
+    """A new guest page link: the one sent before opens nothing from now on."""
+    stay = _reservation(request, reservation_id)
+    if not guest_link_open(stay, timezone.now()):
+        messages.error(request, "This stay is over or cancelled: its guest page is closed.")
+    else:
+        guest_link_renew(reservation=stay)
+        messages.success(
+            request,
+            f"{stay.guest_name} has a new guest page link; the old one no longer opens. "
+            "Send them the new one.",
+        )
+    return redirect("reservation_detail", stay.pk)

@@ -107,6 +107,12 @@ def _plain(value, tz: ZoneInfo):
     return value
 
 
+def _file_change(old, new) -> list:
+    """A file field's change in words: its random stored name says nothing to a person."""
+    had, has = bool(getattr(old, "name", old)), bool(getattr(new, "name", new))
+    return ["(a file)" if had else "", ("(a new file)" if had else "(a file)") if has else ""]
+
+
 def _related_labels(tracked: Tracked, name: str, ids) -> dict:
     related = tracked.model._meta.get_field(name).related_model
     wanted = [i for i in ids if i is not None]
@@ -126,6 +132,9 @@ def _changes(tracked: Tracked, before: dict, after: dict, tz: ZoneInfo, created:
             continue
         if name in tracked.secret:
             found[name] = [None, SECRET_SET] if old in (None, "", {}) else [SECRET, SECRET]
+            continue
+        if isinstance(tracked.model._meta.get_field(name), models.FileField):
+            found[name] = _file_change(old, new)
             continue
         if tracked.model._meta.get_field(name).is_relation:
             labels = _related_labels(tracked, name, [old, new])

@@ -49,7 +49,12 @@ def locks_tracked() -> None:
         fields=PROPERTY_FIELDS,
         label=lambda prop: prop.name,
         time_zone=lambda prop: prop.tz,
-        names={"default_check_in": "usual check-in", "default_check_out": "usual check-out"},
+        names={
+            "default_check_in": "usual check-in",
+            "default_check_out": "usual check-out",
+            "arrival_instructions": "arrival instructions",
+            "arrival_photo": "arrival photo",
+        },
     )
     audit_register(
         Unit,
@@ -72,10 +77,17 @@ def locks_tracked() -> None:
             "backup_pool_enabled",
             "backup_pool_size",
             "custom_metadata",
+            "arrival_instructions",
+            "arrival_photo",
         ),
         label=lambda lock: lock.name,
         time_zone=lambda lock: lock.property.tz,
-        names={"location": "place", "backup_pool_size": "backup pool size"},
+        names={
+            "location": "place",
+            "backup_pool_size": "backup pool size",
+            "arrival_instructions": "arrival instructions",
+            "arrival_photo": "arrival photo",
+        },
     )
     audit_register(
         AccessCode,

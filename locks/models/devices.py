@@ -17,6 +17,7 @@ from locks.issue_codes import DEVICE_REMOVED
 from locks.models.issues import HasIssues
 from locks.models.places import Property, Unit
 from locks.models.tenancy import Owner
+from locks.photos import photo_upload_to, validate_photo
 
 
 class DriverAccount(HasIssues):
@@ -119,6 +120,11 @@ class Lock(HasIssues):
     )
     name = models.CharField(max_length=200)
     location = models.CharField(max_length=200, blank=True)
+    # What the guest's page says at this door (`messaging.guest_page`), and a private photo.
+    arrival_instructions = models.TextField(blank=True)
+    arrival_photo = models.FileField(
+        upload_to=photo_upload_to, blank=True, validators=[validate_photo]
+    )
     driver = models.CharField(max_length=40)
     account = models.ForeignKey(
         DriverAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="locks"

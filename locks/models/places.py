@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from locks.models.tenancy import Owner
+from locks.photos import photo_upload_to, validate_photo
 
 
 def validate_time_zone(value: str) -> None:
@@ -28,6 +29,18 @@ class Property(models.Model):
     )
     default_check_in = models.TimeField(default=time(15, 0))
     default_check_out = models.TimeField(default=time(11, 0))
+    # What the guest's page says about getting in (`messaging.guest_page`), and a private photo.
+    arrival_instructions = models.TextField(
+        blank=True,
+        help_text="Shown to guests on their page: how to find the property and its entrance.",
+    )
+    arrival_photo = models.FileField(
+        upload_to=photo_upload_to,
+        blank=True,
+        validators=[validate_photo],
+        help_text="A photo of the entrance (JPEG, PNG, WebP or GIF, up to 5 MB); only the "
+        "property's guests see it, on their page.",
+    )
 
     class Meta:
         ordering = ["name"]

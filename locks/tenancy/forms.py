@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from locks.forms import INSTRUCTIONS, PhotoInput
 from locks.models import Membership, Owner, Property
 from locks.services import PROPERTY_FIELDS
 from locks.tenancy.services import OWNER_SETTINGS
@@ -120,11 +121,17 @@ class PropertyForm(forms.ModelForm):
         model = Property
         fields = PROPERTY_FIELDS
         labels = {"default_check_in": "Usual check-in", "default_check_out": "Usual check-out"}
+        field_classes = {"arrival_photo": forms.FileField}
         help_texts = {
             "time_zone": "Where the property is, e.g. Europe/Lisbon: stays are typed and shown "
             "in its local time.",
         }
-        widgets = {"default_check_in": TIME, "default_check_out": TIME}
+        widgets = {
+            "default_check_in": TIME,
+            "default_check_out": TIME,
+            "arrival_instructions": INSTRUCTIONS,
+            "arrival_photo": PhotoInput(),
+        }
 
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip()

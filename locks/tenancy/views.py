@@ -86,7 +86,7 @@ def _property_page(request, prop: Property | None, form, unit_form=None, status:
 
 @manager_view
 def property_create(request):
-    form = PropertyForm(request.POST or None)
+    form = PropertyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             prop = services.property_create(owner=request.membership.owner, **form.cleaned_data)
@@ -101,7 +101,7 @@ def property_create(request):
 @manager_view
 def property_edit(request, property_id):
     prop = _property(request, property_id)
-    form = PropertyForm(request.POST or None, instance=prop)
+    form = PropertyForm(request.POST or None, request.FILES or None, instance=prop)
     if request.method == "POST" and form.is_valid():
         prop = _property(request, property_id)  # the form wrote onto its instance
         try:

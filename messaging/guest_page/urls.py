@@ -13,4 +13,5 @@ urlpatterns = pages(
         "guest_door_help",
     ),
     ("g/<str:token>/check-out/", speaks(help_views.guest_check_out_view), "guest_check_out"),
+    ("g/<str:token>/photo/<str:kind>/<int:object_id>/", views.guest_photo),
 )

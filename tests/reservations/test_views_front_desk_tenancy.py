@@ -45,6 +45,7 @@ def seaside_urls(stay, hotel, room, lock, bob):
         ("post", reverse("reservation_check_out", args=on_stay)),
         ("post", reverse("reservation_cancel", args=on_stay)),
         ("post", reverse("reservation_new_pin", args=on_stay)),
+        ("post", reverse("reservation_guest_link_renew", args=on_stay)),
         ("get", reverse("reservation_entries_csv", args=on_stay)),
         ("get", reverse("reservation_unlock", args=on_door)),
         ("post", reverse("reservation_unlock", args=on_door)),
@@ -66,6 +67,7 @@ def test_an_outsider_gets_404_on_every_seaside_url(client_for, charlie, seaside_
         assert f">{stay.pin}<" not in response.content.decode()
     stay.refresh_from_db()
     assert stay.is_confirmed and stay.checked_out_at is None and stay.guest_name == "Ana Lima"
+    assert stay.guest_link_version == 1
     assert Membership.objects.get(user=bob).role == "front_desk"
     assert not Event.objects.filter(event_type="lock.unlocked").exists()
 

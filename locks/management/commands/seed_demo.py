@@ -16,6 +16,8 @@ from locks.models import ApiKey, Lock, Membership, Owner, Property, Unit
 from locks.reconcile import lock_reconcile
 from locks.tenancy import services as tenancy
 from locks.times import stay_bounds
+from reservations.guest_links import guest_link_open, guest_page_path
+from reservations.models import Reservation
 from reservations.stays import reservation_create
 
 DEMO_PASSWORD = "innkeeper-demo"
@@ -81,6 +83,19 @@ class Command(BaseCommand):
         self.stdout.write(f"  Front desk login:  {clerk.username} / {DEMO_PASSWORD}")
         self.stdout.write(f"  API key:           {secret}")
         self.stdout.write(f'  Try it:            Seam(api_key="…", endpoint="{base_url}/api")')
+        guest = next(
+            (
+                stay
+                for stay in Reservation.objects.filter(owner=demo, check_out__gt=now)
+                .select_related("unit")
+                .order_by("check_in")
+                if guest_link_open(stay, now)
+            ),
+            None,
+        )
+        if guest is not None:
+            page = base_url + guest_page_path(guest)
+            self.stdout.write(f"  A guest's page:    {page} ({guest.guest_name})")
 
     def _user(self, username: str, role: str, owner: Owner, full_name: str):
         User = get_user_model()
