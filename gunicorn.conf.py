@@ -8,8 +8,14 @@
 import logging
 import os
 import re
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
+
+# gunicorn reads this file before it puts the project on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config.log_filters import GuestTokenFilter  # noqa: E402
 
 wsgi_app = "config.wsgi:application"
 proc_name = "innkeeper"
@@ -64,10 +70,14 @@ class QueryStringFilter(logging.Filter):
 
 class PinSafeLogger(Logger):
     query_strings_hidden = QueryStringFilter()
+    # A guest page's path holds its token, which opens the stay's PIN.
+    guest_tokens_hidden = GuestTokenFilter()
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
         self.error_log.addFilter(self.query_strings_hidden)
+        self.error_log.addFilter(self.guest_tokens_hidden)
+        self.access_log.addFilter(self.guest_tokens_hidden)
 
 
 logger_class = PinSafeLogger

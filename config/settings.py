@@ -359,10 +359,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A guest page's token opens the stay's PIN: never written (config/log_filters.py).
+    "filters": {"guest_tokens": {"()": "config.log_filters.GuestTokenFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["guest_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Their records reach Django's own handlers too (DEBUG's console): filtered at the source.
+        "django.request": {"filters": ["guest_tokens"]},
+        "django.server": {"filters": ["guest_tokens"]},
         # The task queue logs every task at INFO; the default keeps a terminal readable.
         "django-q": {"level": os.environ.get("Q_LOG_LEVEL", "WARNING")},
         # django-axes says it started at INFO in every process; its lockouts are WARNINGs.

@@ -28,6 +28,10 @@ def raw_request(base_url: str, request: bytes) -> bytes:
         return conn.recv(200)
 
 
+# A token of the guest page's shape (its stay is not there: the page answers 404, logged).
+GUEST_TOKEN = "wJlLxEL1QJOKgBeF0A_tiA.DTj1wFE_3AW0ttifX_5AdCX1Bcr-JhFUgPpa_tfkKeU"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_serves_pages_styles_and_the_api_keeps_pins_out_of_its_log_and_stops(
     lock, key, tmp_path
@@ -73,10 +77,14 @@ def test_gunicorn_serves_pages_styles_and_the_api_keeps_pins_out_of_its_log_and_
             + b"Host: 127.0.0.1\r\n\r\n",
         )
         assert refused_line.startswith(b"HTTP/1.1 400 ")
+        # A guest page's token opens the stay's PIN: neither its page nor its 404 logs it.
+        stay_page = http.get(f"/g/{GUEST_TOKEN}/")
+        assert stay_page.status_code == 404
 
     assert server.returncode == 0, server.log()
     log = server.log()
     assert '"GET /api/access_codes/get HTTP/1.1" 200' in log
     assert "Invalid HTTP request line: 'GET /api/access_codes/get?…" in log
     assert PIN not in log
+    assert GUEST_TOKEN not in log and '"GET /g/…/ HTTP/1.1" 404' in log
     assert "Shutting down: Master" in log

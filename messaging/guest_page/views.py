@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.http import FileResponse
 from django.shortcuts import render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from locks.models import Lock
@@ -37,9 +37,9 @@ def _private(view):
     return wrapped
 
 
-def _closed(request, stay: Reservation | None = None):
-    with translation.override((stay.language if stay else "") or "en"):
-        return render(request, "messaging/guest/closed.html", status=404)
+def _closed(request):
+    """In the language the URL's wrapper chose (`language_views.in_stay_language`)."""
+    return render(request, "messaging/guest/closed.html", status=404)
 
 
 def _open_stay(token: str, now) -> Reservation | None:
@@ -73,8 +73,7 @@ def guest_page(request, token: str):
         # The PIN only inside its window; the link itself closes when the stay ends.
         "pin": stay.pin if starts <= now < ends else "",
     }
-    with translation.override(stay.language or "en"):
-        return render(request, "messaging/guest/page.html", context)
+    return render(request, "messaging/guest/page.html", context)
 
 
 @_private
@@ -92,15 +91,15 @@ def guest_photo(request, token: str, kind: str, object_id: int):
     else:
         photo = None
     if not photo:
-        return _closed(request, stay)
+        return _closed(request)
     try:
         opened = photo.open("rb")
     except OSError:
-        return _closed(request, stay)
+        return _closed(request)
     content_type = photo_content_type(opened)
     if content_type is None:
         opened.close()
-        return _closed(request, stay)
+        return _closed(request)
     response = FileResponse(opened, content_type=content_type)
     response["Content-Disposition"] = "inline"
     return response

@@ -160,3 +160,11 @@ def test_the_email_template_gives_the_page_and_never_the_code(owner, body, says)
     with pytest.raises(Exception) as refused:
         owner_settings.template_save(owner=owner, kind="email", body=body, subject="Hi")
     assert says in str(refused.value)
+
+
+def test_the_page_speaks_portuguese_to_a_portuguese_stay(client, owner, room, t0, monkeypatch):
+    stay = book(owner, room, t0, check_in=t0 + timedelta(days=1), language="pt")
+    monkeypatch.setattr(timezone, "now", lambda: stay.check_in)
+    html = client.get(guest_page_path(stay)).content.decode()
+    assert '<html lang="pt">' in html
+    assert "Já fiz o check-out" in html and "checked out" not in html

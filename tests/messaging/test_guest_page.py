@@ -1,6 +1,7 @@
 """The guest's own page: opened by the stay's link alone, the doors in the order the guest meets
 them, the owner's instructions and photos, the PIN only inside its window."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,11 +98,15 @@ def test_the_page_is_private(client, stay, at):
     at(CHECK_IN)
     response = open_page(client, stay)
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    # same-origin: the token never leaves the site, and forms without JavaScript pass CSRF.
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
     assert '<meta name="robots" content="noindex, nofollow">' in response.content.decode()
     assert "style=" not in response.content.decode()
-    assert "<script" not in response.content.decode()
+    # No inline script: only the site's own htmx, which the page works without.
+    assert re.findall(r"<script[^>]*>", response.content.decode()) == [
+        '<script src="/static/js/htmx.min.js" defer>'
+    ]
 
 
 def test_wrong_renewed_and_other_stays_tokens_all_get_the_same_closed_page(
@@ -182,21 +187,24 @@ def test_the_page_follows_the_stays_language_tag(client, stay, at):
 # --- the stay's page in the dashboard ----------------------------------------------------------
 
 
-def test_the_stays_page_shows_the_link_to_manager_and_front_desk(client_for, alice, bob, stay, at):
+def test_the_stays_page_shows_the_link_to_managers_only(client_for, alice, bob, stay, at):
+    """The link opens the guest's PIN, which the front desk does not see: they resend it."""
     at(CHECK_IN - timedelta(days=1))
-    for person in (alice, bob):
-        html = client_for(person).get(reverse("reservation_detail", args=[stay.pk])).content
-        assert guest_page_path(stay) in html.decode()
+    page = reverse("reservation_detail", args=[stay.pk])
+    assert guest_page_path(stay) in client_for(alice).get(page).content.decode()
+    desk = client_for(bob).get(page).content.decode()
+    assert guest_token(stay) not in desk
+    assert "The arrival message carries the link" in desk and "New link" in desk
 
 
-def test_a_new_link_ends_the_old_one(client_for, bob, stay, at):
+def test_a_new_link_ends_the_old_one(client_for, alice, bob, stay, at):
     at(CHECK_IN - timedelta(days=1))
     old = guest_page_path(stay)
-    client = client_for(bob)
+    client = client_for(bob)  # the front desk may cut a link off, without seeing it
     response = client.post(reverse("reservation_guest_link_renew", args=[stay.pk]), follow=True)
     stay.refresh_from_db()
-    html = response.content.decode()
-    assert "has a new guest page link" in html
+    assert "has a new guest page link" in response.content.decode()
+    html = client_for(alice).get(reverse("reservation_detail", args=[stay.pk])).content.decode()
     assert guest_page_path(stay) in html and old not in html
     client.logout()
     assert client.get(old).status_code == 404
@@ -210,3 +218,15 @@ def test_nobody_else_renews_a_stays_link(client_for, charlie, stay, at):
     before = stay.guest_link_version
     stay.refresh_from_db()
     assert stay.guest_link_version == before
+
+
+def test_no_log_names_a_guest_pages_token(client, owner, room, t0, caplog):
+    stay = book(owner, room, t0, check_in=t0 + timedelta(days=1))  # ended: the closed page
+    token = guest_page_path(stay).split("/")[2]
+
+    with caplog.at_level("INFO"):
+        response = client.get(guest_page_path(stay))
+
+    assert response.status_code == 404
+    assert "Not Found: /g/…/" in caplog.text
+    assert token not in caplog.text
