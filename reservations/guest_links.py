@@ -91,6 +91,12 @@ def guest_link_open(reservation: Reservation, now: datetime) -> bool:
     return reservation.is_confirmed and now < reservation.ends_at
 
 
+def guest_link_stay(token: str, now: datetime) -> Reservation | None:
+    """The stay a token opens now: found (`guest_link_find`) and still open; else None."""
+    stay = guest_link_find(token)
+    return stay if stay is not None and guest_link_open(stay, now) else None
+
+
 def guest_link_renew(*, reservation: Reservation) -> Reservation:
     """A new link for the stay; the old one opens nothing from now on."""
     reservation.guest_link_version += 1  # saved, so the audit log records who renewed it

@@ -13,16 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from locks.errors import ServiceError
 from messaging.guest_help import guest_check_out, guest_help_ask
-from reservations.guest_codes import doors_of
-from reservations.guest_links import guest_link_find, guest_link_open
+from messaging.guest_page.views import stay_door
+from reservations.guest_links import guest_link_stay
 
 CLOSED = "messaging/guest/closed.html"
 
 
 def _open_stay(token: str, now):
     """The stay of the link, within its code's window; else None."""
-    stay = guest_link_find(token)
-    if stay is None or not guest_link_open(stay, now):
+    stay = guest_link_stay(token, now)
+    if stay is None:
         return None
     starts, _ = stay.code_window(stay.owner)
     return stay if starts <= now else None
@@ -35,7 +35,7 @@ def guest_door_help(request, token: str, lock_id: int):
     stay = _open_stay(token, now)
     if stay is None:
         return render(request, CLOSED, status=404)
-    door = next((d for d in doors_of(stay.unit) if d.pk == lock_id), None)
+    door = stay_door(stay, lock_id)
     if door is None:
         raise Http404
     with translation.override(stay.language or "en"):

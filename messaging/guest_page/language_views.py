@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from locks.errors import ServiceError
-from reservations.guest_links import guest_link_find, guest_link_open
+from reservations.guest_links import guest_link_find, guest_link_stay
 from reservations.stays import reservation_update
 
 CODES = {code for code, _ in settings.GUEST_LANGUAGES}
@@ -42,9 +42,9 @@ def in_stay_language(view):
 @require_POST
 def guest_language(request, token: str):
     """The guest picks their language: the stay keeps it (its messages follow it too)."""
-    stay = guest_link_find(token)
     now = timezone.now()
-    if stay is None or not guest_link_open(stay, now):
+    stay = guest_link_stay(token, now)
+    if stay is None:
         with translation.override(page_language(request, None)):
             return render(request, "messaging/guest/closed.html", status=404)
     chosen = request.POST.get("language", "")

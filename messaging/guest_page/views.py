@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from locks.models import Lock
 from locks.photos import photo_content_type
 from reservations.guest_codes import doors_of
-from reservations.guest_links import guest_link_find, guest_link_open
+from reservations.guest_links import guest_link_stay
 from reservations.models import Reservation
 
 
@@ -42,11 +42,9 @@ def _closed(request):
     return render(request, "messaging/guest/closed.html", status=404)
 
 
-def _open_stay(token: str, now) -> Reservation | None:
-    stay = guest_link_find(token)
-    if stay is None or not guest_link_open(stay, now):
-        return None
-    return stay
+def stay_door(stay: Reservation, lock_id: int) -> Lock | None:
+    """One of the stay's doors by its id, else None (another stay's door opens nothing)."""
+    return next((door for door in doors_of(stay.unit) if door.pk == lock_id), None)
 
 
 def guest_doors(stay: Reservation) -> list[Lock]:
@@ -58,7 +56,7 @@ def guest_doors(stay: Reservation) -> list[Lock]:
 @_private
 def guest_page(request, token: str):
     now = timezone.now()
-    stay = _open_stay(token, now)
+    stay = guest_link_stay(token, now)
     if stay is None:
         return _closed(request)
     starts, ends = stay.code_window(stay.owner)
@@ -80,13 +78,13 @@ def guest_page(request, token: str):
 def guest_photo(request, token: str, kind: str, object_id: int):
     """An arrival photo of the stay's property or of one of its doors; anything else, the
     closed page."""
-    stay = _open_stay(token, timezone.now())
+    stay = guest_link_stay(token, timezone.now())
     if stay is None:
         return _closed(request)
     if kind == "property" and object_id == stay.unit.property_id:
         photo = stay.unit.property.arrival_photo
     elif kind == "door":
-        door = next((d for d in doors_of(stay.unit) if d.pk == object_id), None)
+        door = stay_door(stay, object_id)
         photo = door.arrival_photo if door else None
     else:
         photo = None
